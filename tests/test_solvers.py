@@ -1,0 +1,72 @@
+"""Solvers on problems with answers known independently of any claim."""
+
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+
+from verify.models.arith import FLOAT, Arithmetic
+from verify.solvers import multistart, refine_kkt
+
+
+@dataclass(frozen=True)
+class LinearOnBall:
+    """min c.x s.t. ||x||^2 <= r^2: minimum -r ||c|| at x = -r c/||c|| (Cauchy-Schwarz)."""
+
+    c: tuple[float, ...]
+    r2: int = 2
+    n_constraints = 1
+
+    @property
+    def dim(self):
+        return len(self.c)
+
+    def objective(self, x, ar: Arithmetic = FLOAT):
+        return (ar.asarray(self.c) * x).sum()
+
+    def gradient(self, x, ar: Arithmetic = FLOAT):
+        return ar.asarray(self.c) + 0 * x
+
+    def constraints(self, x, ar: Arithmetic = FLOAT):
+        return np.array([(x * x).sum() - self.r2], dtype=float if ar is FLOAT else object)
+
+    def constraint_jacobian(self, x, ar: Arithmetic = FLOAT):
+        return (2 * x)[None, :]
+
+    def random_start(self, rng):
+        return rng.standard_normal(self.dim) * 0.1
+
+
+def test_multistart_finds_and_corroborates_the_minimum():
+    prob = LinearOnBall((1.0, 2.0, 2.0))
+    res = multistart(prob, n_starts=5, seed=1)
+    assert res.agreeing == 5 and abs(res.value + 3 * np.sqrt(2)) < 1e-10
+
+
+def test_refinement_reaches_the_working_precision():
+    prob = LinearOnBall((1.0, 2.0, 2.0))
+    x0 = multistart(prob, n_starts=2, seed=0).x
+    kkt = refine_kkt(prob, x0, dps=50, constraint_scale=[2.0])
+    assert kkt.converged, kkt.message
+    with mpmath.workdps(50):
+        exact = -3 * mpmath.sqrt(2)
+        from verify.models import mp_arithmetic
+
+        value = prob.objective(kkt.x, mp_arithmetic())
+        assert abs(value - exact) < mpmath.mpf(10) ** -44
+        # multiplier of ||x||^2 <= 2: c + 2 mu x = 0 at x = -sqrt(2) c/3, so mu = 3/(2 sqrt 2)
+        assert abs(kkt.multipliers[0] - 3 / (2 * mpmath.sqrt(2))) < mpmath.mpf(10) ** -40
+
+
+def test_refinement_reports_failure_with_achieved_and_allowed():
+    prob = LinearOnBall((1.0, 2.0, 2.0))
+    x0 = multistart(prob, n_starts=1, seed=0).x + 1e-3 * np.array([1.0, -1.0, 0.5])
+    x0 *= np.sqrt(2) / np.linalg.norm(x0)
+    kkt = refine_kkt(prob, x0, dps=60, max_iter=1)
+    assert not kkt.converged
+    assert "above allowed" in kkt.message and "try" in kkt.message
+
+
+def test_refinement_rejects_an_infeasible_start():
+    kkt = refine_kkt(LinearOnBall((1.0,)), np.array([5.0]), dps=30)
+    assert not kkt.converged and "infeasible" in kkt.message

@@ -1,0 +1,172 @@
+"""Checks: a claim's closed form against its independent solve, point by point, with honest verdicts.
+
+A point is ``verified`` when the solve converged (its own residual test) and every quantity agrees within
+its tolerance; ``failed`` when the solve converged and some quantity disagrees (or is undefined where the
+claim predicts a value); ``inconclusive`` when the solve did not converge or precision ran out. A claim is
+``failed`` if any point failed, else ``inconclusive`` if any point was, else ``verified``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+
+import mpmath
+
+from verify.claim import Claim, SolveOptions, SolveReport, Undefined
+
+
+class Verdict(StrEnum):
+    VERIFIED = "verified"
+    FAILED = "failed"
+    INCONCLUSIVE = "inconclusive"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One quantity at one point: closed form against every measured instance."""
+
+    name: str
+    predicted: mpmath.mpf
+    worst_measured: mpmath.mpf | Undefined
+    rel_error: mpmath.mpf | None  # None when some instance is undefined
+    tolerance: mpmath.mpf
+    float_rel_error: mpmath.mpf | None  # the float64 multistart point, before refinement (information)
+    instances: int
+
+    @property
+    def ok(self) -> bool:
+        return self.rel_error is not None and self.rel_error <= self.tolerance
+
+
+@dataclass(frozen=True)
+class PointResult:
+    claim_id: str
+    params: Mapping[str, Fraction]
+    origin: str  # "pinned: <note>" or "drawn"
+    verdict: Verdict
+    comparisons: tuple[Comparison, ...]
+    solve: SolveReport
+    seconds: float
+
+    def worst(self) -> Comparison | None:
+        """The comparison closest to (or furthest past) its tolerance."""
+        if not self.comparisons:
+            return None
+        return max(self.comparisons, key=lambda c: mpmath.inf if c.rel_error is None else c.rel_error / c.tolerance)
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    claim_id: str
+    verdict: Verdict
+    points: tuple[PointResult, ...]
+    seconds: float
+
+    def worst(self) -> Comparison | None:
+        comps = [p.worst() for p in self.points if p.worst() is not None]
+        return max(comps, key=lambda c: mpmath.inf if c.rel_error is None else c.rel_error / c.tolerance, default=None)
+
+
+def relative_error(predicted: mpmath.mpf, measured: tuple) -> tuple[mpmath.mpf | None, mpmath.mpf | Undefined]:
+    """Worst |m - c| / |c| over the instances (absolute |m| when c = 0); None if any instance is undefined."""
+    worst_err, worst_val = mpmath.mpf(0), None
+    for m in measured:
+        if isinstance(m, Undefined):
+            return None, m
+        err = abs(m - predicted) / abs(predicted) if predicted != 0 else abs(m)
+        if worst_val is None or err >= worst_err:
+            worst_err, worst_val = err, m
+    return worst_err, worst_val
+
+
+def compare(claim: Claim, values: Mapping[str, Fraction], report: SolveReport) -> tuple[Comparison, ...]:
+    predicted = claim.evaluate(values, report.dps)
+    out = []
+    with mpmath.workdps(report.dps):
+        for q in claim.quantities:
+            measured = report.quantities.get(q.name, ())
+            err, worst = relative_error(predicted[q.name], measured) if measured else (None, Undefined("not measured"))
+            float_measured = report.float_quantities.get(q.name, ())
+            float_err = (
+                relative_error(
+                    predicted[q.name],
+                    tuple(mpmath.mpf(v) if not isinstance(v, Undefined) else v for v in float_measured),
+                )[0]
+                if float_measured
+                else None
+            )
+            out.append(
+                Comparison(q.name, predicted[q.name], worst, err, q.tolerance.at(report.dps), float_err, len(measured))
+            )
+    return tuple(out)
+
+
+def judge(report: SolveReport, comparisons: tuple[Comparison, ...]) -> Verdict:
+    """An unconverged solve is inconclusive whatever it measured; a converged one is verified or failed."""
+    if not report.converged:
+        return Verdict.INCONCLUSIVE
+    return Verdict.VERIFIED if all(c.ok for c in comparisons) else Verdict.FAILED
+
+
+def check_point(
+    claim: Claim, values: Mapping[str, Fraction], options: SolveOptions, origin: str = "drawn"
+) -> PointResult:
+    t0 = time.perf_counter()
+    report = claim.solver(values, options)
+    comparisons = compare(claim, values, report)
+    return PointResult(
+        claim.id, dict(values), origin, judge(report, comparisons), comparisons, report, time.perf_counter() - t0
+    )
+
+
+def drawn_points(claim: Claim, n: int, seed: int) -> list[dict[str, Fraction]]:
+    """``n`` distinct parameter points drawn by the claim's Hypothesis strategy, reproducibly from ``seed``."""
+    if n <= 0:
+        return []
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hypothesis_seed
+
+    points: list[dict[str, Fraction]] = []
+
+    @hypothesis_seed(seed)
+    @settings(
+        max_examples=n,
+        database=None,
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(claim.strategy())
+    def collect(values: dict[str, Fraction]) -> None:
+        if values not in points:
+            points.append(values)
+
+    collect()
+    return points[:n]
+
+
+def check_claim(
+    claim: Claim, *, examples: int = 4, seed: int = 0, options: SolveOptions | None = None, progress=None
+) -> ClaimResult:
+    """Pinned examples plus ``examples`` Hypothesis-drawn points, each solved independently."""
+    options = options or SolveOptions(seed=seed)
+    t0 = time.perf_counter()
+    todo = [(claim.parse(ex.params), f"pinned: {ex.note}") for ex in claim.examples]
+    todo += [(claim.parse(v), "drawn") for v in drawn_points(claim, examples, seed)]
+    results = []
+    for values, origin in todo:
+        results.append(check_point(claim, values, options, origin))
+        if progress is not None:
+            progress(results[-1])
+    verdicts = {r.verdict for r in results}
+    if Verdict.FAILED in verdicts:
+        verdict = Verdict.FAILED
+    elif Verdict.INCONCLUSIVE in verdicts or not results:
+        verdict = Verdict.INCONCLUSIVE
+    else:
+        verdict = Verdict.VERIFIED
+    return ClaimResult(claim.id, verdict, tuple(results), time.perf_counter() - t0)

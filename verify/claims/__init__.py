@@ -1,0 +1,1 @@
+"""One module per claim: ``verify/claims/<paper>/<claim>.py`` defines ``CLAIM``."""

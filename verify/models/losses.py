@@ -1,0 +1,58 @@
+"""Losses on logits, with the gradient with respect to the logits.
+
+Fang et al. 2021, Eq. (8): cross-entropy L(z, y_k) = -log(exp(z_k) / sum_k' exp(z_k')).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from verify.models.arith import Arithmetic
+
+
+class Loss(Protocol):
+    """A loss of a logit vector and its label, applied row-wise to a logit matrix Z (samples x classes)."""
+
+    name: str
+
+    def values(self, Z: np.ndarray, labels: np.ndarray, ar: Arithmetic) -> np.ndarray:
+        """The loss of each row of Z."""
+
+    def grad(self, Z: np.ndarray, labels: np.ndarray, ar: Arithmetic) -> np.ndarray:
+        """d loss_j / d Z_j, row by row."""
+
+
+class CrossEntropy:
+    """Softmax cross-entropy, Fang et al. 2021 Eq. (8), evaluated without cancellation.
+
+    With margins D_j = z_j - z_y (j != y): loss = log(1 + sum_j exp(D_j)) = softplus(logsumexp_j D_j), and
+    the label entry of the gradient is -sum_{j != y} p_j rather than p_y - 1. Near zero loss (large
+    E_H E_W) both keep full relative accuracy, which a plain log-sum-exp minus z_y does not.
+    """
+
+    name = "cross-entropy"
+
+    @staticmethod
+    def _margins(Z: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows = np.arange(Z.shape[0])
+        D = Z - Z[rows, labels][:, None]
+        others = np.ones(Z.shape, dtype=bool)
+        others[rows, labels] = False
+        return D[others].reshape(Z.shape[0], Z.shape[1] - 1), others
+
+    def values(self, Z: np.ndarray, labels: np.ndarray, ar: Arithmetic) -> np.ndarray:
+        D, _ = self._margins(Z, labels)
+        m = D.max(axis=1)
+        a = m + ar.log(ar.exp(D - m[:, None]).sum(axis=1))  # logsumexp of the margins
+        pos = np.maximum(a, 0 * a)
+        return pos + ar.log1p(ar.exp(-np.abs(a)))  # softplus(a), stable for either sign
+
+    def grad(self, Z: np.ndarray, labels: np.ndarray, ar: Arithmetic) -> np.ndarray:
+        E = ar.exp(Z - Z.max(axis=1, keepdims=True))
+        P = E / E.sum(axis=1, keepdims=True)
+        _, others = self._margins(Z, labels)
+        rows = np.arange(Z.shape[0])
+        P[rows, labels] = -(P * others).sum(axis=1)
+        return P

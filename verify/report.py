@@ -1,0 +1,260 @@
+"""Rendering of claims, evaluations, solves and checks: human tables and JSON (schemas in docs/schemas.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+
+import mpmath
+
+from verify.checking import ClaimResult, Comparison, PointResult
+from verify.claim import Claim, Erratum, SolveReport, Undefined
+
+SCHEMA_VERSION = 1
+
+
+def num(x, digits: int = 20) -> str | None:
+    """A number as a decimal string with ``digits`` significant digits (strings keep full precision in JSON)."""
+    if x is None:
+        return None
+    if isinstance(x, Undefined):
+        return str(x)
+    return mpmath.nstr(mpmath.mpf(x), digits, strip_zeros=False) if not isinstance(x, float) else f"{x:.6g}"
+
+
+def params_text(params: Mapping[str, Fraction]) -> str:
+    return " ".join(f"{k}={v}" for k, v in params.items())
+
+
+# --- claims ------------------------------------------------------------------------------------------------
+def claim_json(claim: Claim) -> dict:
+    return {
+        "id": claim.id,
+        "title": claim.title,
+        "statement": claim.statement,
+        "source": {"paper": claim.source.paper, "where": claim.source.where, "seeds": list(claim.source.seeds)},
+        "convention": claim.convention,
+        "parameters": [{"name": p.name, "kind": p.kind, "description": p.description} for p in claim.parameters],
+        "hypotheses": [{"statement": h.statement, "parameter": h.parameter} for h in claim.hypotheses],
+        "quantities": [
+            {
+                "name": q.name,
+                "description": q.description,
+                "closed_form": str(q.expr),
+                "tolerance": f"10^-(dps-{q.tolerance.guard_digits})",
+                "tolerance_reason": q.tolerance.reason,
+            }
+            for q in claim.quantities
+        ],
+        "solver": claim.solver_description,
+        "examples": [{"params": dict(e.params), "note": e.note} for e in claim.examples],
+        "errata": [e.summary for e in claim.errata],
+    }
+
+
+def claim_text(claim: Claim) -> str:
+    d = claim_json(claim)
+    lines = [
+        f"{claim.id}: {claim.title}",
+        "",
+        claim.statement,
+        "",
+        f"source:     {d['source']['paper']}",
+        f"            {d['source']['where']} (seeds: {', '.join(d['source']['seeds'])})",
+        f"convention: {claim.convention}",
+        "",
+        "parameters:",
+    ]
+    lines += [f"  {p['name']:<10} {p['kind']:<8} {p['description']}" for p in d["parameters"]]
+    lines += ["hypotheses:"] + [f"  {h['statement']}" for h in d["hypotheses"]]
+    lines += ["quantities (closed form; tolerance):"]
+    lines += [
+        f"  {q['name']:<24} {q['closed_form']}\n  {'':<24} tol {q['tolerance']}: {q['tolerance_reason']}"
+        for q in d["quantities"]
+    ]
+    lines += ["solver:", f"  {claim.solver_description}", "pinned examples:"]
+    lines += [f"  {params_text(e.params)}   ({e.note})" for e in claim.examples]
+    if claim.errata:
+        lines += ["errata:"] + [f"  - {e.summary}" for e in claim.errata]
+    return "\n".join(lines)
+
+
+# --- eval / solve ------------------------------------------------------------------------------------------
+def eval_json(claim: Claim, params: Mapping[str, Fraction], values: Mapping[str, mpmath.mpf], dps: int) -> dict:
+    return {
+        "schema": SCHEMA_VERSION,
+        "claim": claim.id,
+        "params": {k: str(v) for k, v in params.items()},
+        "dps": dps,
+        "quantities": {k: num(v, dps) for k, v in values.items()},
+    }
+
+
+def eval_text(claim: Claim, params, values, dps: int) -> str:
+    rows = [f"{claim.id} at {params_text(params)} ({dps} digits)"]
+    rows += [f"  {k:<24} {num(v, dps)}" for k, v in values.items()]
+    return "\n".join(rows)
+
+
+def _spread(measured: tuple, digits: int) -> dict:
+    defined = [m for m in measured if not isinstance(m, Undefined)]
+    undefined = [str(m) for m in measured if isinstance(m, Undefined)]
+    out = {"instances": len(measured)}
+    if defined:
+        out["min"], out["max"] = num(min(defined), digits), num(max(defined), digits)
+    if undefined:
+        out["undefined"] = undefined
+    return out
+
+
+def solve_json(claim: Claim, params, report: SolveReport, digits: int = 20) -> dict:
+    return {
+        "schema": SCHEMA_VERSION,
+        "claim": claim.id,
+        "params": {k: str(v) for k, v in params.items()},
+        "status": "converged" if report.converged else "not_converged",
+        "message": report.message,
+        "dps": report.dps,
+        "seconds": round(report.seconds, 4),
+        "quantities": {k: _spread(v, digits) for k, v in report.quantities.items()},
+        "residuals": {k: f"{v:.3e}" for k, v in report.residuals.items()},
+        "details": dict(report.details),
+    }
+
+
+def solve_text(claim: Claim, params, report: SolveReport, digits: int = 20) -> str:
+    d = solve_json(claim, params, report, digits)
+    rows = [f"{claim.id} solved at {params_text(params)}: {d['status']} ({report.message}), {report.seconds:.2f} s"]
+    for name, sp in d["quantities"].items():
+        if "min" in sp:
+            rng = sp["min"] if sp["min"] == sp["max"] else f"{sp['min']} .. {sp['max']}"
+            rows.append(f"  {name:<24} {rng}   ({sp['instances']} instances)")
+        for u in sp.get("undefined", [])[:3]:
+            rows.append(f"  {name:<24} {u}")
+    rows.append("  residuals: " + ", ".join(f"{k} {v}" for k, v in d["residuals"].items()))
+    return "\n".join(rows)
+
+
+# --- check -------------------------------------------------------------------------------------------------
+def comparison_json(c: Comparison) -> dict:
+    return {
+        "quantity": c.name,
+        "predicted": num(c.predicted),
+        "worst_measured": num(c.worst_measured),
+        "rel_error": num(c.rel_error, 3),
+        "tolerance": num(c.tolerance, 2),
+        "ok": c.ok,
+        "float64_rel_error": num(c.float_rel_error, 3),
+        "instances": c.instances,
+    }
+
+
+def point_json(p: PointResult) -> dict:
+    return {
+        "params": {k: str(v) for k, v in p.params.items()},
+        "origin": p.origin,
+        "verdict": p.verdict.value,
+        "seconds": round(p.seconds, 4),
+        "solver_message": p.solve.message,
+        "residuals": {k: f"{v:.3e}" for k, v in p.solve.residuals.items()},
+        "comparisons": [comparison_json(c) for c in p.comparisons],
+    }
+
+
+def check_json(results: list[ClaimResult], seconds: float) -> dict:
+    out = []
+    for r in results:
+        w = r.worst()
+        floats = [c.float_rel_error for p in r.points for c in p.comparisons if c.float_rel_error is not None]
+        out.append(
+            {
+                "claim": r.claim_id,
+                "verdict": r.verdict.value,
+                "points": len(r.points),
+                "worst_quantity": w.name if w else None,
+                "worst_rel_error": num(w.rel_error, 3) if w else None,
+                "tolerance": num(w.tolerance, 2) if w else None,
+                "worst_float64_rel_error": num(max(floats), 3) if floats else None,
+                "seconds": round(r.seconds, 3),
+                "details": [point_json(p) for p in r.points],
+            }
+        )
+    return {
+        "schema": SCHEMA_VERSION,
+        "seconds": round(seconds, 3),
+        "claims": out,
+        "ok": all(r.verdict.value != "failed" for r in results),
+    }
+
+
+def check_text(results: list[ClaimResult], seconds: float) -> str:
+    header = f"{'claim':<22} {'points':>6} {'worst rel err':>14} {'tolerance':>10} {'float64 err':>12} {'verdict':<13} {'seconds':>8}"
+    rows = [header, "-" * len(header)]
+    problems = []
+    for r in results:
+        w = r.worst()
+        floats = [c.float_rel_error for p in r.points for c in p.comparisons if c.float_rel_error is not None]
+        err = num(w.rel_error, 2) if w and w.rel_error is not None else "undefined"
+        rows.append(
+            f"{r.claim_id:<22} {len(r.points):>6} {err:>14} {num(w.tolerance, 1) if w else '-':>10} "
+            f"{num(max(floats), 2) if floats else '-':>12} {r.verdict.value:<13} {r.seconds:>8.2f}"
+        )
+        for p in r.points:
+            if p.verdict.value == "verified":
+                continue
+            bad = [c for c in p.comparisons if not c.ok]
+            what = "; ".join(
+                f"{c.name}: predicted {num(c.predicted, 12)}, measured {num(c.worst_measured, 12)}, "
+                f"rel err {num(c.rel_error, 2)} > tol {num(c.tolerance, 1)}"
+                for c in bad
+            )
+            problems.append(
+                f"  {r.claim_id} {p.verdict.value} at {params_text(p.params)} ({p.origin}): "
+                f"{p.solve.message}" + (f"; {what}" if what else "")
+            )
+    rows.append(f"{len(results)} claims, {sum(len(r.points) for r in results)} points, {seconds:.1f} s")
+    if problems:
+        rows += ["", "points not verified:"] + problems
+    return "\n".join(rows)
+
+
+# --- errata ------------------------------------------------------------------------------------------------
+def erratum_json(e: Erratum) -> dict:
+    ev = e.evidence()
+    return {
+        "claim": e.claim_id,
+        "location": e.location,
+        "printed": e.printed,
+        "corrected": e.corrected,
+        "summary": e.summary,
+        "confirmed": ev.holds,
+        "evidence": {
+            "symbolic_difference": ev.symbolic_difference,
+            "point": ev.point,
+            "printed_value": ev.printed_value,
+            "corrected_value": ev.corrected_value,
+            "reference_value": ev.reference_value,
+        },
+    }
+
+
+def errata_text(items: list[dict]) -> str:
+    rows = []
+    for i, d in enumerate(items, 1):
+        ev = d["evidence"]
+        rows += [
+            f"[{i}] {d['claim']}: {d['location']}",
+            f"    printed:   {d['printed']}",
+            f"    corrected: {d['corrected']}",
+            f"    {d['summary']}",
+            f"    evidence ({'confirmed' if d['confirmed'] else 'NOT confirmed'} by this run):",
+        ]
+        if ev["symbolic_difference"]:
+            rows.append(f"      symbolic:  {ev['symbolic_difference']}")
+        if ev["point"]:
+            rows.append(
+                f"      at {' '.join(f'{k}={v}' for k, v in ev['point'].items())}: printed {ev['printed_value']}, "
+                f"corrected {ev['corrected_value']}, reference {ev['reference_value']}"
+            )
+        rows.append("")
+    return "\n".join(rows) if rows else "no errata recorded"
