@@ -83,7 +83,7 @@ def test_undefined_measurement_fails_a_converged_check():
     def solver(values, options):
         rep = _fake_solver(True, "0")(values, options)
         q = dict(rep.quantities)
-        q["value"] = THM1.evaluate(values, options.dps)["value"],
+        q["value"] = (THM1.evaluate(values, options.dps)["value"],)
         q["cosine"] = (Undefined("zero-norm vector hbar_1"),)
         return replace(rep, quantities=q)
 

@@ -15,11 +15,11 @@ def test_simplex_etf_properties(K, extra, seed):
     M = simplex_etf(K, p, np.random.default_rng(seed))
     G = gram(M)
     assert M.shape == (K, p)
-    assert np.allclose(np.diag(G), 1, atol=1e-12)                      # unit rows
+    assert np.allclose(np.diag(G), 1, atol=1e-12)  # unit rows
     assert np.allclose(G[~np.eye(K, dtype=bool)], -1 / (K - 1), atol=1e-12)  # equiangular, maximal angle
-    assert np.allclose(M.sum(axis=0), 0, atol=1e-12)                   # centred
+    assert np.allclose(M.sum(axis=0), 0, atol=1e-12)  # centred
     eig = np.linalg.eigvalsh(G)
-    assert np.allclose(sorted(eig)[1:], K / (K - 1), atol=1e-10)       # tight frame: K-1 equal eigenvalues
+    assert np.allclose(sorted(eig)[1:], K / (K - 1), atol=1e-10)  # tight frame: K-1 equal eigenvalues
 
 
 @given(st.integers(1, 10), st.integers(0, 3), st.integers(0, 2**32 - 1))

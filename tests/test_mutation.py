@@ -28,9 +28,9 @@ def solved():
     return out
 
 
-def _verdict(claim, name, new_expr, solved):
+def _verdict(claim, name, new_q, solved):
     values, report = solved[claim.id]
-    mutated = replace(claim, quantities=tuple(replace(q, expr=new_expr) if q.name == name else q for q in claim.quantities))
+    mutated = replace(claim, quantities=tuple(new_q if q.name == name else q for q in claim.quantities))
     return judge(report, compare(mutated, values, report))
 
 
@@ -47,11 +47,14 @@ def test_perturbed_closed_form_fails(claim, name, solved):
     delta = sp.Rational(FACTOR, 10 ** (OPTIONS.dps - q.tolerance.guard_digits))  # = FACTOR * tolerance, exactly
     assert mpmath.almosteq(mpmath.mpf(delta), FACTOR * q.tolerance.at(OPTIONS.dps))
     with mpmath.workdps(OPTIONS.dps):
-        assert claim.evaluate(solved[claim.id][0], OPTIONS.dps)[name] != 0, "a zero closed form cannot be perturbed relatively"
-    assert _verdict(claim, name, q.expr * (1 + delta), solved) is Verdict.FAILED
-    assert _verdict(claim, name, q.expr * (1 - delta), solved) is Verdict.FAILED
+        predicted = claim.evaluate(solved[claim.id][0], OPTIONS.dps)[name]
+    assert isinstance(predicted, mpmath.mpf) and predicted != 0, (
+        "the first pinned example must give every quantity a defined, nonzero value, or it cannot be perturbed"
+    )
+    assert _verdict(claim, name, q.scaled(1 + delta), solved) is Verdict.FAILED
+    assert _verdict(claim, name, q.scaled(1 - delta), solved) is Verdict.FAILED
 
 
 @pytest.mark.parametrize("claim,name", CASES, ids=[f"{c.id}:{n}" for c, n in CASES])
 def test_sign_flipped_closed_form_fails(claim, name, solved):
-    assert _verdict(claim, name, -claim.quantity(name).expr, solved) is Verdict.FAILED
+    assert _verdict(claim, name, claim.quantity(name).scaled(sp.Integer(-1)), solved) is Verdict.FAILED

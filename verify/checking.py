@@ -30,7 +30,7 @@ class Comparison:
     """One quantity at one point: closed form against every measured instance."""
 
     name: str
-    predicted: mpmath.mpf
+    predicted: mpmath.mpf | Undefined
     worst_measured: mpmath.mpf | Undefined
     rel_error: mpmath.mpf | None  # None when some instance is undefined
     tolerance: mpmath.mpf
@@ -71,8 +71,16 @@ class ClaimResult:
         return max(comps, key=lambda c: mpmath.inf if c.rel_error is None else c.rel_error / c.tolerance, default=None)
 
 
-def relative_error(predicted: mpmath.mpf, measured: tuple) -> tuple[mpmath.mpf | None, mpmath.mpf | Undefined]:
-    """Worst |m - c| / |c| over the instances (absolute |m| when c = 0); None if any instance is undefined."""
+def relative_error(
+    predicted: mpmath.mpf | Undefined, measured: tuple
+) -> tuple[mpmath.mpf | None, mpmath.mpf | Undefined]:
+    """Worst |m - c| / |c| over the instances (absolute |m| when c = 0); None if any instance is undefined.
+
+    When the claim itself predicts that the quantity does not exist (``Undefined``: the cosine of a vector the
+    theory says is zero), agreement means every instance is measured undefined too (error 0)."""
+    if isinstance(predicted, Undefined):
+        defined = [m for m in measured if not isinstance(m, Undefined)]
+        return (mpmath.mpf(0), measured[0]) if not defined else (None, defined[0])
     worst_err, worst_val = mpmath.mpf(0), None
     for m in measured:
         if isinstance(m, Undefined):
@@ -94,7 +102,7 @@ def compare(claim: Claim, values: Mapping[str, Fraction], report: SolveReport) -
             float_err = (
                 relative_error(
                     predicted[q.name],
-                    tuple(mpmath.mpf(v) if not isinstance(v, Undefined) else v for v in float_measured),
+                    tuple(v if isinstance(v, Undefined) else mpmath.mpf(v) for v in float_measured),
                 )[0]
                 if float_measured
                 else None

@@ -8,7 +8,7 @@ closed form. :mod:`verify.checking` compares the two and returns a verdict.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -78,23 +78,54 @@ class Tolerance:
 
 
 @dataclass(frozen=True)
-class Quantity:
-    """A named quantity of the claim: its closed form and the tolerance of its comparison."""
-
-    name: str
-    description: str
-    expr: sympy.Expr
-    tolerance: Tolerance
-
-
-@dataclass(frozen=True)
 class Undefined:
-    """A measured quantity that does not exist at this point (e.g. the cosine of a zero vector)."""
+    """A quantity that does not exist at this point (e.g. the cosine of a zero vector), with the reason."""
 
     reason: str
 
     def __str__(self) -> str:
         return f"undefined ({self.reason})"
+
+
+#: A high-precision reference for a quantity the paper defines implicitly (a root, the minimum of a 1-D
+#: function): ``(values, dps) -> mpf | Undefined``, computed from the claim's own formulas (optimality
+#: conditions, a limit problem), never from the independent solver's program.
+Reference = Callable[[Mapping[str, Fraction], int], "mpmath.mpf | Undefined"]
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A named quantity of the claim: its closed form and the tolerance of its comparison.
+
+    ``expr`` is a sympy expression of the parameters. When the paper defines the quantity implicitly (R0 of
+    Theorem 5 is a root of an optimality condition), ``expr`` is a sympy *description* (may be None) and
+    ``reference`` computes it to the working precision; ``definition`` says in words what it is.
+    """
+
+    name: str
+    description: str
+    expr: sympy.Expr | None
+    tolerance: Tolerance
+    reference: Reference | None = None
+    definition: str = ""
+
+    def value(self, values: Mapping[str, Fraction], subs: Mapping, dps: int) -> mpmath.mpf | Undefined:
+        """The quantity at ``values`` to ``dps`` digits (caller holds ``mpmath.workdps(dps)``)."""
+        if self.reference is not None:
+            return self.reference(values, dps)
+        return mpmath.mpf(sympy.N(self.expr.subs(subs), dps + 5))
+
+    def scaled(self, factor: sympy.Expr) -> Quantity:
+        """A copy whose value is multiplied by ``factor`` (used by the mutation meta-test)."""
+        if self.reference is None:
+            return replace(self, expr=self.expr * factor)
+        ref, f = self.reference, factor
+
+        def scaled_reference(values, dps):
+            v = ref(values, dps)
+            return v if isinstance(v, Undefined) else v * mpmath.mpf(sympy.N(f, dps + 5))
+
+        return replace(self, reference=scaled_reference)
 
 
 Measured = tuple  # of mpmath.mpf | Undefined: every instance of a quantity (all pairs, all classes...)
@@ -156,6 +187,28 @@ class Erratum:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """What an exploration measured: a one-paragraph summary and the rows behind it (strings, for JSON)."""
+
+    summary: str
+    rows: tuple[Mapping[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """A numerical search *beyond* the theorem (outside its hypotheses, or a conjecture of the paper).
+
+    Never part of the claim's verdict: ``nc-verify explore`` runs it and labels its output as
+    ``exploration`` (the theorem says nothing there) or ``conjecture`` (the paper conjectures, we measure)."""
+
+    claim_id: str
+    label: Literal["exploration", "conjecture"]
+    title: str
+    question: str
+    run: Callable[[], Finding]  # computed when asked, never typed in
+
+
+@dataclass(frozen=True)
 class Claim:
     id: str
     title: str
@@ -170,6 +223,7 @@ class Claim:
     strategy: Callable[[], Any]  # () -> hypothesis strategy of dict[str, Fraction]
     examples: tuple[Example, ...]
     errata: tuple[Erratum, ...] = ()
+    explorations: tuple[Exploration, ...] = ()
     module: str = ""
 
     # --- parameters ------------------------------------------------------------------------------------
@@ -207,13 +261,14 @@ class Claim:
     def subs(self, values: Mapping[str, Fraction]) -> dict[sympy.Symbol, sympy.Rational]:
         return {p.symbol: sympy.Rational(values[p.name].numerator, values[p.name].denominator) for p in self.parameters}
 
-    def evaluate(self, values: Mapping[str, Fraction], dps: int = 30) -> dict[str, mpmath.mpf]:
-        """Every quantity's closed form at ``values``, correct to ``dps`` digits (sympy's evalf)."""
+    def evaluate(self, values: Mapping[str, Fraction], dps: int = 30) -> dict[str, mpmath.mpf | Undefined]:
+        """Every quantity at ``values``, correct to ``dps`` digits (sympy's evalf, or the quantity's
+        high-precision reference); a quantity that does not exist there is :class:`Undefined`."""
         subs = self.subs(values)
         out = {}
         with mpmath.workdps(dps):
             for q in self.quantities:
-                out[q.name] = mpmath.mpf(sympy.N(q.expr.subs(subs), dps + 5))
+                out[q.name] = q.value(values, subs, dps)
         return out
 
 

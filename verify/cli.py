@@ -1,4 +1,4 @@
-"""The ``nc-verify`` command line: list, show, eval, solve, check, errata.
+"""The ``nc-verify`` command line: list, show, eval, solve, check, errata, explore.
 
 A user mistake (unknown id or parameter, a value outside a hypothesis, a non-number) prints one line
 naming the parameter and the violated hypothesis, and exits with status 2.
@@ -123,7 +123,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--dps", type=int, default=30)
     p.add_argument("--starts", type=int, default=8)
     add("errata", cmd_errata, "recorded disagreements with the papers, with computed evidence")
+    p = add("explore", cmd_explore, "searches beyond the theorems (labelled exploration / conjecture, no verdict)")
+    p.add_argument("ids", nargs="*", metavar="ID")
     return ap
+
+
+def cmd_explore(args) -> int:
+    claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.catalogue().values())
+    items = [report.exploration_json(e, e.run()) for c in claims for e in c.explorations]
+    _emit(args, {"schema": report.SCHEMA_VERSION, "explorations": items}, report.explorations_text(items))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,7 +40,8 @@ def claim_json(claim: Claim) -> dict:
             {
                 "name": q.name,
                 "description": q.description,
-                "closed_form": str(q.expr),
+                "closed_form": None if q.expr is None else str(q.expr),
+                "definition": q.definition or None,
                 "tolerance": f"10^-(dps-{q.tolerance.guard_digits})",
                 "tolerance_reason": q.tolerance.reason,
             }
@@ -69,7 +70,8 @@ def claim_text(claim: Claim) -> str:
     lines += ["hypotheses:"] + [f"  {h['statement']}" for h in d["hypotheses"]]
     lines += ["quantities (closed form; tolerance):"]
     lines += [
-        f"  {q['name']:<24} {q['closed_form']}\n  {'':<24} tol {q['tolerance']}: {q['tolerance_reason']}"
+        f"  {q['name']:<24} {q['closed_form'] if q['definition'] is None else q['definition']}\n"
+        f"  {'':<24} tol {q['tolerance']}: {q['tolerance_reason']}"
         for q in d["quantities"]
     ]
     lines += ["solver:", f"  {claim.solver_description}", "pinned examples:"]
@@ -258,3 +260,32 @@ def errata_text(items: list[dict]) -> str:
             )
         rows.append("")
     return "\n".join(rows) if rows else "no errata recorded"
+
+
+# --- explore -----------------------------------------------------------------------------------------------
+def exploration_json(exploration, finding) -> dict:
+    return {
+        "claim": exploration.claim_id,
+        "label": exploration.label,
+        "title": exploration.title,
+        "question": exploration.question,
+        "summary": finding.summary,
+        "rows": [dict(r) for r in finding.rows],
+    }
+
+
+def explorations_text(items: list[dict]) -> str:
+    rows = []
+    for d in items:
+        rows += [f"[{d['label'].upper()}] {d['claim']}: {d['title']}", f"    question: {d['question']}"]
+        rows += [f"    found:    {d['summary']}"]
+        if d["rows"]:
+            keys = list(d["rows"][0])
+            widths = [max(len(k), *(len(str(r.get(k, ""))) for r in d["rows"])) for k in keys]
+            rows.append("    " + "  ".join(k.ljust(w) for k, w in zip(keys, widths, strict=True)))
+            rows += [
+                "    " + "  ".join(str(r.get(k, "")).ljust(w) for k, w in zip(keys, widths, strict=True))
+                for r in d["rows"]
+            ]
+        rows.append("")
+    return "\n".join(rows) if rows else "no explorations recorded"

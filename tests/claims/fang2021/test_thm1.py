@@ -56,7 +56,9 @@ def test_lower_bound_holds_at_every_feasible_point(params, seed, log_scale, near
     if near_etf:
         M = simplex_etf(lpm.K, lpm.p, rng)
         W = np.sqrt(float(lpm.E_W)) * M + 1e-3 * rng.standard_normal(M.shape)
-        H = np.repeat(np.sqrt(float(lpm.E_H)) * M, lpm.class_sizes[0], axis=0) + 1e-3 * rng.standard_normal((lpm.N, lpm.p))
+        H = np.repeat(np.sqrt(float(lpm.E_H)) * M, lpm.class_sizes[0], axis=0) + 1e-3 * rng.standard_normal(
+            (lpm.N, lpm.p)
+        )
         x = lpm.pack(W, H)
     else:
         x = 10.0**log_scale * rng.standard_normal(lpm.dim)
