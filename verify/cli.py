@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -27,8 +28,17 @@ def _assignments(items: list[str]) -> dict[str, str]:
     return out
 
 
+def _jsonable(x):
+    """numpy scalars and arrays, mpmath numbers and fractions in solver details become JSON values."""
+    if hasattr(x, "tolist"):
+        return x.tolist()
+    if isinstance(x, float | int | str):
+        return x
+    return str(x)
+
+
 def _emit(args, data: dict, text: str) -> None:
-    print(json.dumps(data, indent=2) if args.json else text)
+    print(json.dumps(data, indent=2, default=_jsonable) if args.json else text)
 
 
 def cmd_list(args) -> int:
@@ -142,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"nc-verify: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error of ours
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - suppress the flush error at interpreter exit
+        return 0
 
 
 if __name__ == "__main__":

@@ -220,6 +220,10 @@ def check_text(results: list[ClaimResult], seconds: float) -> str:
     return "\n".join(rows)
 
 
+def _text(x) -> str | None:
+    return None if x is None else str(x)
+
+
 # --- errata ------------------------------------------------------------------------------------------------
 def erratum_json(e: Erratum) -> dict:
     ev = e.evidence()
@@ -229,13 +233,13 @@ def erratum_json(e: Erratum) -> dict:
         "printed": e.printed,
         "corrected": e.corrected,
         "summary": e.summary,
-        "confirmed": ev.holds,
+        "confirmed": bool(ev.holds),
         "evidence": {
-            "symbolic_difference": ev.symbolic_difference,
-            "point": ev.point,
-            "printed_value": ev.printed_value,
-            "corrected_value": ev.corrected_value,
-            "reference_value": ev.reference_value,
+            "symbolic_difference": _text(ev.symbolic_difference),
+            "point": None if ev.point is None else {k: str(v) for k, v in ev.point.items()},
+            "printed_value": _text(ev.printed_value),
+            "corrected_value": _text(ev.corrected_value),
+            "reference_value": _text(ev.reference_value),
         },
     }
 

@@ -1,0 +1,71 @@
+"""NC1-NC3 measurements (verify.geometry.collapse): exact on constructed geometries, undefined on zero
+vectors, and consistent with an independent solve of the Layer-Peeled Model (Theorem 1 of Fang et al.)."""
+
+import numpy as np
+import pytest
+
+from verify.claim import SolveOptions, Undefined
+from verify.geometry import simplex_etf
+from verify.geometry.collapse import collapse_metrics
+from verify.registry import get
+
+#: float64 round-off of the constructions below (sums of O(10) products of unit-size numbers).
+EXACT = 1e-12
+
+
+@pytest.mark.parametrize("K,p", [(2, 1), (3, 2), (5, 7), (10, 12)])
+def test_collapsed_etf_geometry_measures_as_collapsed(K, p):
+    rng = np.random.default_rng(K)
+    M = simplex_etf(K, p, rng) * 3.0
+    labels = np.repeat(np.arange(K), 4)
+    offset = rng.normal(size=p)  # a global mean offset: the metrics centre class means
+    m = collapse_metrics(M[labels] + offset, labels, M / 2)
+    assert m.nc1 < EXACT
+    assert m.worst_cosine_gap() < EXACT
+    assert m.mean_norm_cv < EXACT and m.classifier_norm_cv < EXACT
+    assert m.self_duality < EXACT
+
+
+def test_uncollapsed_features_have_large_nc1_and_orthogonal_frame_is_not_an_etf():
+    rng = np.random.default_rng(0)
+    K, p = 4, 6
+    labels = np.repeat(np.arange(K), 50)
+    centres = np.eye(K, p) * 2
+    m = collapse_metrics(centres[labels] + rng.normal(size=(len(labels), p)), labels, np.eye(K, p))
+    assert m.nc1 > 0.5  # within-class spread comparable to the between-class spread
+    assert m.classifier_cosines == pytest.approx((0.0,) * 6, abs=EXACT)
+    assert m.worst_cosine_gap() == pytest.approx(1 / 3, abs=EXACT)  # orthogonal classifiers: 0 vs -1/3
+
+
+def test_zero_classifier_row_gives_undefined_cosines_not_numbers():
+    K, p = 3, 2
+    M = simplex_etf(K, p)
+    W = M.copy()
+    W[1] = 0.0
+    labels = np.arange(K)
+    m = collapse_metrics(M[labels], labels, W)
+    assert isinstance(m.classifier_cosines[0], Undefined)  # pair (w_1, w_2)
+    assert "w_2" in m.classifier_cosines[0].reason
+    assert isinstance(m.worst_cosine_gap(), Undefined)
+    zero = collapse_metrics(M[labels], labels, 0 * W)
+    assert isinstance(zero.self_duality, Undefined) and isinstance(zero.classifier_norm_cv, Undefined)
+
+
+def test_missing_class_is_a_named_error():
+    with pytest.raises(ValueError, match="classes \\[2\\] have no samples"):
+        collapse_metrics(np.ones((2, 2)), np.array([0, 1]), np.ones((3, 2)))
+
+
+def test_independent_layer_peeled_solve_measures_as_neural_collapse():
+    """The multistart + mpmath solve of (7) knows nothing of ETFs; its minimiser must measure as collapsed."""
+    claim = get("fang2021.thm1")
+    values = claim.parse({"K": "4", "n": "3", "p": "5", "E_H": "2", "E_W": "1"})
+    report = claim.solver(values, SolveOptions(dps=30))
+    assert report.converged
+    from verify.claims.fang2021.thm1 import model
+
+    lpm = model(values)
+    W, H = lpm.unpack(np.array([float(v) for v in report.point]))
+    m = collapse_metrics(H, np.asarray(lpm.labels), W)
+    # float64 copy of a point refined to 25 digits: only the float conversion (~1e-16) remains
+    assert m.nc1 < EXACT and m.worst_cosine_gap() < EXACT and m.self_duality < EXACT
