@@ -7,7 +7,7 @@ import mpmath
 import pytest
 
 from verify.checking import Verdict, check_claim, check_point, drawn_points, relative_error
-from verify.claim import SolveOptions, SolveReport, Undefined
+from verify.claim import SolveOptions, SolveReport, Unavailable, Undefined
 from verify.errors import InputError
 from verify.registry import get
 
@@ -39,10 +39,13 @@ def test_bad_input_names_parameter_and_hypothesis(params, name, words):
 
 
 def test_unknown_claim_id():
+    from verify.registry import catalogue
     from verify.registry import get as get_claim
 
-    with pytest.raises(InputError, match="known ids: fang2021.thm1"):
+    with pytest.raises(InputError, match="known ids: ") as info:
         get_claim("fang2021.nope")
+    assert info.value.parameter == "ID"
+    assert all(claim_id in str(info.value) for claim_id in catalogue())
 
 
 def test_relative_error_and_undefined():
@@ -90,6 +93,25 @@ def test_undefined_measurement_fails_a_converged_check():
     claim = replace(THM1, solver=solver)
     point = check_point(claim, claim.parse(claim.examples[0].params), SolveOptions())
     assert point.verdict is Verdict.FAILED
+
+
+def _with_reference(claim, name, reference):
+    quantities = tuple(
+        replace(q, reference=reference, definition="test reference") if q.name == name else q for q in claim.quantities
+    )
+    return replace(claim, quantities=quantities)
+
+
+def test_unavailable_reference_is_inconclusive_even_when_the_solve_converged():
+    claim = _with_reference(
+        replace(THM1, solver=_fake_solver(True, "0.1")), "value", lambda v, d: Unavailable("root find")
+    )
+    assert check_point(claim, claim.parse(claim.examples[0].params), SolveOptions()).verdict is Verdict.INCONCLUSIVE
+
+
+def test_predicted_undefined_agrees_only_with_measured_undefined():
+    assert relative_error(Undefined("w_B = 0"), (Undefined("zero-norm w_3"),) * 2)[0] == 0
+    assert relative_error(Undefined("w_B = 0"), (Undefined("zero-norm w_3"), mpmath.mpf("0.5")))[0] is None
 
 
 def test_drawn_points_are_reproducible_and_valid():

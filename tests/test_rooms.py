@@ -58,4 +58,6 @@ def test_core_never_imports_torch():
             continue
         imports = [ln.strip() for ln in path.read_text().splitlines() if ln.lstrip().startswith(("import ", "from "))]
         assert not any(ln.split()[1].split(".")[0] == "torch" for ln in imports), f"{path} imports torch"
-        assert not any(ln.split()[1].startswith("verify.nets") for ln in imports), f"{path}: core imports the network tier"
+        assert not any(ln.split()[1].startswith("verify.nets") for ln in imports), (
+            f"{path}: core imports the network tier"
+        )

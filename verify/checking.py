@@ -2,7 +2,8 @@
 
 A point is ``verified`` when the solve converged (its own residual test) and every quantity agrees within
 its tolerance; ``failed`` when the solve converged and some quantity disagrees (or is undefined where the
-claim predicts a value); ``inconclusive`` when the solve did not converge or precision ran out. A claim is
+claim predicts a value); ``inconclusive`` when the solve did not converge, precision ran out, or the claim's own reference for an
+implicitly defined quantity could not be computed (:class:`verify.claim.Unavailable`). A claim is
 ``failed`` if any point failed, else ``inconclusive`` if any point was, else ``verified``.
 """
 
@@ -16,7 +17,7 @@ from fractions import Fraction
 
 import mpmath
 
-from verify.claim import Claim, SolveOptions, SolveReport, Undefined
+from verify.claim import Claim, SolveOptions, SolveReport, Unavailable, Undefined
 
 
 class Verdict(StrEnum):
@@ -78,6 +79,8 @@ def relative_error(
 
     When the claim itself predicts that the quantity does not exist (``Undefined``: the cosine of a vector the
     theory says is zero), agreement means every instance is measured undefined too (error 0)."""
+    if isinstance(predicted, Unavailable):
+        return None, predicted
     if isinstance(predicted, Undefined):
         defined = [m for m in measured if not isinstance(m, Undefined)]
         return (mpmath.mpf(0), measured[0]) if not defined else (None, defined[0])
@@ -115,7 +118,7 @@ def compare(claim: Claim, values: Mapping[str, Fraction], report: SolveReport) -
 
 def judge(report: SolveReport, comparisons: tuple[Comparison, ...]) -> Verdict:
     """An unconverged solve is inconclusive whatever it measured; a converged one is verified or failed."""
-    if not report.converged:
+    if not report.converged or any(isinstance(c.predicted, Unavailable) for c in comparisons):
         return Verdict.INCONCLUSIVE
     return Verdict.VERIFIED if all(c.ok for c in comparisons) else Verdict.FAILED
 

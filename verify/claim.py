@@ -87,6 +87,16 @@ class Undefined:
         return f"undefined ({self.reason})"
 
 
+@dataclass(frozen=True)
+class Unavailable(Undefined):
+    """A reference value that could not be computed here (a root find that did not converge, precision that
+    ran out): unlike :class:`Undefined`, it says nothing about the quantity, so a check that meets it is
+    ``inconclusive``, never ``verified`` or ``failed``."""
+
+    def __str__(self) -> str:
+        return f"unavailable ({self.reason})"
+
+
 #: A high-precision reference for a quantity the paper defines implicitly (a root, the minimum of a 1-D
 #: function): ``(values, dps) -> mpf | Undefined``, computed from the claim's own formulas (optimality
 #: conditions, a limit problem), never from the independent solver's program.

@@ -1,4 +1,4 @@
-"""The ``nc-verify`` command line: list, show, eval, solve, check, errata, explore.
+"""The ``nc-verify`` command line: list, show, eval, solve, check, errata, explore, plot.
 
 A user mistake (unknown id or parameter, a value outside a hypothesis, a non-number) prints one line
 naming the parameter and the violated hypothesis, and exits with status 2.
@@ -133,6 +133,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--dps", type=int, default=30)
     p.add_argument("--starts", type=int, default=8)
     add("errata", cmd_errata, "recorded disagreements with the papers, with computed evidence")
+    p = sub.add_parser("plot", help="Figure 3 (fang2021.thm5): average minority cosine vs R, PNG or SVG")
+    p.set_defaults(func=cmd_plot)
+    p.add_argument("id")
+    p.add_argument("params", nargs="*", metavar="name=value", help="K_A, K_B, E_H, E_W")
+    p.add_argument("--r-min", type=float, default=1.0)
+    p.add_argument("--r-max", type=float, default=1e4)
+    p.add_argument("--points", type=int, default=60)
+    p.add_argument("--out", action="append", required=True, help="FILE.png or FILE.svg (repeat for both)")
     p = add("explore", cmd_explore, "searches beyond the theorems (labelled exploration / conjecture, no verdict)")
     p.add_argument("ids", nargs="*", metavar="ID")
     return ap
@@ -142,6 +150,36 @@ def cmd_explore(args) -> int:
     claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.catalogue().values())
     items = [report.exploration_json(e, e.run()) for c in claims for e in c.explorations]
     _emit(args, {"schema": report.SCHEMA_VERSION, "explorations": items}, report.explorations_text(items))
+    return 0
+
+
+def cmd_plot(args) -> int:
+    """Figure 3 of Fang et al. 2021 for one setting: average minority cosine vs R (fang2021.thm5 only)."""
+    from verify import plot
+
+    claim = registry.get(args.id)
+    if claim.id != "fang2021.thm5":
+        raise InputError(f"no plot for {claim.id}", parameter="ID", fix="plot supports fang2021.thm5 (Figure 3)")
+    params = claim.parse({**_assignments(args.params), "R": "1"})
+    plot.check_outputs(args.out)
+    if args.points < 2:
+        raise InputError(f"--points {args.points}", parameter="--points", fix="use at least 2 points")
+    curve = plot.minority_curve(
+        int(params["K_A"]),
+        int(params["K_B"]),
+        params["E_H"],
+        params["E_W"],
+        r_min=args.r_min,
+        r_max=args.r_max,
+        points=args.points,
+        progress=plot.progress_bar(f"{claim.id} K_A={params['K_A']}"),
+    )
+    plot.plot_curve(curve, args.out)
+    r0 = "none (K_B = 1)" if curve.R0 is None else f"{curve.R0:.15g}"
+    r1 = "none" if curve.R1 is None else f"{curve.R1:.15g}"
+    uncertified = sum(not c for c in curve.certified)
+    done = len(curve.ratios) - uncertified
+    print(f"wrote {', '.join(args.out)}: R0 = {r0}, R1 = {r1}, {done} of {len(curve.ratios)} points certified")
     return 0
 
 

@@ -19,7 +19,10 @@ def num(x, digits: int = 20) -> str | None:
         return None
     if isinstance(x, Undefined):
         return str(x)
-    return mpmath.nstr(mpmath.mpf(x), digits, strip_zeros=False) if not isinstance(x, float) else f"{x:.6g}"
+    if isinstance(x, float):
+        return f"{x:.6g}"
+    with mpmath.workdps(digits + 5):  # mpf(x) at the default 15 digits would round x to a double first
+        return mpmath.nstr(mpmath.mpf(x), digits, strip_zeros=False)
 
 
 def params_text(params: Mapping[str, Fraction]) -> str:

@@ -144,7 +144,7 @@ def refine_kkt(
         stat, g, r_stat, r_feas = residuals(z)
         full_mu = [mpmath.mpf(0)] * m
         for j, i in enumerate(act):
-            full_mu[i] = mu[j] / (c_mp * scale[i])  # multiplier of the unweighted problem
+            full_mu[i] = mu[j] * cs_mp[i] / c_mp  # unweighted: the same float weight 1/scale_i as the system
         min_mu = float(min(full_mu)) if m else 0.0
         ok_residual = max(r_stat, r_feas) <= target and err <= target
         ok_dual = min_mu >= -target

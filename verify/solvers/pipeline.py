@@ -16,6 +16,7 @@ from verify.models.arith import FLOAT, mp_arithmetic
 from verify.solvers.kkt_refine import refine_kkt
 from verify.solvers.multistart import multistart
 from verify.solvers.problem import ConstrainedProblem
+from verify.solvers.threads import single_threaded_blas
 
 #: Largest problem (number of unknowns) the dense SLSQP + dense Newton pipeline is run on; beyond it the
 #: solve is reported as not run (inconclusive) rather than left to exhaust memory or time.
@@ -23,6 +24,16 @@ MAX_DIM = 3000
 
 
 def solve_constrained(
+    problem: ConstrainedProblem,
+    options: SolveOptions,
+    measure: Callable[..., Mapping[str, tuple]],
+) -> SolveReport:
+    """Multistart, then KKT refinement, with single-threaded BLAS (see :mod:`verify.solvers.threads`)."""
+    with single_threaded_blas():
+        return _solve_constrained(problem, options, measure)
+
+
+def _solve_constrained(
     problem: ConstrainedProblem,
     options: SolveOptions,
     measure: Callable[..., Mapping[str, tuple]],
