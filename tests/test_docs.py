@@ -20,3 +20,38 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_second():
     assert install_and_check.endswith("&& nc-verify check")
     assert "pytest" in install_and_test
     assert install_and_test in (ROOT / ".ci" / "run").read_text()
+
+
+def _tour() -> list[tuple[str, str]]:
+    """(command, shown output) for every ``$ nc-verify ...`` block of the README."""
+    out, lines = [], (ROOT / "README.md").read_text().splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("$ nc-verify "):
+            shown = []
+            for nxt in lines[i + 1 :]:
+                if nxt.startswith("```"):
+                    break
+                shown.append(nxt)
+            out.append((line[2:], "\n".join(shown)))
+    return out
+
+
+def test_readme_tour_commands_run_with_the_exit_status_shown(capsys):
+    """Each tour command runs (exit 2 exactly where the README shows an error), and its first shown line is
+    what the command prints first (timings aside)."""
+    import shlex
+
+    from verify.cli import main
+
+    tour = _tour()
+    assert len(tour) >= 8
+    for command, shown in tour:
+        argv = shlex.split(command)[1:]
+        if argv[0] == "check":
+            argv += ["--examples", "0"]  # the pinned points only: the header row is the same
+        code = main(argv)
+        printed = capsys.readouterr()
+        expected_error = shown.startswith("nc-verify: error:")
+        assert code == (2 if expected_error else 0), command
+        first_printed = (printed.err if expected_error else printed.out).splitlines()[0]
+        assert first_printed.split(",")[0] == shown.splitlines()[0].split(",")[0], command

@@ -201,7 +201,7 @@ def check_text(results: list[ClaimResult], seconds: float) -> str:
         floats = [c.float_rel_error for p in r.points for c in p.comparisons if c.float_rel_error is not None]
         err = num(w.rel_error, 2) if w and w.rel_error is not None else "undefined"
         rows.append(
-            f"{r.claim_id:<22} {len(r.points):>6} {err:>14} {num(w.tolerance, 1) if w else '-':>10} "
+            f"{r.claim_id:<22} {len(r.points):>6} {err:>14} {num(w.tolerance, 2) if w else '-':>10} "
             f"{num(max(floats), 2) if floats else '-':>12} {r.verdict.value:<13} {r.seconds:>8.2f}"
         )
         for p in r.points:
@@ -210,7 +210,7 @@ def check_text(results: list[ClaimResult], seconds: float) -> str:
             bad = [c for c in p.comparisons if not c.ok]
             what = "; ".join(
                 f"{c.name}: predicted {num(c.predicted, 12)}, measured {num(c.worst_measured, 12)}, "
-                f"rel err {num(c.rel_error, 2)} > tol {num(c.tolerance, 1)}"
+                f"rel err {num(c.rel_error, 2)} > tol {num(c.tolerance, 2)}"
                 for c in bad
             )
             problems.append(
