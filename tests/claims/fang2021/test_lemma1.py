@@ -1,6 +1,5 @@
 """fang2021.lemma1: the relaxation (15) against direct solves of (7), the conic solvers' accuracy, the certificate."""
 
-import os
 import subprocess
 import sys
 from fractions import Fraction
@@ -176,7 +175,6 @@ def test_custom_convex_loss_through_the_hook():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("NC_VERIFY_SLOW"), reason="14 solves of (7) (~8 s): NC_VERIFY_SLOW=1")
 def test_uniqueness_exploration_finds_one_gram_matrix():
     finding = lemma1.EXPLORATIONS[0].run()
     assert all(r["converged"] == "True" for r in finding.rows)

@@ -1,6 +1,5 @@
 """fang2021.prop1: oversampling = (15) with n_B -> w_r n_B, checked against direct solves of (18); w_r = R is an ETF."""
 
-import os
 import subprocess
 import sys
 from fractions import Fraction
@@ -134,7 +133,6 @@ def test_bad_input_gives_one_line_and_exit_2(change, needle):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("NC_VERIFY_SLOW"), reason="36 conic solves at K = 10 (~6 s): NC_VERIFY_SLOW=1")
 def test_fig6_exploration_minority_angles_grow_with_the_rate():
     finding = prop1.EXPLORATIONS[0].run()
     assert "decreases monotonically" in finding.summary

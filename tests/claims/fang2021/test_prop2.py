@@ -1,6 +1,5 @@
 """fang2021.prop2: the proof's closed forms against (20) on SR, global solves of (20), errata, exploration."""
 
-import os
 from fractions import Fraction
 
 import mpmath
@@ -155,7 +154,6 @@ def test_printed_derivative_is_k_times_the_true_one():
 
 # --- exploration ---------------------------------------------------------------------------------------------------
 @pytest.mark.slow
-@pytest.mark.skipif(os.environ.get("NC_VERIFY_SLOW") != "1", reason="~30 s of global solves; set NC_VERIFY_SLOW=1")
 def test_exploration_finds_etf_exactly_at_q2_and_sign_etf_points():
     (exploration,) = CLAIM.explorations
     for row in exploration.run().rows:

@@ -1,6 +1,5 @@
 """fang2021.thm3: the contrastive ETF minimiser against independent solves, the proof's bound (47), errata."""
 
-import os
 from fractions import Fraction
 
 import mpmath
@@ -120,7 +119,6 @@ def test_bad_input_names_the_parameter(bad, parameter, capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("NC_VERIFY_SLOW"), reason="set NC_VERIFY_SLOW=1 (about a minute)")
 def test_fuzz_at_high_precision():
     result = check_claim(CLAIM, examples=30, seed=11, options=SolveOptions(dps=60, n_starts=12, seed=11))
     assert result.verdict is Verdict.VERIFIED

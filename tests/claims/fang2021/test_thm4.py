@@ -1,7 +1,6 @@
 """fang2021.thm4: softmax-based losses (14), the ETF value against independent solves, the hypothesis boundary
 x_star(K) (Lambert W vs findroot), the user API for (g1, g2), the erratum and the exploration below x_star."""
 
-import os
 from fractions import Fraction
 
 import mpmath
@@ -178,7 +177,6 @@ def test_exploration_finds_a_better_non_etf_point_below_x_star_only():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("NC_VERIFY_SLOW"), reason="set NC_VERIFY_SLOW=1 (about a minute)")
 def test_fuzz_at_high_precision():
     result = check_claim(CLAIM, examples=30, seed=11, options=SolveOptions(dps=60, n_starts=12, seed=11))
     assert result.verdict is Verdict.VERIFIED

@@ -238,7 +238,6 @@ def test_agrees_with_full_program_15_at_K10(R):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not SLOW, reason="K = 20, 50 conic solves take 1-10 s each; set NC_VERIFY_SLOW=1")
 @pytest.mark.parametrize("K", [20, 50])
 def test_agrees_with_full_program_15_at_larger_K(K):
     ka = K // 2
