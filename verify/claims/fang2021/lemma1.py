@@ -48,6 +48,7 @@ from verify.claim import (
     Undefined,
 )
 from verify.claims.fang2021 import PAPER, SEEDS
+from verify.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
 from verify.models import LayerPeeledModel
 from verify.models.arith import Arithmetic
 from verify.models.gram_relaxation import GramProgram
@@ -293,8 +294,8 @@ CLAIM = Claim(
             "p",
             "raise p to at least 2(K_A + K_B): Lemma 1 factors the 2K x 2K matrix X as P X^(1/2)",
         ),
-        Hypothesis("E_H > 0", lambda v: v["E_H"] > 0, "E_H", "give a positive feature budget"),
-        Hypothesis("E_W > 0", lambda v: v["E_W"] > 0, "E_W", "give a positive classifier budget"),
+        FEATURE_BUDGET,
+        CLASSIFIER_BUDGET,
     ),
     quantities=QUANTITIES,
     solver=solve,

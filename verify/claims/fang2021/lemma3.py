@@ -61,6 +61,7 @@ from verify.claim import (
 )
 from verify.claims.fang2021 import PAPER, SEEDS
 from verify.geometry import cosine, norm
+from verify.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
 from verify.models.arith import Arithmetic
 from verify.models.lq_constrained import LqLayerPeeledModel
 from verify.solvers.lq_saturated import solve_lq
@@ -368,8 +369,8 @@ CLAIM = Claim(
             "q",
             "q = 2 is Theorem 1 with K = 2 (antipodal pair in any direction): use fang2021.thm1",
         ),
-        Hypothesis("E_H > 0", lambda v: v["E_H"] > 0, "E_H", "give a positive feature budget"),
-        Hypothesis("E_W > 0", lambda v: v["E_W"] > 0, "E_W", "give a positive classifier budget"),
+        FEATURE_BUDGET,
+        CLASSIFIER_BUDGET,
         Hypothesis("p <= 256 (solver size)", lambda v: v["p"] <= 256, "p", "the dense KKT refinement handles p <= 256"),
     ),
     quantities=QUANTITIES,

@@ -65,6 +65,7 @@ from verify.claim import (
     Undefined,
 )
 from verify.claims.fang2021 import PAPER, SEEDS
+from verify.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET, ONE_SAMPLE_PER_CLASS
 from verify.models.arith import FLOAT, Arithmetic, mp_arithmetic, to_mpf
 from verify.models.lq_constrained import LqLayerPeeledModel
 from verify.solvers.lq_saturated import solve_lq
@@ -593,12 +594,12 @@ CLAIM = Claim(
     parameters=PARAMETERS,
     hypotheses=(
         Hypothesis("K >= 3", lambda v: v["K"] >= 3, "K", "K = 2 is Lemma 3 (program (33)): use fang2021.lemma3"),
-        Hypothesis("n >= 1", lambda v: v["n"] >= 1, "n", "give at least one sample per class"),
+        ONE_SAMPLE_PER_CLASS,
         Hypothesis("p >= K", lambda v: v["p"] >= v["K"], "p", "raise p to at least K (SR embeds R^K)"),
         Hypothesis("q > 0", lambda v: v["q"] > 0, "q", "give a positive exponent q"),
         Hypothesis("q != 2", lambda v: v["q"] != 2, "q", "q = 2 is Theorem 1 (neural collapse): use fang2021.thm1"),
-        Hypothesis("E_H > 0", lambda v: v["E_H"] > 0, "E_H", "give a positive feature budget"),
-        Hypothesis("E_W > 0", lambda v: v["E_W"] > 0, "E_W", "give a positive classifier budget"),
+        FEATURE_BUDGET,
+        CLASSIFIER_BUDGET,
     ),
     quantities=QUANTITIES,
     solver=solve,

@@ -40,6 +40,7 @@ from verify.claim import (
 )
 from verify.claims.fang2021 import PAPER, SEEDS
 from verify.geometry import cosine, norm, pairwise_cosines
+from verify.hypotheses import ETF_DIMENSION, FEATURE_BUDGET, ONE_SAMPLE_PER_CLASS, TWO_CLASSES
 from verify.models.arith import Arithmetic
 from verify.models.contrastive import ContrastiveModel
 from verify.solvers.threads import solve_constrained_single_threaded
@@ -280,12 +281,10 @@ CLAIM = Claim(
     convention=ContrastiveModel.convention,
     parameters=PARAMETERS,
     hypotheses=(
-        Hypothesis("K >= 2", lambda v: v["K"] >= 2, "K", "use at least two classes"),
-        Hypothesis("n >= 1", lambda v: v["n"] >= 1, "n", "give at least one sample per class"),
-        Hypothesis(
-            "p >= K - 1", lambda v: v["p"] >= v["K"] - 1, "p", "raise p to at least K-1 (an ETF needs K-1 dimensions)"
-        ),
-        Hypothesis("E_H > 0", lambda v: v["E_H"] > 0, "E_H", "give a positive feature budget"),
+        TWO_CLASSES,
+        ONE_SAMPLE_PER_CLASS,
+        ETF_DIMENSION,
+        FEATURE_BUDGET,
         Hypothesis("tau > 0", lambda v: v["tau"] > 0, "tau", "give a positive temperature (Eq. (11) needs tau > 0)"),
     ),
     quantities=QUANTITIES,

@@ -50,6 +50,7 @@ from verify.claim import (
 )
 from verify.claims.fang2021 import PAPER, SEEDS
 from verify.geometry import cosine, norm, pairwise_cosines
+from verify.hypotheses import CLASSIFIER_BUDGET, ETF_DIMENSION, FEATURE_BUDGET, ONE_SAMPLE_PER_CLASS, TWO_CLASSES
 from verify.models import LayerPeeledModel
 from verify.models.arith import Arithmetic
 from verify.models.softmax_losses import CROSS_ENTROPY, POWER, SoftmaxLossFamily, X
@@ -273,13 +274,11 @@ def shape_hypotheses(family: SoftmaxLossFamily, strict: bool) -> tuple[Hypothesi
 
 def base_hypotheses() -> tuple[Hypothesis, ...]:
     return (
-        Hypothesis("K >= 2", lambda v: v["K"] >= 2, "K", "use at least two classes"),
-        Hypothesis("n >= 1", lambda v: v["n"] >= 1, "n", "give at least one sample per class"),
-        Hypothesis(
-            "p >= K - 1", lambda v: v["p"] >= v["K"] - 1, "p", "raise p to at least K-1 (an ETF needs K-1 dimensions)"
-        ),
-        Hypothesis("E_H > 0", lambda v: v["E_H"] > 0, "E_H", "give a positive feature budget"),
-        Hypothesis("E_W > 0", lambda v: v["E_W"] > 0, "E_W", "give a positive classifier budget"),
+        TWO_CLASSES,
+        ONE_SAMPLE_PER_CLASS,
+        ETF_DIMENSION,
+        FEATURE_BUDGET,
+        CLASSIFIER_BUDGET,
         THRESHOLD_HYPOTHESIS,
     )
 

@@ -60,6 +60,7 @@ from verify.claim import (
 )
 from verify.claims.fang2021 import PAPER, SEEDS
 from verify.errors import InputError
+from verify.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
 from verify.models.arith import mp_arithmetic, to_mpf
 from verify.models.two_group import TwoGroupProgram
 from verify.solvers.symmetric import solve_two_group, transition_ratio, zero_tolerance
@@ -626,8 +627,8 @@ CLAIM = Claim(
     hypotheses=(
         Hypothesis("K_A >= 1", lambda v: v["K_A"] >= 1, "K_A", "give at least one majority class (K_A >= 1)"),
         Hypothesis("K_B >= 1", lambda v: v["K_B"] >= 1, "K_B", "give at least one minority class (K_B >= 1)"),
-        Hypothesis("E_H > 0", lambda v: v["E_H"] > 0, "E_H", "give a positive feature budget"),
-        Hypothesis("E_W > 0", lambda v: v["E_W"] > 0, "E_W", "give a positive classifier budget"),
+        FEATURE_BUDGET,
+        CLASSIFIER_BUDGET,
         Hypothesis(
             "R >= 1", lambda v: v["R"] >= 1, "R", "R = n_A/n_B >= 1 (swap the roles of the groups if n_A < n_B)"
         ),
