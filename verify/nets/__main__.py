@@ -14,6 +14,11 @@ from verify.nets.data import digits, gaussian_mixture
 from verify.nets.train import TrainConfig, train
 
 
+def _fmt(x) -> str:
+    """A measured float, or the reason it is undefined (a zero-norm vector)."""
+    return f"{x:.3e}" if isinstance(x, float) else str(x)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m verify.nets", description=__doc__.splitlines()[0])
     ap.add_argument("--data", choices=("digits", "gaussian"), default="digits")
@@ -42,22 +47,18 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, ImportError) as exc:
         print(f"python -m verify.nets: error: {exc}")
         return 2
-    rows = []
-    for c in run.history:
-        m = c.metrics
-        rows.append(
-            {
-                "step": c.step,
-                "loss": f"{c.loss:.3e}",
-                "train_acc": f"{c.accuracy:.3f}",
-                "NC1": f"{m.nc1:.3e}",
-                "cos_gap": str(m.worst_cosine_gap())
-                if not isinstance(m.worst_cosine_gap(), float)
-                else f"{m.worst_cosine_gap():.3e}",
-                "self_duality": f"{m.self_duality:.3e}" if isinstance(m.self_duality, float) else str(m.self_duality),
-                "mean_norm_cv": f"{m.mean_norm_cv:.3e}" if isinstance(m.mean_norm_cv, float) else str(m.mean_norm_cv),
-            }
-        )
+    rows = [
+        {
+            "step": c.step,
+            "loss": _fmt(c.loss),
+            "train_acc": f"{c.accuracy:.3f}",
+            "NC1": _fmt(c.metrics.nc1),
+            "cos_gap": _fmt(c.metrics.worst_cosine_gap()),
+            "self_duality": _fmt(c.metrics.self_duality),
+            "mean_norm_cv": _fmt(c.metrics.mean_norm_cv),
+        }
+        for c in run.history
+    ]
     head = f"{run.dataset}: K={run.K}, {run.per_class}/class, {run.device}, {run.seconds:.1f} s; ETF cosine {-1 / (run.K - 1):.6f}"
     if args.json:
         print(json.dumps({"run": head, "history": rows}, indent=2))
