@@ -21,7 +21,7 @@ import numpy as np
 from verify.models.arith import mp_arithmetic
 from verify.models.gram_relaxation import GramProgram
 from verify.models.two_group import TwoGroupProgram
-from verify.solvers.conic import solve_gram
+from verify.solvers.conic import classifier_geometry, solve_gram
 from verify.solvers.symmetric import solve_two_group
 
 E_H, E_W = Fraction(5), Fraction(1)
@@ -34,9 +34,7 @@ def full_program(K: int, R: int) -> tuple[dict, float, str]:
     t0 = time.perf_counter()
     sol = solve_gram(GramProgram((R,) * ka + (1,) * (K - ka), E_H, E_W), solver=solver)
     seconds = time.perf_counter() - t0
-    Wg = sol.X[K:, K:]
-    norms = np.sqrt(np.clip(np.diag(Wg), 0, None))
-    cos = Wg / np.outer(np.where(norms > 0, norms, np.nan), np.where(norms > 0, norms, np.nan))
+    norms, cos = classifier_geometry(sol.X)
     off = ~np.eye(ka, dtype=bool)
     out = {
         "value": sol.value,

@@ -86,7 +86,7 @@ def minority_curve(
     from verify.claims.fang2021 import thm5  # the claim gives R0, R1; the curve comes from the solver
     from verify.models.arith import mp_arithmetic
     from verify.models.two_group import TwoGroupProgram
-    from verify.solvers.symmetric import solve_two_group
+    from verify.solvers.symmetric import solve_two_group, zero_tolerance
 
     if K_B < 2:
         raise InputError(
@@ -100,7 +100,7 @@ def minority_curve(
         prog = TwoGroupProgram(K_A, K_B, E_H, E_W, Fraction(f"{r:.12g}"))
         sol = solve_two_group(prog, dps=dps, n_starts=4)
         with mpmath.workdps(dps):
-            inv = prog.invariants(sol.x, mp_arithmetic(), zero_tol=float(E_W) ** 0.5 * 10.0 ** (-(dps // 2)))
+            inv = prog.invariants(sol.x, mp_arithmetic(), zero_tol=zero_tolerance(prog, dps))
         c = inv.cos_w_BB
         cos.append(float("nan") if sol.phase == "vanished" or isinstance(c, str) else float(c))
         phases.append(sol.phase)

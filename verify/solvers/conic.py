@@ -36,10 +36,12 @@ import time
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import cvxpy as cp
 import numpy as np
 
+from verify.claim import Undefined
 from verify.models.gram_relaxation import Certificate, GramFactorModel, GramProgram, certify
 
 #: Default tolerances per solver (passed to cvxpy; override with keyword arguments of :func:`solve_gram`).
@@ -201,6 +203,16 @@ def recover(X: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
     return M[:, :K].T.copy(), M[:, K:].T.copy()
 
 
+def classifier_geometry(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(||w_k||, the matrix of cos(w_k, w_l)) from the block X[K:, K:] = W W^T of a float solution of (15);
+    the cosines of a classifier with zero norm are nan (undefined, never a number)."""
+    K = X.shape[0] // 2
+    Wg = np.asarray(X, dtype=float)[K:, K:]
+    norms = np.sqrt(np.clip(np.diag(Wg), 0.0, None))
+    safe = np.where(norms > 0, norms, np.nan)
+    return norms, Wg / np.outer(safe, safe)
+
+
 def low_rank_factor(X: np.ndarray, p: int, rel_tol: float = 1e-8) -> tuple[np.ndarray, np.ndarray]:
     """(Hbar, W) in R^p from the eigenvectors of X with eigenvalue > rel_tol * max eigenvalue (rank r <= p).
 
@@ -231,6 +243,10 @@ class PolishedSolution:
     kkt_message: str
     dps: int
 
+    def uncertified(self) -> Undefined | None:
+        """None when certified, else an Undefined saying why (a claim's reference is then unavailable)."""
+        return None if self.certified else Undefined(f"optimum of (15) not certified: {self.message}")
+
 
 def polish(program: GramProgram, dps: int, solvers: tuple[str, ...] = ("CLARABEL", "SCS")) -> PolishedSolution:
     """Solve (15) conically, factor X (:func:`recover`, p = 2K), refine the KKT point of the factored program
@@ -238,8 +254,9 @@ def polish(program: GramProgram, dps: int, solvers: tuple[str, ...] = ("CLARABEL
 
     The first solver in ``solvers`` whose solution is ``accurate`` is used (else the last one tried): the
     conic accuracy only has to put the start in the basin of the Newton iteration. ``certified`` means the
-    Frank-Wolfe gap and the budget excess are below 10^-(dps-6) relative to max(|value|, 10^-dps): then the
-    value is the global minimum of (15) to that accuracy, whatever the conic solver's own accuracy."""
+    Frank-Wolfe gap and the budget excess are below 10^-(dps-6) relative to max(|value|, 10^-dps), and the value
+    lies in the bracket of :func:`measured_residuals` at the conic X (computed with an independently coded loss):
+    then the value is the global minimum of (15) to that accuracy, whatever the conic solver's own accuracy."""
     import mpmath
 
     from verify.models.arith import mp_arithmetic
@@ -264,11 +281,28 @@ def polish(program: GramProgram, dps: int, solvers: tuple[str, ...] = ("CLARABEL
         F = np.vstack([H_mp, W_mp])
         X = F @ F.T
         tol = mpmath.mpf(10) ** (-(dps - 6)) * max(abs(cert.value), mpmath.mpf(10) ** (-dps))
+        # Cross-check with a loss coded independently of the refinement's: the convexity bracket measured at
+        # the conic X with GramProgram's own numpy cross-entropy (valid at any X, accurate or not) must contain
+        # the refined value; 1e-12 relative covers the float64 rounding of the bracket's O(K) terms.
+        slack = 1e-12 * max(1.0, abs(float(cert.value)))
+        lo, hi = sol.bounds.get("lower", -np.inf), sol.bounds.get("upper", np.inf)
+        bracketed = lo - slack <= float(cert.value) <= hi + slack
         certified = bool(
-            kkt.converged and abs(cert.gap) <= tol and cert.infeasibility <= mpmath.mpf(10) ** (-(dps - 6))
+            kkt.converged
+            and abs(cert.gap) <= tol
+            and cert.infeasibility <= mpmath.mpf(10) ** (-(dps - 6))
+            and bracketed
         )
         message = (
             f"{sol.solver} ({sol.reason}); KKT polish: {kkt.message}; certified gap {mpmath.nstr(cert.gap, 3)}, "
             f"budget excess {mpmath.nstr(cert.infeasibility, 3)} (allowed {mpmath.nstr(tol, 3)})"
+            + ("" if bracketed else f"; value outside the conic solve's convexity bracket [{lo:.15g}, {hi:.15g}]")
         )
     return PolishedSolution(cert.value, X, cert, certified, message, sol, kkt.message, dps)
+
+
+@lru_cache(maxsize=128)
+def polished_optimum(class_sizes: tuple, E_H, E_W, dps: int) -> PolishedSolution:
+    """:func:`polish` of ``GramProgram(class_sizes, E_H, E_W)`` (cross-entropy), cached: a claim's quantities,
+    its errata, explorations and tests share one conic solve and refinement per point and precision."""
+    return polish(GramProgram(tuple(class_sizes), E_H, E_W), dps)

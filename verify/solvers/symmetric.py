@@ -77,12 +77,13 @@ def zero_tolerance(program: TwoGroupProgram, dps: int) -> float:
 
 def measured_phase(program: TwoGroupProgram, x: np.ndarray, dps: int) -> str:
     """separated: minority classifiers differ; collapsed: all equal, nonzero; vanished: all zero."""
+    zero = zero_tolerance(program, dps)
     with mpmath.workdps(dps):
-        inv = program.invariants(x, mp_arithmetic(), zero_tol=zero_tolerance(program, dps))
-        if inv.norm_w_B <= zero_tolerance(program, dps):
+        ar = mp_arithmetic()
+        if program.invariants(x, ar, zero_tol=zero).norm_w_B <= zero:
             return "vanished"
-        spread = abs(program.full(x, mp_arithmetic())["q_B"])  # the centred (pairwise-differing) part
-        return "collapsed" if spread <= zero_tolerance(program, dps) else "separated"
+        spread = abs(program.full(x, ar)["q_B"])  # the centred (pairwise-differing) part
+        return "collapsed" if spread <= zero else "separated"
 
 
 def solve_two_group(
@@ -96,10 +97,7 @@ def solve_two_group(
             start, starts, agreeing = ms.x, ms.n_starts, ms.agreeing
         else:
             start, starts, agreeing = np.asarray(x0, dtype=float), 0, 0
-        # Powers of two: refine_kkt weights constraint i by the float 1/scale_i and unweights its multiplier by
-        # scale_i, which is exact only when 1/scale_i is (with scale 5, multipliers carry a 1e-17 error).
-        scale = 2.0 ** np.round(np.log2(np.array(program.constraint_scale)))
-        kkt = refine_kkt(program, start, dps=dps, constraint_scale=scale)
+        kkt = refine_kkt(program, start, dps=dps, constraint_scale=program.constraint_scale)
     with mpmath.workdps(dps):
         ar = mp_arithmetic()
         cert = program.certificate(kkt.x, ar)

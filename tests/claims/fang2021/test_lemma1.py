@@ -61,6 +61,9 @@ def test_both_conic_solvers_reach_the_certified_value_within_their_stated_accura
     certified = float(lemma1.relaxation(FIRST, 30).value)
     sol = solve_gram(prog, solver)
     assert sol.status in ("optimal", "optimal_inaccurate")
+    # accurate or not, the convexity bracket measured from the returned X contains the certified minimum
+    # (1e-12: float rounding of the bounds, as in test_thm5)
+    assert sol.bounds["lower"] - 1e-12 <= certified <= sol.bounds["upper"] + 1e-12
     if sol.accurate:  # an accurate solution is within the stated accuracy of the truth
         assert abs(sol.value - certified) <= accuracy
         assert sol.residuals["gap"] <= accuracy
@@ -116,6 +119,25 @@ def test_polish_certifies_at_50_digits():
     assert sol.certified, sol.message
     with mpmath.workdps(50):
         assert abs(sol.value - lemma1.relaxation(FIRST, 30).value) < mpmath.mpf(10) ** -27
+
+
+def test_polish_does_not_certify_a_value_outside_the_independent_conic_bracket(monkeypatch):
+    """A loss error shared by the refinement and the certificate (here +1e-8 per class) is caught by the
+    bracket measured at the conic X with GramProgram's separately coded numpy loss."""
+    from verify.models import gram_relaxation
+
+    real = gram_relaxation._CE
+
+    class Shifted:
+        def values(self, Z, labels, ar):
+            return real.values(Z, labels, ar) + 1e-8
+
+        def grad(self, Z, labels, ar):
+            return real.grad(Z, labels, ar)
+
+    monkeypatch.setattr(gram_relaxation, "_CE", Shifted())
+    sol = polish(lemma1.program(FIRST), 30)
+    assert not sol.certified and "outside the conic solve's convexity bracket" in sol.message, sol.message
 
 
 def test_gram_program_rejects_bad_sizes_and_unknown_losses():

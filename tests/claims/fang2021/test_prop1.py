@@ -15,6 +15,7 @@ from verify.claim import SolveOptions, Undefined
 from verify.claims.fang2021 import lemma1, prop1, thm1
 from verify.geometry import pairwise_cosines
 from verify.models import LayerPeeledModel
+from verify.solvers.conic import polished_optimum
 
 CLAIM = prop1.CLAIM
 
@@ -106,7 +107,7 @@ def test_minority_classifiers_vanish_beyond_R1_and_the_cosine_is_undefined():
 def test_the_rate_enters_only_through_n_k_over_N():
     """Scaling every size by the same factor leaves (15) unchanged: (n_A, w_r n_B) = (2 n_A, 2 w_r n_B)."""
     a = prop1.relaxation(CLAIM.parse(CLAIM.examples[0].params), 30)
-    b = prop1._relaxation(((Fraction(6),) * 2 + (Fraction(4),) * 2, Fraction(5), Fraction(1)), 30)
+    b = polished_optimum((Fraction(6),) * 2 + (Fraction(4),) * 2, Fraction(5), Fraction(1), 30)
     with mpmath.workdps(30):
         assert abs(a.value - b.value) < mpmath.mpf(10) ** -27
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fractions import Fraction
-from functools import lru_cache
 
 import mpmath
 import numpy as np
@@ -48,11 +47,12 @@ from verify.claim import (
     Undefined,
 )
 from verify.claims.fang2021 import PAPER, SEEDS
+from verify.geometry.collapse import class_means
 from verify.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
 from verify.models import LayerPeeledModel
 from verify.models.arith import Arithmetic
 from verify.models.gram_relaxation import GramProgram
-from verify.solvers.conic import polish, recover
+from verify.solvers.conic import PolishedSolution, polished_optimum, recover
 from verify.solvers.pipeline import solve_constrained
 from verify.strategies import log_decimals
 
@@ -78,22 +78,14 @@ def program(values: Mapping[str, Fraction]) -> GramProgram:
 
 
 # --- the relaxation side: (15), conic solve, polished and certified ---------------------------------------
-@lru_cache(maxsize=64)
-def _relaxation(key: tuple, dps: int):
-    sizes, E_H_, E_W_ = key
-    return polish(GramProgram(sizes, E_H_, E_W_), dps)
-
-
-def relaxation(values: Mapping[str, Fraction], dps: int):
+def relaxation(values: Mapping[str, Fraction], dps: int) -> PolishedSolution:
     """The certified optimum of (15) at ``values`` (cached: the quantities and the mutation test share it)."""
-    return _relaxation((class_sizes(values), values["E_H"], values["E_W"]), dps)
+    return polished_optimum(class_sizes(values), values["E_H"], values["E_W"], dps)
 
 
 def relaxation_value(values: Mapping[str, Fraction], dps: int) -> mpmath.mpf | Undefined:
     sol = relaxation(values, dps)
-    if not sol.certified:
-        return Undefined(f"optimum of (15) not certified: {sol.message}")
-    return +sol.value  # re-rounded at the caller's precision
+    return sol.uncertified() or +sol.value  # re-rounded at the caller's precision
 
 
 # --- tolerances ------------------------------------------------------------------------------------------
@@ -138,16 +130,9 @@ def model(values: Mapping[str, Fraction]) -> LayerPeeledModel:
     return LayerPeeledModel(class_sizes(values), int(values["p"]), values["E_H"], values["E_W"])
 
 
-def class_means(lpm: LayerPeeledModel, H: np.ndarray) -> np.ndarray:
-    bounds = np.cumsum((0,) + lpm.class_sizes)
-    return np.array(
-        [H[bounds[k] : bounds[k + 1]].sum(axis=0) / lpm.class_sizes[k] for k in range(lpm.K)], dtype=H.dtype
-    )
-
-
 def measure(lpm: LayerPeeledModel, x: np.ndarray, ar: Arithmetic) -> dict[str, tuple]:
     W, H = lpm.unpack(x)
-    means = class_means(lpm, H)
+    means = class_means(H, lpm.labels, lpm.K)
     return {
         "value": (lpm.objective(x, ar),),
         "mean_feature_budget": ((means * means).sum() / lpm.K,),
@@ -158,7 +143,7 @@ def measure(lpm: LayerPeeledModel, x: np.ndarray, ar: Arithmetic) -> dict[str, t
 def gram_rank(lpm: LayerPeeledModel, x: np.ndarray, rel_tol: float = 1e-10) -> int:
     """Numerical rank of the Gram matrix of [hbar_1..hbar_K, W^T] (eigenvalues > rel_tol x the largest)."""
     W, H = lpm.unpack(np.asarray(x, dtype=float))
-    F = np.vstack([class_means(lpm, H), W])
+    F = np.vstack([class_means(H, lpm.labels, lpm.K), W])
     ev = np.linalg.eigvalsh(F @ F.T)
     return int((ev > rel_tol * ev.max()).sum())
 
@@ -240,12 +225,12 @@ def _uniqueness() -> Finding:
     for ex in CLAIM.examples:
         values = CLAIM.parse(ex.params)
         lpm = model(values)
+        sol = relaxation(values, 30)
         for seed in (0, 1):
             report = solve(values, SolveOptions(dps=30, seed=seed))
-            sol = relaxation(values, 30)
             with mpmath.workdps(30):
                 W, H = lpm.unpack(report.point)
-                F = np.vstack([class_means(lpm, H), W])
+                F = np.vstack([class_means(H, lpm.labels, lpm.K), W])
                 diff = float(np.max(np.abs(F @ F.T - sol.X)))
             worst = max(worst, diff) if report.converged else worst
             rows.append(

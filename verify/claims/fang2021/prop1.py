@@ -29,7 +29,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
 
 import mpmath
 import numpy as np
@@ -51,11 +50,12 @@ from verify.claim import (
 )
 from verify.claims.fang2021 import PAPER, SEEDS
 from verify.geometry import cosine
+from verify.geometry.collapse import class_means
 from verify.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
 from verify.models import LayerPeeledModel
-from verify.models.arith import FLOAT, Arithmetic
+from verify.models.arith import FLOAT, Arithmetic, to_mpf
 from verify.models.gram_relaxation import GramProgram
-from verify.solvers.conic import polish, solve_gram
+from verify.solvers.conic import PolishedSolution, classifier_geometry, polished_optimum, solve_gram
 from verify.solvers.pipeline import solve_constrained
 from verify.strategies import log_decimals
 
@@ -78,36 +78,25 @@ def effective_sizes(values: Mapping[str, Fraction]) -> tuple[Fraction, ...]:
     return (values["n_A"],) * ka + (values["w_r"] * values["n_B"],) * kb
 
 
-@lru_cache(maxsize=64)
-def _relaxation(key: tuple, dps: int):
-    sizes, E_H_, E_W_ = key
-    return polish(GramProgram(sizes, E_H_, E_W_), dps)
-
-
-def relaxation(values: Mapping[str, Fraction], dps: int):
+def relaxation(values: Mapping[str, Fraction], dps: int) -> PolishedSolution:
     """The certified optimum of (15) with n_B -> w_r n_B (cached)."""
-    return _relaxation((effective_sizes(values), values["E_H"], values["E_W"]), dps)
-
-
-def _certified(values, dps):
-    sol = relaxation(values, dps)
-    return sol, (None if sol.certified else Undefined(f"optimum of (15) not certified: {sol.message}"))
+    return polished_optimum(effective_sizes(values), values["E_H"], values["E_W"], dps)
 
 
 def relaxation_value(values: Mapping[str, Fraction], dps: int):
-    sol, bad = _certified(values, dps)
-    return bad or +sol.value
+    sol = relaxation(values, dps)
+    return sol.uncertified() or +sol.value
 
 
 def _classifier_cosine(values: Mapping[str, Fraction], dps: int, pairs: str):
     """Mean cosine of the relaxation's classifiers over the A-B pairs or the B-B pairs (all equal at the
     symmetric minimiser); Undefined when a classifier is shorter than sqrt(E_W) 10^-(dps/2)."""
-    sol, bad = _certified(values, dps)
-    if bad:
+    sol = relaxation(values, dps)
+    if bad := sol.uncertified():
         return bad
     ka, K = int(values["K_A"]), int(values["K_A"] + values["K_B"])
     G = sol.X[K:, K:]
-    zero = mpmath.mpf(values["E_W"].numerator) / values["E_W"].denominator * mpmath.mpf(10) ** (-2 * (dps // 2))
+    zero = to_mpf(values["E_W"]) * mpmath.mpf(10) ** (-2 * (dps // 2))
     for k in range(K):
         if G[k, k] <= zero:
             return Undefined(f"w_{k + 1} = 0 at the minimiser of (15) (||w||^2 = {mpmath.nstr(G[k, k], 3)})")
@@ -204,10 +193,7 @@ def model(values: Mapping[str, Fraction]) -> OversampledModel:
 
 def measure(lpm: OversampledModel, x: np.ndarray, ar: Arithmetic, zero_digits: int) -> dict[str, tuple]:
     W, H = lpm.unpack(x)
-    bounds = np.cumsum((0,) + lpm.class_sizes)
-    means = np.array(
-        [H[bounds[k] : bounds[k + 1]].sum(axis=0) / lpm.class_sizes[k] for k in range(lpm.K)], dtype=H.dtype
-    )
+    means = class_means(H, lpm.labels, lpm.K)
     zero = float(lpm.E_W) ** 0.5 * 10.0 ** (-zero_digits)
     ka, K = lpm.K_A, lpm.K
 
@@ -263,13 +249,11 @@ def _fig6() -> Finding:
                 sol = solve_gram(prog, "CLARABEL")
                 if not sol.accurate:
                     sol = solve_gram(prog, "SCS")
-                G = sol.X[10:, 10:]
-                norms = np.sqrt(np.clip(np.diag(G), 0, None))
+                norms, C = classifier_geometry(sol.X)
                 if norms[ka:].min() < 1e-4:
                     cos_bb = "undefined (minority classifiers ~ 0)"
                     current = None
                 else:
-                    C = G / np.outer(norms, norms)
                     current = float(np.mean([C[k, j] for k in range(ka, 10) for j in range(k + 1, 10)]))
                     cos_bb = f"{current:.6f}"
                     if previous is not None and current > previous + 10 * sol.stated_accuracy:

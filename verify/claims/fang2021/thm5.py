@@ -20,9 +20,10 @@ R0 is the ratio at which the collapsed point stops being a saddle: on the collap
 KKT system together with 4 L_H L_W = 1. R1 has a closed form (:data:`R1`). The R -> infinity limit is
 program (66) of Lemma 5, solved in closed form by :func:`limit_value`.
 
-Which computation is independent of which: the *reference* (this module) predicts the phase from R0 and R1
-and solves that phase's symbolic KKT system (sympy-derived, mpmath Newton) from a float start found by an
-unconstrained BFGS in normalised coordinates (both budgets saturated), never by the solver below. The
+Which computation is independent of which: the *reference* (this module, with the optimality conditions in
+verify/claims/fang2021/_thm5_reference.py) predicts the phase from R0 and R1 and solves that phase's symbolic
+KKT system (sympy-derived, mpmath Newton) from a float start found by an unconstrained BFGS in normalised
+coordinates (both budgets saturated), never by the solver below. The
 *solver* (verify/solvers/symmetric.py) knows neither R0 nor the phases: generic SLSQP from random starts on
 the constrained seven-scalar program, generic finite-difference KKT refinement, a certificate that the
 point is a global minimiser of the full program (15) (duality gap), and R0 by bisection on the measured
@@ -37,10 +38,9 @@ from fractions import Fraction
 from functools import cache
 
 import mpmath
-import numpy as np
 import sympy as sp
+from hypothesis import assume
 from hypothesis import strategies as st
-from scipy.optimize import brentq, minimize
 
 from verify.claim import (
     Claim,
@@ -59,6 +59,7 @@ from verify.claim import (
     Undefined,
 )
 from verify.claims.fang2021 import PAPER, SEEDS
+from verify.claims.fang2021._thm5_reference import NAMES, R0_SEARCH_LIMIT, kkt_point, loss_value, r0_root
 from verify.errors import InputError
 from verify.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
 from verify.models.arith import mp_arithmetic, to_mpf
@@ -119,156 +120,13 @@ def limit_value(K_A: int, K_B: int, E_H, E_W) -> tuple[mpmath.mpf, mpmath.mpf]:
     return mpmath.log(1 + g), u
 
 
-# --- the optimality conditions of the reduced program (sympy) ----------------------------------------------
-_NAMES = ("p_A", "q_A", "p_B", "q_B", "s_A", "s_B", "d")
-_V = sp.symbols(_NAMES, real=True)
-_LH, _LW, _R, _EH, _EW = sp.symbols("L_H L_W R E_H E_W", real=True)
-_H_COORDS = {"s_A": "A", "p_A": "A", "s_B": "B", "p_B": "B"}  # weight K_A or K_B in the H budget
-_W_COORDS = {"q_A": "A", "q_B": "B", "d": "AB"}
-
-
-@cache
-def _system(KA: int, KB: int, phase: str) -> dict:
-    """Lambdified KKT system of the phase ('separated' or 'collapsed') and, for 'collapsed', the R0 system."""
-    pA, qA, pB, qB, sA, sB, d = _V
-    Kt = KA + KB
-    absent = set()
-    if KA == 1:
-        absent |= {pA, qA}
-    if KB == 1 or phase == "collapsed":
-        absent |= {pB, qB}
-    xA, xB = pA * qA, pB * qB
-    LA = sp.log(1 + (KA - 1) * sp.exp(-KA * xA / (KA - 1)) + KB * sp.exp(-sA * d - xA)) if KA > 1 else None
-    LA = LA if KA > 1 else sp.log(1 + KB * sp.exp(-sA * d))
-    LB = sp.log(1 + (KB - 1) * sp.exp(-KB * xB / (KB - 1)) + KA * sp.exp(-sB * d - xB)) if KB > 1 else None
-    LB = LB if KB > 1 else sp.log(1 + KA * sp.exp(-sB * d))
-    zero = {v: 0 for v in absent}
-    F = (KA * _R * LA + KB * LB).subs(zero)
-    cH = (KA * (sA**2 + pA**2) + KB * (sB**2 + pB**2) - Kt * _EH).subs(zero)
-    cW = (KA * qA**2 + KB * qB**2 + sp.Rational(KA * KB, Kt) * d**2 - Kt * _EW).subs(zero)
-    V = [v for v in _V if v not in absent]
-    lag = F + _LH * cH + _LW * cW
-    eqs = [sp.diff(lag, v) for v in V] + [cH, cW]
-    unknowns = V + [_LH, _LW]
-    out = {"V": [str(v) for v in V], "F": F}
-    args = (*unknowns, _R, _EH, _EW)
-    out["kkt"] = sp.lambdify(args, eqs, "mpmath")
-    out["kkt_jac"] = sp.lambdify(args, sp.Matrix(eqs).jacobian(unknowns), "mpmath")
-    out["F_np"] = sp.lambdify((*V, _R), F, "numpy")
-    out["grads_np"] = sp.lambdify((*V, _R, _EH, _EW), [[sp.diff(e, v) for v in V] for e in (F, cH, cW)], "numpy")
-    if phase == "collapsed":
-        eqs0 = [*eqs, 4 * _LH * _LW - 1]
-        unk0 = [*unknowns, _R]
-        out["r0"] = sp.lambdify((*unk0, _EH, _EW), eqs0, "mpmath")
-        out["r0_jac"] = sp.lambdify((*unk0, _EH, _EW), sp.Matrix(eqs0).jacobian(unk0), "mpmath")
-    return out
-
-
-def _float_point(
-    KA: int, KB: int, EH: float, EW: float, Rv: float, phase: str, warm: list | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """A float start for the phase's KKT system: BFGS on the budget spheres (both budgets saturated) written
-    as normalised unconstrained vectors, from six fixed pseudo-random starts (or from ``warm[0]``, which is
-    then updated: continuation along R); multipliers by least squares."""
-    sysm = _system(KA, KB, phase)
-    V, Kt = sysm["V"], KA + KB
-    weight = {"A": KA, "B": KB, "AB": KA * KB / Kt}
-    hv = [n for n in V if n in _H_COORDS]
-    wv = [n for n in V if n in _W_COORDS]
-
-    def point(z: np.ndarray) -> list[float]:
-        zh, zw = z[: len(hv)], z[len(hv) :]
-        vals = dict(zip(hv, np.sqrt(Kt * EH) * zh / np.linalg.norm(zh), strict=True))
-        vals.update(zip(wv, np.sqrt(Kt * EW) * zw / np.linalg.norm(zw), strict=True))
-        vals.update({n: vals[n] / np.sqrt(weight[_H_COORDS[n]]) for n in hv})
-        vals.update({n: vals[n] / np.sqrt(weight[_W_COORDS[n]]) for n in wv})
-        return [vals[n] for n in V]
-
-    rng = np.random.default_rng(20210)
-    best = None
-    n = len(hv) + len(wv)
-    # warm: the previous point, plus one fresh start (BFGS started exactly on a saddle, e.g. d = 0, stays there)
-    starts = (
-        [warm[0], rng.standard_normal(n)]
-        if warm and warm[0] is not None
-        else [rng.standard_normal(n) for _ in range(6)]
-    )
-    for z0 in starts:
-        res = minimize(lambda z: float(sysm["F_np"](*point(z), Rv)), z0, method="BFGS", options={"gtol": 1e-10})
-        if best is None or res.fun < best.fun:
-            best = res
-    if warm is not None:
-        warm[0] = best.x
-    x = np.array(point(best.x))
-    gF, gH, gW = (np.array(g, dtype=float) for g in sysm["grads_np"](*x, Rv, EH, EW))
-    lam = np.linalg.lstsq(np.stack([gH, gW], 1), -gF, rcond=None)[0]
-    return x, lam
-
-
-def _newton(f, jac, z0: list, dps: int, what: str) -> list:
-    """mpmath Newton on a square system; the failure message says achieved vs allowed and what to try."""
-    allowed = mpmath.mpf(10) ** (-(dps - 3))
-    z = mpmath.matrix([mpmath.mpf(float(v)) for v in z0])
-    scale = max(1, mpmath.norm(mpmath.matrix(jac(*z)), mpmath.inf) * mpmath.norm(z, mpmath.inf))  # equations ~ K
-    for _ in range(60):
-        F = mpmath.matrix(f(*z))
-        step = mpmath.lu_solve(mpmath.matrix(jac(*z)), -F)
-        z += step
-        if mpmath.norm(step, mpmath.inf) <= allowed * max(1, mpmath.norm(z, mpmath.inf)):
-            break
-    res = mpmath.norm(mpmath.matrix(f(*z)), mpmath.inf) / scale
-    if not res <= mpmath.mpf(10) ** (-(dps - 6)):
-        raise ArithmeticError(
-            f"{what}: relative Newton residual {mpmath.nstr(res, 3)} > allowed {mpmath.nstr(mpmath.mpf(10) ** (-(dps - 6)), 1)}; "
-            "try a larger dps or move the point away from a phase boundary (R0, R1)"
-        )
-    return list(z)
-
-
-#: R0 is searched for up to this ratio (the solver's phase bisection stops at the same ratio).
-R0_SEARCH_LIMIT = 1e9
-
-
-@cache
-def _r0(KA: int, KB: int, EH: Fraction, EW: Fraction, dps: int) -> mpmath.mpf:
-    """R0: the collapsed KKT system plus 4 L_H L_W = 1, started from the float bracket of 4 L_H L_W - 1."""
-
-    warm: list = [None]
-
-    def margin(log_r: float) -> float:
-        x, lam = _float_point(KA, KB, float(EH), float(EW), float(np.exp(log_r)), "collapsed", warm)
-        return 4 * lam[0] * lam[1] - 1
-
-    lo, hi = 0.0, np.log(2.0)
-    while margin(hi) < 0:
-        lo, hi = hi, hi + np.log(2.0)
-        if hi > np.log(R0_SEARCH_LIMIT):
-            raise ArithmeticError(
-                f"R0 not found: 4 L_H L_W stays below 1 up to R = {R0_SEARCH_LIMIT:.0e} (achieved "
-                f"{margin(hi) + 1:.6g}, needed 1); R0 grows like exp(c sqrt(E_H E_W)): try smaller E_H E_W"
-            )
-    log_r0 = brentq(margin, lo, hi, xtol=1e-9)
-    x, lam = _float_point(KA, KB, float(EH), float(EW), float(np.exp(log_r0)), "collapsed")
-    sysm = _system(KA, KB, "collapsed")
-    with mpmath.workdps(dps + 10):
-        eh, ew = mpmath.mpf(EH.numerator) / EH.denominator, mpmath.mpf(EW.numerator) / EW.denominator
-        z = _newton(
-            lambda *u: sysm["r0"](*u, eh, ew),
-            lambda *u: sysm["r0_jac"](*u, eh, ew),
-            [*x, *lam, np.exp(log_r0)],
-            dps + 10,
-            "R0 root",
-        )
-        return +z[-1]
-
-
 def r0_value(values: Mapping[str, Fraction], dps: int) -> mpmath.mpf | Undefined:
     """R0 at ``values``; Undefined for K_B = 1 (a single minority classifier has no pair to collapse) and,
     with the reason, when R0 lies beyond :data:`R0_SEARCH_LIMIT` (the solver's search stops there too)."""
     if values["K_B"] < 2:
         return Undefined("K_B = 1: a single minority classifier, no pair to collapse")
     try:
-        return _r0(int(values["K_A"]), int(values["K_B"]), values["E_H"], values["E_W"], dps)
+        return r0_root(int(values["K_A"]), int(values["K_B"]), values["E_H"], values["E_W"], dps)
     except ArithmeticError as exc:
         return Undefined(str(exc))
 
@@ -276,7 +134,7 @@ def r0_value(values: Mapping[str, Fraction], dps: int) -> mpmath.mpf | Undefined
 def phase(values: Mapping[str, Fraction], dps: int = 30) -> str:
     """The predicted phase of the minority classifiers: separated, collapsed or vanished."""
     r1 = r1_value(values, dps)
-    r = mpmath.mpf(values["R"].numerator) / values["R"].denominator
+    r = to_mpf(values["R"])
     if r1 is not None and r >= r1:
         return "vanished"
     r0 = r0_value(values, dps)
@@ -296,27 +154,13 @@ def phase(values: Mapping[str, Fraction], dps: int = 30) -> str:
 @cache
 def _reference_point(KA: int, KB: int, EH: Fraction, EW: Fraction, Rv: Fraction, dps: int) -> dict:
     """The minimiser's seven scalars, predicted from the phase and its optimality conditions."""
-    values = {"K_A": Fraction(KA), "K_B": Fraction(KB), "E_H": EH, "E_W": EW, "R": Fraction(Rv)}
-    ph = phase(values, dps)
-    with mpmath.workdps(dps + 10):
-        mp = lambda q: mpmath.mpf(q.numerator) / q.denominator  # noqa: E731
-        point = dict.fromkeys(_NAMES, mpmath.mpf(0))
-        if ph == "vanished":  # majority K_A-simplex ETF with the whole budgets; minority h = w = 0
-            Kt = KA + KB
-            point.update(p_A=mpmath.sqrt(Kt * mp(EH) / KA), q_A=mpmath.sqrt(Kt * mp(EW) / KA))
-        else:
-            sysm = _system(KA, KB, ph)
-            x, lam = _float_point(KA, KB, float(EH), float(EW), float(Rv), ph)
-            z = _newton(
-                lambda *u: sysm["kkt"](*u, mp(Rv), mp(EH), mp(EW)),
-                lambda *u: sysm["kkt_jac"](*u, mp(Rv), mp(EH), mp(EW)),
-                [*x, *lam],
-                dps + 10,
-                f"{ph} KKT system",
-            )
-            point.update(zip(sysm["V"], z, strict=False))
-        point["phase"] = ph
-        return point
+    ph = phase({"K_A": Fraction(KA), "K_B": Fraction(KB), "E_H": EH, "E_W": EW, "R": Fraction(Rv)}, dps)
+    if ph != "vanished":
+        return {**kkt_point(KA, KB, EH, EW, Rv, ph, dps), "phase": ph}
+    with mpmath.workdps(dps + 10):  # majority K_A-simplex ETF with the whole budgets; minority h = w = 0
+        point = dict.fromkeys(NAMES, mpmath.mpf(0))
+        point.update(p_A=mpmath.sqrt((KA + KB) * to_mpf(EH) / KA), q_A=mpmath.sqrt((KA + KB) * to_mpf(EW) / KA))
+    return {**point, "phase": ph}
 
 
 def _geometry(values: Mapping[str, Fraction], dps: int) -> dict:
@@ -345,22 +189,8 @@ def _geometry(values: Mapping[str, Fraction], dps: int) -> dict:
         else:
             out["cos_minority"] = (tB**2 - pt["q_B"] ** 2 / (KB - 1)) / nwB2
         out["cos_majority_minority"] = vanished if ph == "vanished" else tA * tB / mpmath.sqrt(nwA2 * nwB2)
-        r = mpmath.mpf(values["R"].numerator) / values["R"].denominator
-        sysm_F = _loss_value(KA, KB, pt, r)
-        out["value"] = sysm_F
+        out["value"] = loss_value(KA, KB, pt, "separated" if ph == "separated" else "collapsed", to_mpf(values["R"]))
     return out
-
-
-def _loss_value(KA: int, KB: int, pt: dict, r) -> mpmath.mpf:
-    """Mean cross-entropy of (15) at the reduced point."""
-    xA, xB = pt["p_A"] * pt["q_A"], pt["p_B"] * pt["q_B"]
-    LA = mpmath.log(
-        1 + ((KA - 1) * mpmath.exp(-KA * xA / (KA - 1)) if KA > 1 else 0) + KB * mpmath.exp(-pt["s_A"] * pt["d"] - xA)
-    )
-    LB = mpmath.log(
-        1 + ((KB - 1) * mpmath.exp(-KB * xB / (KB - 1)) if KB > 1 else 0) + KA * mpmath.exp(-pt["s_B"] * pt["d"] - xB)
-    )
-    return (KA * r * LA + KB * LB) / (KA * r + KB)
 
 
 def _ref(name: str):
@@ -433,7 +263,9 @@ def solve(values: Mapping[str, Fraction], options: SolveOptions) -> SolveReport:
     KA, KB = int(values["K_A"]), int(values["K_B"])
     prog = TwoGroupProgram(KA, KB, values["E_H"], values["E_W"], values["R"])
     sol = solve_two_group(prog, dps=options.dps, n_starts=options.n_starts, seed=options.seed)
-    tr = transition_ratio(KA, KB, values["E_H"], values["E_W"], dps=options.dps, seed=options.seed)
+    tr = transition_ratio(
+        KA, KB, values["E_H"], values["E_W"], dps=options.dps, seed=options.seed, r_max=R0_SEARCH_LIMIT
+    )
     zero = zero_tolerance(prog, options.dps)
     with mpmath.workdps(options.dps):
         ar = mp_arithmetic()
@@ -492,8 +324,6 @@ MAX_DRAWN_R0 = 10**4
 @st.composite
 def parameters(draw) -> dict[str, Fraction]:
     """K_A, K_B in 1..8, E_H E_W between 0.1 and 30, R in [1, 1000], R0 <= 10^4, |R/R0 - 1| and |R/R1 - 1| >= 2 %."""
-    from hypothesis import assume
-
     values = {
         "K_A": Fraction(draw(st.integers(1, 8))),
         "K_B": Fraction(draw(st.integers(1, 8))),
@@ -527,7 +357,7 @@ def _vanished_evidence() -> Evidence:
         holds = (
             report.converged
             and r1 is not None
-            and mpmath.mpf(point["R"].numerator) / point["R"].denominator > r1
+            and to_mpf(point["R"]) > r1
             and norm_b < mpmath.mpf(10) ** -(dps // 2)
             and isinstance(report.quantities["cos_minority"][0], Undefined)
         )

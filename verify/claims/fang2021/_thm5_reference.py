@@ -1,0 +1,187 @@
+"""The reference side of fang2021.thm5: the optimality conditions of the reduced program (15), solved.
+
+Helper of :mod:`verify.claims.fang2021.thm5` (not a claim module: it defines no ``CLAIM``). The KKT system
+of the seven-scalar reduction of (15) (proofs/fang2021.thm5.md, Step 1) is derived here in sympy for a given
+phase of the minority classifiers ('separated': all seven scalars free; 'collapsed': p_B = q_B = 0), started
+from a float point found by BFGS on the budget spheres and solved by mpmath Newton with the symbolic
+Jacobian. R0 adds 4 L_H L_W = 1 and R as an unknown (Step 2). None of this uses the solver side
+(verify/models/two_group.py, verify/solvers/symmetric.py): the losses are re-derived symbolically here.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import cache
+
+import mpmath
+import numpy as np
+import sympy as sp
+from scipy.optimize import brentq, minimize
+
+from verify.models.arith import to_mpf
+
+NAMES = ("p_A", "q_A", "p_B", "q_B", "s_A", "s_B", "d")
+_V = sp.symbols(NAMES, real=True)
+_LH, _LW, _R, _EH, _EW = sp.symbols("L_H L_W R E_H E_W", real=True)
+_H_COORDS = {"s_A": "A", "p_A": "A", "s_B": "B", "p_B": "B"}  # weight K_A or K_B in the H budget
+_W_COORDS = {"q_A": "A", "q_B": "B", "d": "AB"}
+
+
+@cache
+def system(KA: int, KB: int, phase: str) -> dict:
+    """Lambdified KKT system of the phase ('separated' or 'collapsed') and, for 'collapsed', the R0 system."""
+    pA, qA, pB, qB, sA, sB, d = _V
+    Kt = KA + KB
+    absent = set()
+    if KA == 1:
+        absent |= {pA, qA}
+    if KB == 1 or phase == "collapsed":
+        absent |= {pB, qB}
+    xA, xB = pA * qA, pB * qB
+    LA = sp.log(1 + ((KA - 1) * sp.exp(-KA * xA / (KA - 1)) if KA > 1 else 0) + KB * sp.exp(-sA * d - xA))
+    LB = sp.log(1 + ((KB - 1) * sp.exp(-KB * xB / (KB - 1)) if KB > 1 else 0) + KA * sp.exp(-sB * d - xB))
+    zero = {v: 0 for v in absent}
+    F = (KA * _R * LA + KB * LB).subs(zero)
+    cH = (KA * (sA**2 + pA**2) + KB * (sB**2 + pB**2) - Kt * _EH).subs(zero)
+    cW = (KA * qA**2 + KB * qB**2 + sp.Rational(KA * KB, Kt) * d**2 - Kt * _EW).subs(zero)
+    V = [v for v in _V if v not in absent]
+    lag = F + _LH * cH + _LW * cW
+    eqs = [sp.diff(lag, v) for v in V] + [cH, cW]
+    unknowns = V + [_LH, _LW]
+    out = {"V": [str(v) for v in V], "F": F}
+    args = (*unknowns, _R, _EH, _EW)
+    out["kkt"] = sp.lambdify(args, eqs, "mpmath")
+    out["kkt_jac"] = sp.lambdify(args, sp.Matrix(eqs).jacobian(unknowns), "mpmath")
+    out["F_np"] = sp.lambdify((*V, _R), F, "numpy")
+    out["F_mp"] = sp.lambdify((*V, _R), F, "mpmath")
+    out["grads_np"] = sp.lambdify((*V, _R, _EH, _EW), [[sp.diff(e, v) for v in V] for e in (F, cH, cW)], "numpy")
+    if phase == "collapsed":
+        eqs0 = [*eqs, 4 * _LH * _LW - 1]
+        unk0 = [*unknowns, _R]
+        out["r0"] = sp.lambdify((*unk0, _EH, _EW), eqs0, "mpmath")
+        out["r0_jac"] = sp.lambdify((*unk0, _EH, _EW), sp.Matrix(eqs0).jacobian(unk0), "mpmath")
+    return out
+
+
+def float_point(
+    KA: int, KB: int, EH: float, EW: float, Rv: float, phase: str, warm: list | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """A float start for the phase's KKT system: BFGS on the budget spheres (both budgets saturated) written
+    as normalised unconstrained vectors, from six fixed pseudo-random starts (or from ``warm[0]``, which is
+    then updated: continuation along R); multipliers by least squares."""
+    sysm = system(KA, KB, phase)
+    V, Kt = sysm["V"], KA + KB
+    weight = {"A": KA, "B": KB, "AB": KA * KB / Kt}
+    hv = [n for n in V if n in _H_COORDS]
+    wv = [n for n in V if n in _W_COORDS]
+
+    def point(z: np.ndarray) -> list[float]:
+        zh, zw = z[: len(hv)], z[len(hv) :]
+        vals = dict(zip(hv, np.sqrt(Kt * EH) * zh / np.linalg.norm(zh), strict=True))
+        vals.update(zip(wv, np.sqrt(Kt * EW) * zw / np.linalg.norm(zw), strict=True))
+        vals.update({n: vals[n] / np.sqrt(weight[_H_COORDS[n]]) for n in hv})
+        vals.update({n: vals[n] / np.sqrt(weight[_W_COORDS[n]]) for n in wv})
+        return [vals[n] for n in V]
+
+    rng = np.random.default_rng(20210)
+    best = None
+    n = len(hv) + len(wv)
+    # warm: the previous point, plus one fresh start (BFGS started exactly on a saddle, e.g. d = 0, stays there)
+    starts = (
+        [warm[0], rng.standard_normal(n)]
+        if warm and warm[0] is not None
+        else [rng.standard_normal(n) for _ in range(6)]
+    )
+    for z0 in starts:
+        res = minimize(lambda z: float(sysm["F_np"](*point(z), Rv)), z0, method="BFGS", options={"gtol": 1e-10})
+        if best is None or res.fun < best.fun:
+            best = res
+    if warm is not None:
+        warm[0] = best.x
+    x = np.array(point(best.x))
+    gF, gH, gW = (np.array(g, dtype=float) for g in sysm["grads_np"](*x, Rv, EH, EW))
+    lam = np.linalg.lstsq(np.stack([gH, gW], 1), -gF, rcond=None)[0]
+    return x, lam
+
+
+def newton(f, jac, z0: list, dps: int, what: str) -> list:
+    """mpmath Newton on a square system; the failure message says achieved vs allowed and what to try."""
+    allowed = mpmath.mpf(10) ** (-(dps - 3))
+    z = mpmath.matrix([mpmath.mpf(float(v)) for v in z0])
+    scale = max(1, mpmath.norm(mpmath.matrix(jac(*z)), mpmath.inf) * mpmath.norm(z, mpmath.inf))  # equations ~ K
+    for _ in range(60):
+        F = mpmath.matrix(f(*z))
+        step = mpmath.lu_solve(mpmath.matrix(jac(*z)), -F)
+        z += step
+        if mpmath.norm(step, mpmath.inf) <= allowed * max(1, mpmath.norm(z, mpmath.inf)):
+            break
+    res = mpmath.norm(mpmath.matrix(f(*z)), mpmath.inf) / scale
+    if not res <= mpmath.mpf(10) ** (-(dps - 6)):
+        raise ArithmeticError(
+            f"{what}: relative Newton residual {mpmath.nstr(res, 3)} > allowed {mpmath.nstr(mpmath.mpf(10) ** (-(dps - 6)), 1)}; "
+            "try a larger dps or move the point away from a phase boundary (R0, R1)"
+        )
+    return list(z)
+
+
+#: R0 is searched for up to this ratio (the solver's phase bisection stops at the same ratio).
+R0_SEARCH_LIMIT = 1e9
+
+
+@cache
+def r0_root(KA: int, KB: int, EH: Fraction, EW: Fraction, dps: int) -> mpmath.mpf:
+    """R0: the collapsed KKT system plus 4 L_H L_W = 1, started from the float bracket of 4 L_H L_W - 1."""
+
+    warm: list = [None]
+
+    def margin(log_r: float) -> float:
+        x, lam = float_point(KA, KB, float(EH), float(EW), float(np.exp(log_r)), "collapsed", warm)
+        return 4 * lam[0] * lam[1] - 1
+
+    lo, hi = 0.0, np.log(2.0)
+    while margin(hi) < 0:
+        lo, hi = hi, hi + np.log(2.0)
+        if hi > np.log(R0_SEARCH_LIMIT):
+            raise ArithmeticError(
+                f"R0 not found: 4 L_H L_W stays below 1 up to R = {R0_SEARCH_LIMIT:.0e} (achieved "
+                f"{margin(hi) + 1:.6g}, needed 1); R0 grows like exp(c sqrt(E_H E_W)): try smaller E_H E_W"
+            )
+    log_r0 = brentq(margin, lo, hi, xtol=1e-9)
+    x, lam = float_point(KA, KB, float(EH), float(EW), float(np.exp(log_r0)), "collapsed")
+    sysm = system(KA, KB, "collapsed")
+    with mpmath.workdps(dps + 10):
+        eh, ew = to_mpf(EH), to_mpf(EW)
+        z = newton(
+            lambda *u: sysm["r0"](*u, eh, ew),
+            lambda *u: sysm["r0_jac"](*u, eh, ew),
+            [*x, *lam, np.exp(log_r0)],
+            dps + 10,
+            "R0 root",
+        )
+        return +z[-1]
+
+
+@cache
+def kkt_point(KA: int, KB: int, EH: Fraction, EW: Fraction, Rv: Fraction, phase: str, dps: int) -> dict:
+    """The seven scalars (absent ones 0) solving the KKT system of ``phase`` ('separated' or 'collapsed') at
+    ratio ``Rv``, at dps + 10 digits."""
+    sysm = system(KA, KB, phase)
+    x, lam = float_point(KA, KB, float(EH), float(EW), float(Rv), phase)
+    with mpmath.workdps(dps + 10):
+        args = (to_mpf(Rv), to_mpf(EH), to_mpf(EW))
+        z = newton(
+            lambda *u: sysm["kkt"](*u, *args),
+            lambda *u: sysm["kkt_jac"](*u, *args),
+            [*x, *lam],
+            dps + 10,
+            f"{phase} KKT system",
+        )
+        point = dict.fromkeys(NAMES, mpmath.mpf(0))
+        point.update(zip(sysm["V"], z, strict=False))
+    return point
+
+
+def loss_value(KA: int, KB: int, point: dict, phase: str, R) -> mpmath.mpf:
+    """Mean cross-entropy of (15), F / (K_A R + K_B), at a reduced point of ``phase`` (its absent scalars 0)."""
+    sysm = system(KA, KB, phase)
+    return sysm["F_mp"](*(point[n] for n in sysm["V"]), R) / (KA * R + KB)
