@@ -56,7 +56,7 @@ class SoftmaxLossFamily:
         missing = free - set(self.parameters)
         if missing:
             raise ValueError(f"loss {self.name!r}: symbols {sorted(missing)} are not declared as parameters")
-        canonical = {X.name: X} | {name: sp.Symbol(name, positive=True) for name in self.parameters}
+        canonical = {X.name: X} | self.symbols()
         subs = {s: canonical[s.name] for s in (g1.free_symbols | g2.free_symbols)}
         object.__setattr__(self, "g1", g1.xreplace(subs))
         object.__setattr__(self, "g2", g2.xreplace(subs))
@@ -71,7 +71,7 @@ class SoftmaxLossFamily:
 
     def at(self, values: Mapping[str, Fraction]) -> SoftmaxLoss:
         g1, g2 = self.substituted(values)
-        return SoftmaxLoss(f"{self.name}", g1, g2)
+        return SoftmaxLoss(self.name, g1, g2)
 
     def shape_conditions(self, values: Mapping[str, Fraction], points: int = 199) -> dict[str, bool]:
         """On a grid of (0, 1) at 30 digits: g1' <= 0, g1'' >= 0, g2' >= 0, g2'' >= 0 (the hypotheses of (14)),

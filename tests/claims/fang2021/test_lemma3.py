@@ -14,8 +14,10 @@ from verify.claim import SolveOptions
 from verify.claims.fang2021 import lemma3
 from verify.cli import main
 from verify.errors import InputError
+from verify.models.arith import mp_arithmetic
 from verify.models.lq_constrained import abs_pow
-from verify.solvers.lq_saturated import solve_lq
+from verify.solvers.kkt_refine import refine_kkt
+from verify.solvers.lq_saturated import full_stationarity, solve_lq
 from verify.symbolic import is_zero
 
 CLAIM = lemma3.CLAIM
@@ -68,6 +70,30 @@ def test_closed_form_point_attains_the_value_through_the_model():
         x = lpm.pack(np.array([w, -w]), np.array([h, -h]))
         assert lpm.constraints(x) == pytest.approx([0, 0], abs=1e-14)
         assert lpm.objective(x) == pytest.approx(float(ev["value"]), rel=1e-14)
+
+
+def test_full_program_stationarity_sees_what_the_support_refinement_cannot():
+    """A KKT point of the program restricted to a support need not be one of (33): with w_k(1) = +-eps held
+    fixed and h_k(1) held at 0, the refinement converges, and only the full-program residual (the objective's
+    gradient at the held coordinate h_k(1), which the l_q constraint cannot balance) rejects the point."""
+    values = {"p": Fraction(2), "q": Fraction(3, 2), "E_H": Fraction(1), "E_W": Fraction(1)}
+    lpm = lemma3.model(values)
+    eps = 0.1
+    w = np.array([np.sqrt(1 - eps**2), eps])
+    x0 = lpm.pack(np.array([w, -w]), np.array([[1.0, 0.0], [-1.0, 0.0]]))
+    free = lpm.pack(np.array([[True, False]] * 2), np.array([[True, False]] * 2))
+    problem = lpm.restricted(x0, free)
+    kkt = refine_kkt(problem, x0[free], dps=30, constraint_scale=lpm.constraint_scale)
+    assert kkt.converged, kkt.message
+    with mpmath.workdps(30):
+        ar = mp_arithmetic()
+        assert full_stationarity(lpm, problem.full(kkt.x), kkt.multipliers, ar) > 1e-3
+        # control: the true sparse minimiser passes the same check
+        x1 = lpm.pack(np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array([[1.0, 0.0], [-1.0, 0.0]]))
+        control = lpm.restricted(x1, free)
+        kkt1 = refine_kkt(control, x1[free], dps=30, constraint_scale=lpm.constraint_scale)
+        assert kkt1.converged, kkt1.message
+        assert full_stationarity(lpm, control.full(kkt1.x), kkt1.multipliers, ar) < 1e-25
 
 
 # --- q = 2: the boundary between the regimes -----------------------------------------------------------------------

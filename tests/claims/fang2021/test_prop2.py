@@ -52,7 +52,7 @@ def test_no_point_of_sr_beats_the_sr_optimum(params, a):
     assert np.all(lpm.constraints(x) <= 1e-12 * np.array(lpm.constraint_scale))
     best = CLAIM.evaluate(params, 20)["value_sr_optimum"]
     if isinstance(best, Undefined):
-        subs = prop2._exact(params)
+        subs = CLAIM.subs(params)
         best = sp.N(sp.log(1 + (prop2.K - 1) * sp.exp(-(prop2.E_H ** (1 / prop2.q)) * sp.sqrt(prop2.E_W))).subs(subs))
     assert lpm.objective(x) >= float(best) * (1 - 1e-12)
 
@@ -89,7 +89,7 @@ def test_minimiser_of_20_stays_away_from_every_etf(K, p, q):
     assert report.converged, report.message
     assert max(report.quantities["etf_distance_W"][0], report.quantities["etf_distance_Hbar"][0]) > 0.04
     if values["q"] > 2:
-        bound = float(sp.N(prop2.RELAXATION_BOUND.subs(prop2._exact(values))))
+        bound = float(sp.N(prop2.RELAXATION_BOUND.subs(CLAIM.subs(values))))
         assert float(report.quantities["value"][0]) > bound * (1 + 1e-3)
 
 
@@ -113,7 +113,7 @@ def test_counterexample_minimiser_is_an_etf_at_the_bound():
     report = prop2.global_solve(values, SolveOptions(dps=30, seed=4))
     assert report.converged, report.message
     with mpmath.workdps(30):
-        bound = mpmath.mpf(sp.N(prop2.RELAXATION_BOUND.subs(prop2._exact(values)), 40))
+        bound = mpmath.mpf(sp.N(prop2.RELAXATION_BOUND.subs(CLAIM.subs(values)), 40))
         assert abs(report.quantities["value"][0] - bound) < mpmath.mpf(10) ** -22 * bound
     assert report.quantities["etf_distance_W"][0] < 1e-25 and report.quantities["etf_distance_Hbar"][0] < 1e-25
 

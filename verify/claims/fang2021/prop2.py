@@ -66,8 +66,9 @@ from verify.claim import (
 )
 from verify.claims.fang2021 import PAPER, SEEDS
 from verify.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET, ONE_SAMPLE_PER_CLASS
-from verify.models.arith import FLOAT, Arithmetic, mp_arithmetic, to_mpf
+from verify.models.arith import FLOAT, mp_arithmetic, to_mpf
 from verify.models.lq_constrained import LqLayerPeeledModel
+from verify.models.lq_points import etf_gram_distance, sign_etf, sign_etf_exists, sr_point
 from verify.solvers.lq_saturated import solve_lq
 from verify.strategies import log_decimals
 
@@ -130,19 +131,12 @@ def _argmax_g(values: Mapping[str, Fraction], dps: int) -> mpmath.mpf | Undefine
         return +root
 
 
-def _a_star(values: Mapping[str, Fraction], dps: int) -> mpmath.mpf | Undefined:
-    return _argmax_g(values, dps)
-
-
 def _value_sr_optimum(values: Mapping[str, Fraction], dps: int) -> mpmath.mpf | Undefined:
     astar = _argmax_g(values, dps)
     if isinstance(astar, Undefined):
         return astar
     with mpmath.workdps(dps + 10):
-        subs = {K: int(values["K"]), q: sp.Rational(values["q"].numerator, values["q"].denominator)}
-        subs.update({E_H: sp.Rational(values["E_H"].numerator, values["E_H"].denominator)})
-        subs.update({E_W: sp.Rational(values["E_W"].numerator, values["E_W"].denominator)})
-        f = sp.lambdify(a, VALUE_SR.subs(subs), "mpmath")
+        f = sp.lambdify(a, VALUE_SR.subs(CLAIM.subs(values)), "mpmath")
         return +f(astar)
 
 
@@ -174,7 +168,7 @@ QUANTITIES = (
         "maximiser of g over a >= 0: the best point of SR (a_star != K-1 for q != 2; Undefined for q <= 1)",
         None,
         ARGMAX_TOL,
-        reference=_a_star,
+        reference=_argmax_g,
         definition="the global maximiser over a > 0 of g(a) = ((a+1)^2/(a^2+K-1)) ((a+1)^q/(a^q+K-1))^(2/q) "
         "(log grid 1e-3..1e60, then the root of g' in the best cell); none for q <= 1",
     ),
@@ -299,55 +293,6 @@ def parameters(draw) -> dict[str, Fraction]:
     }
 
 
-# --- points of (20): the SR family of the proof, and sign ETFs ------------------------------------------------
-def sr_point(lpm: LqLayerPeeledModel, a_value, ar: Arithmetic, *, saturate: bool = True) -> np.ndarray:
-    """The point of SR at parameter a with P = [I_K; 0] (a signed coordinate embedding): h_{k,i} = t_H m_k,
-    w_k = t_W m_k, m_k = (a+1) e_k - 1_K. With ``saturate`` the scales fill both budgets, read off the model's
-    own constraint functions (never from a formula for the norms); otherwise t_H = t_W = 1."""
-    one = ar.scalar(1)
-    zero = one * 0
-    M = np.empty((lpm.K, lpm.p), dtype=float if ar.name == "float64" else object)
-    for i in range(lpm.K):
-        for j in range(lpm.p):
-            M[i, j] = ((a_value + 1 if i == j else zero) - one) if j < lpm.K else zero
-    W0, H0 = M, np.repeat(M, lpm.n, axis=0)
-    if not saturate:
-        return lpm.pack(W0, H0)
-    g = lpm.constraints(lpm.pack(W0, H0), ar)
-    E_W_, E_H_ = ar.scalar(lpm.E_W), ar.scalar(lpm.E_H)
-    t_w = (E_W_ / (g[0] + E_W_)) ** 0.5
-    t_h = (E_H_ / (g[1] + E_H_)) ** (1 / ar.scalar(lpm.q))
-    return lpm.pack(t_w * W0, t_h * H0)
-
-
-def sign_etf_exists(Kv: int, pv: int) -> bool:
-    """Whether a K x p matrix of +-1 with simplex-ETF Gram p K/(K-1) (I - J/K) exists, K >= 3. Necessary:
-    columns sum to 0 (K even), integer inner products -p/(K-1) ((K-1) | p), and appending p/(K-1) all-ones
-    columns gives K >= 3 orthogonal +-1 rows of length K p/(K-1) (4 | K p/(K-1)). Sufficient given a
-    Hadamard matrix of order K (K = 0 mod 4) or 2K (K = 2 mod 4), known for every order <= 668."""
-    return Kv % 2 == 0 and pv % (Kv - 1) == 0 and (Kv * pv // (Kv - 1)) % 4 == 0
-
-
-def sign_etf(Kv: int, pv: int) -> np.ndarray:
-    """A +-1 simplex ETF for K a power of 2 and (K-1) | p: a Sylvester-Hadamard matrix without its all-ones
-    column, tiled p/(K-1) times (rows: pairwise inner products -p/(K-1), squared norms p)."""
-    from scipy.linalg import hadamard
-
-    if Kv & (Kv - 1) or pv % (Kv - 1):
-        raise ValueError(f"no Sylvester sign ETF for K = {Kv}, p = {pv}")
-    return np.tile(hadamard(Kv)[:, 1:], (1, pv // (Kv - 1))).astype(float)
-
-
-def etf_gram_distance(M: np.ndarray):
-    """||G/(tr G/K) - E||_F / ||E||_F, G the Gram of the rows of M, E the unit simplex-ETF Gram: rotation
-    invariant and zero iff the rows form a simplex ETF at some scale -- the distance to every ETF at once."""
-    Kv = M.shape[0]
-    G = M @ M.T
-    Gn = G / (sum(G[i, i] for i in range(Kv)) / Kv)
-    D = [(Gn[i, j] - 1) if i == j else (Gn[i, j] * (Kv - 1) + 1) / (Kv - 1) for i in range(Kv) for j in range(Kv)]
-    return (sum(d * d for d in D) * (Kv - 1) / (Kv * Kv)) ** 0.5
-
-
 #: Theorem 1's value for the l2 relaxation of (20), q > 2: ||h||_2 <= p^(1/2-1/q) ||h||_q (Hoelder) and the
 #: power mean put the feasible set of (20) inside that of (7) with E_H' = p^(1-2/q) E_H^(2/q): a lower bound.
 RELAXATION_BOUND = sp.log(1 + (K - 1) * sp.exp(-K / (K - 1) * sp.sqrt(p ** (1 - 2 / q) * E_H ** (2 / q) * E_W)))
@@ -368,13 +313,6 @@ def global_solve(values: Mapping[str, Fraction], options: SolveOptions) -> Solve
         }
 
     return solve_lq(lpm, options, measured)
-
-
-def _exact(values: Mapping[str, Fraction]) -> dict:
-    return {
-        sym: sp.Rational(values[name].numerator, values[name].denominator)
-        for name, sym in zip(("K", "n", "p", "q", "E_H", "E_W"), (K, n, p, q, E_H, E_W), strict=True)
-    }
 
 
 # --- errata ------------------------------------------------------------------------------------------------
@@ -399,8 +337,8 @@ COUNTER_POINT = {
 
 def _dg_evidence() -> Evidence:
     with mpmath.workdps(30):
-        printed = mpmath.mpf(sp.N(DG_PRINTED.subs(_exact(DG_POINT)), 40))
-        corrected = mpmath.mpf(sp.N(DG.subs(_exact(DG_POINT)), 40))
+        printed = mpmath.mpf(sp.N(DG_PRINTED.subs(CLAIM.subs(DG_POINT)), 40))
+        corrected = mpmath.mpf(sp.N(DG.subs(CLAIM.subs(DG_POINT)), 40))
         report = solve(DG_POINT, SolveOptions(dps=30))
         measured = report.quantities["dg_at_etf"]
         holds = report.converged and all(abs(v - corrected) < mpmath.mpf(10) ** -20 for v in measured)
@@ -450,7 +388,7 @@ def _counterexample_evidence() -> Evidence:
             S = np.array([[mpmath.mpf(v) for v in row] for row in sign_etf(lpm.K, lpm.p)], dtype=object)
             ar = mp_arithmetic()
             x = lpm.pack((to_mpf(lpm.E_W) / lpm.p) ** 0.5 * S, (to_mpf(lpm.E_H) / lpm.p) ** (1 / to_mpf(lpm.q)) * S)
-            bound = mpmath.mpf(sp.N(RELAXATION_BOUND.subs(_exact(pt)), 40))
+            bound = mpmath.mpf(sp.N(RELAXATION_BOUND.subs(CLAIM.subs(pt)), 40))
             sign_values.append((lpm.objective(x, ar), bound, max(lpm.constraints(x, ar))))
             holds = holds and abs(sign_values[-1][0] - bound) < tiny * bound and sign_values[-1][2] < tiny
         holds = holds and abs(value - sign_values[0][1]) < tiny * value
@@ -536,7 +474,7 @@ def _explore_distances() -> Finding:
         }
         rep = global_solve(values, SolveOptions(dps=30, n_starts=8, seed=1))
         dW, dH = float(rep.quantities["etf_distance_W"][0]), float(rep.quantities["etf_distance_Hbar"][0])
-        bound = float(sp.N(RELAXATION_BOUND.subs(_exact(values)))) if Fraction(qv) > 2 else None
+        bound = float(sp.N(RELAXATION_BOUND.subs(CLAIM.subs(values)))) if Fraction(qv) > 2 else None
         rows.append(
             {
                 "K": str(Kv),

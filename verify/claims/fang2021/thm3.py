@@ -39,11 +39,12 @@ from verify.claim import (
     Tolerance,
 )
 from verify.claims.fang2021 import PAPER, SEEDS
-from verify.geometry import cosine, norm, pairwise_cosines
+from verify.geometry import cosine, norm, pairwise_cosines, simplex_etf
+from verify.geometry.collapse import class_means
 from verify.hypotheses import ETF_DIMENSION, FEATURE_BUDGET, ONE_SAMPLE_PER_CLASS, TWO_CLASSES
 from verify.models.arith import Arithmetic
 from verify.models.contrastive import ContrastiveModel
-from verify.solvers.threads import solve_constrained_single_threaded
+from verify.solvers.pipeline import solve_constrained
 from verify.strategies import log_decimals
 
 PARAMETERS = (
@@ -118,10 +119,10 @@ def model(values: Mapping[str, Fraction]) -> ContrastiveModel:
 def measure(cm: ContrastiveModel, x: np.ndarray, ar: Arithmetic, zero_digits: int) -> dict[str, tuple]:
     """Rotation invariants of a point of (12); a vector below 10^-zero_digits sqrt(E_H) counts as zero."""
     H = cm.unpack(x)
-    means = np.array([H[k * cm.n : (k + 1) * cm.n].sum(axis=0) / cm.n for k in range(cm.K)], dtype=H.dtype)
+    labels = cm.labels
+    means = class_means(H, labels, cm.K)
     zero = float(cm.E_H) ** 0.5 * 10.0 ** (-zero_digits)
     value = cm.objective(x, ar)
-    labels = cm.labels
     return {
         "value": (value,),
         "lower_bound": (value,),
@@ -142,7 +143,7 @@ def solve(values: Mapping[str, Fraction], options: SolveOptions) -> SolveReport:
     def measured(x, ar):
         return measure(cm, x, ar, zero_digits=8 if ar.name == "float64" else options.dps // 2)
 
-    return solve_constrained_single_threaded(cm, options, measured)
+    return solve_constrained(cm, options, measured)
 
 
 # --- Hypothesis strategy ---------------------------------------------------------------------------------
@@ -221,10 +222,8 @@ def first_display_of_45(H: np.ndarray, Kv: int, nv: int, tauv: float, with_tau: 
 
 def _tau_evidence() -> Evidence:
     """At the ETF point, the printed first line of (45) is not the objective of (12) and the printed (49) fails."""
-    from verify.geometry import simplex_etf
-
     point = {k: Fraction(v) for k, v in ERRATUM_POINT.items()}
-    Kv, nv, EH, tv = 3, 2, 1.3, 0.7
+    Kv, nv, EH, tv = int(point["K"]), int(point["n"]), float(point["E_H"]), float(point["tau"])
     M = simplex_etf(Kv, Kv, np.random.default_rng(0))
     H = np.repeat(np.sqrt(EH) * M, nv, axis=0)
     value = float(sp.N(VALUE.subs(CLAIM.subs(point))))

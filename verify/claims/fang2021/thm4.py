@@ -24,6 +24,7 @@ point: cross-entropy and the paper's g1 = (1-x)^q, g2 = x^q. For any other pair:
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
@@ -50,12 +51,15 @@ from verify.claim import (
 )
 from verify.claims.fang2021 import PAPER, SEEDS
 from verify.geometry import cosine, norm, pairwise_cosines
+from verify.geometry.collapse import class_means
 from verify.hypotheses import CLASSIFIER_BUDGET, ETF_DIMENSION, FEATURE_BUDGET, ONE_SAMPLE_PER_CLASS, TWO_CLASSES
 from verify.models import LayerPeeledModel
 from verify.models.arith import Arithmetic
+from verify.models.lq_points import etf_gram_distance
 from verify.models.softmax_losses import CROSS_ENTROPY, POWER, SoftmaxLossFamily, X
 from verify.solvers.multistart import multistart
-from verify.solvers.threads import single_threaded_blas, solve_constrained_single_threaded
+from verify.solvers.pipeline import solve_constrained
+from verify.solvers.threads import single_threaded_blas
 from verify.strategies import log_decimals
 
 BASE_PARAMETERS = (
@@ -84,6 +88,7 @@ def threshold_gap(x: mpmath.mpf, K_: int) -> mpmath.mpf:
     return x - mpmath.mpf(K_ - 1) / K_ * mpmath.log(K_**2 * x + (2 * K_ - 1) * (K_ - 1))
 
 
+@functools.lru_cache(maxsize=64)
 def x_star_findroot(K_: int, dps: int) -> mpmath.mpf:
     """The boundary of the hypothesis by mpmath's root finder on the printed inequality (no Lambert W).
 
@@ -181,11 +186,10 @@ def model(values: Mapping[str, Fraction], family: SoftmaxLossFamily) -> LayerPee
 def measure(lpm: LayerPeeledModel, x: np.ndarray, ar: Arithmetic, zero_digits: int) -> dict[str, tuple]:
     """Rotation invariants of a point of (7); a vector below 10^-zero_digits of its budget's scale is zero."""
     W, H = lpm.unpack(x)
-    n_ = lpm.class_sizes[0]
-    means = np.array([H[k * n_ : (k + 1) * n_].sum(axis=0) / n_ for k in range(lpm.K)], dtype=H.dtype)
+    labels = lpm.labels
+    means = class_means(H, labels, lpm.K)
     tol_h = float(lpm.E_H) ** 0.5 * 10.0 ** (-zero_digits)
     tol_w = float(lpm.E_W) ** 0.5 * 10.0 ** (-zero_digits)
-    labels = lpm.labels
     return {
         "value": (lpm.objective(x, ar),),
         "feature_norm": tuple(norm(h) for h in H),
@@ -210,7 +214,7 @@ def solver_for(families: Sequence[SoftmaxLossFamily], geometry: bool):
         residuals, details, messages, converged = {}, {}, [], True
         for fam in families:
             lpm = model(values, fam)
-            rep = solve_constrained_single_threaded(
+            rep = solve_constrained(
                 lpm,
                 options,
                 lambda x, ar, lpm=lpm: measure(lpm, x, ar, zero_digits=8 if ar.name == "float64" else options.dps // 2),
@@ -422,14 +426,6 @@ ERRATA = (
 
 
 # --- exploration below the hypothesis ----------------------------------------------------------------------------
-def _normalised_gram_distance(rows: np.ndarray) -> float:
-    """||G/(tr G/K) - E||_F / ||E||_F, E the ETF Gram: 0 iff the rows form a simplex ETF (any scale, rotation)."""
-    K_ = rows.shape[0]
-    G = rows @ rows.T
-    E = K_ / (K_ - 1) * (np.eye(K_) - np.ones((K_, K_)) / K_)
-    return float(np.linalg.norm(G / (np.trace(G) / K_) - E) / np.linalg.norm(E))
-
-
 EXPLORATION_SETTINGS = (  # (family, q, K, x): E_H = E_W = x, n = 1, p = K
     (POWER, 2, 5, "1/5"),
     (POWER, 2, 5, "1/2"),
@@ -462,7 +458,7 @@ def explore_below_threshold(settings=EXPLORATION_SETTINGS, n_starts: int = 8) ->
                 "best_value": f"{ms.value:.10g}",
                 "rel_diff": f"{(ms.value - etf) / etf:.2e}",
                 "starts_below_etf": f"{below}/{ms.n_starts}",
-                "gram_distance_W": f"{_normalised_gram_distance(W):.3g}",
+                "gram_distance_W": f"{float(etf_gram_distance(W)):.3g}",
                 "classifier_norms": " ".join(f"{float(norm(w)):.4f}" for w in W),
             }
         )
