@@ -153,6 +153,12 @@ class ReluFeatureModel:
             return ar.scalar(1), lw, lh
         return 1 / N, lw / N, lh / N
 
+    def logit_gradient_scale(self) -> float:
+        """The largest weight of a row's cross-entropy in the objective (its logit gradient is at most this):
+        a unit for gradients that does not vanish at W = H = 0."""
+        scale, _, _ = self._constants(FLOAT)
+        return float(scale * np.max(self.row_weights(FLOAT)))
+
     # --- objective and gradient -------------------------------------------------------------------------
     def _softmax_terms(self, Z: np.ndarray, ar: Arithmetic):
         """Per-row cross-entropy and softmax of logits Z (rows, K), shifted by the row max for stability."""

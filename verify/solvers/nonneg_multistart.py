@@ -55,6 +55,10 @@ AGREE_RTOL = 1e-9
 #: L-BFGS-B lands exactly on the bound (0.0) for active variables; free ones are O(max) or at least 1e-6 of it.
 ACTIVE_RTOL = 1e-10
 
+#: A bounded variable below this fraction of max |x| that a Newton step pushes through 0 is put at 0 without
+#: shortening the step (near total collapse L-BFGS-B leaves hundreds of entries ~1e-8 heading to 0).
+SMALL_RTOL = 1e-6
+
 #: Central-difference step for the float Hessian (truncation ~h^2, rounding ~eps/h, balanced at eps^(1/3)).
 FD_STEP = 6e-6
 #: Singular values of the float Hessian below RCOND times the largest are its null space (FD error ~1e-10).
@@ -169,7 +173,9 @@ def _scale(model, x, g) -> float:
     lw, lh = float(model.lambda_W), float(model.lambda_H)
     terms = [lw * float(np.max(np.abs(W), initial=0)), lh * float(np.max(np.abs(H), initial=0))]
     terms.append(float(np.max(np.abs(np.asarray(g, dtype=float)), initial=0)))
-    return max(max(terms), 1e-300)
+    # never below the size of the loss's own derivative (W = H = 0 at total collapse makes every other term 0)
+    terms.append(float(model.logit_gradient_scale()))
+    return max(terms)
 
 
 def polish(model, x0: np.ndarray, *, dps: int, max_iter: int = 80, active: np.ndarray | None = None) -> PolishedPoint:
@@ -214,11 +220,24 @@ def polish(model, x0: np.ndarray, *, dps: int, max_iter: int = 80, active: np.nd
             step = np.linalg.lstsq(Hf, -gf[free], rcond=RCOND)[0] if Hf.size else np.zeros(0)
             full = np.zeros(model.dim)
             full[free] = step
-            new = z + ar.asarray(full)
-            hit = bounded & free & (new.astype(float) < 0)
-            if hit.any():  # fix at the bound what the step pushes through it
-                active |= hit
-                new = np.where(hit, mpmath.mpf(0), new)
+            zf = z.astype(float)
+            hit = bounded & free & (zf + full < 0)
+            top = max(float(np.max(np.abs(zf), initial=0.0)), 1e-300)
+            small = hit & (zf <= SMALL_RTOL * top)
+            if small.any():  # vanishing entries the step crosses: at their bound (all at once)
+                active |= small
+                full[small] = -zf[small]
+                hit &= ~small
+            if hit.any():  # ratio test: shorten the step to the first bound it crosses, fix that variable there
+                ratios = np.where(hit, zf / np.where(hit, -full, 1.0), np.inf)
+                blocking = int(np.argmin(ratios))
+                full = full * min(1.0, float(ratios[blocking]))
+                new = z + ar.asarray(full)
+                new[blocking] = mpmath.mpf(0)
+                active[blocking] = True
+                new = np.where(bounded & (new.astype(float) < 0), mpmath.mpf(0), new)
+            else:
+                new = z + ar.asarray(full)
             top = max(float(np.max(np.abs(z.astype(float)), initial=0.0)), 1e-300)
             step_size = float(np.max(np.abs(full), initial=0.0)) / top
             z = new
@@ -252,7 +271,7 @@ def unused_coordinates(model, x, rtol: float = 1e-12) -> list[int]:
     ``rtol`` of the largest classifier entry (the polish leaves ~10^-dps there, the float solve ~1e-10)."""
     W, H = model.unpack(x)
     Wf, Hf = np.asarray(W, dtype=float), np.asarray(H, dtype=float)
-    top = float(np.max(np.abs(Wf), initial=0.0))
+    top = max(float(np.max(np.abs(Wf), initial=0.0)), 1.0)  # W = 0 (total collapse): an absolute 1e-12
     return [e for e in range(model.d) if not Hf[:, e].any() and float(np.max(np.abs(Wf[:, e]))) <= rtol * top]
 
 
@@ -451,61 +470,79 @@ def rows_alive(model, *, rows: list[int], n_starts: int, seed: int) -> tuple[boo
     return True, float(so.point.value)
 
 
-def threshold(
+#: Geometric grid of the global sweep: consecutive grid points differ by this factor.
+SWEEP_FACTOR = 2.0**0.5
+#: The sweep stops after this many grid points in either direction (a factor 2^20 ~ 1e6 from s0).
+SWEEP_LIMIT = 40
+
+
+def thresholds(
     make_model,
     *,
-    rows: list[int],
+    groups: list[list[int]],
     s0: float,
     dps: int,
     seed: int = 0,
     n_starts: int = 3,
-    coarse_rtol: float = 0.05,
-    log_scale: bool = True,
-) -> Threshold:
-    """s* of the one-parameter family ``make_model(s)`` (s > 0 mpf or float), where ``rows`` collapse.
+) -> list[Threshold]:
+    """s* for each group of rows of the one-parameter family ``make_model(s)`` (s > 0, float or mpf): the
+    value of s beyond which the group is zero at the global minimiser (the state must be alive below, zero above).
 
-    1. Global: float multistarts (:func:`rows_alive`) along s from s0, doubling (or halving) until the state of
-       ``rows`` flips, then bisection to ``coarse_rtol`` — the global minimiser changes there.
-    2. Local: secant in log s on the smallest revival curvature of the first of ``rows`` at the KKT point polished
-       at ``dps`` with ``rows`` held at zero (warm-started from the previous s), from the two ends of the bracket;
-       stopped when the step is below 10^-(dps-3) relative. Converged when the curvature at s* is within its
-       resolution and the root lies in the bracket."""
-    alive0, _ = rows_alive(make_model(s0), rows=rows, n_starts=n_starts, seed=seed)
-    lo, hi = s0, s0
-    factor = 2.0
-    for _ in range(60):
-        if alive0:
-            hi *= factor
-            if not rows_alive(make_model(hi), rows=rows, n_starts=n_starts, seed=seed)[0]:
-                break
-            lo = hi
-        else:
-            lo /= factor
-            if rows_alive(make_model(lo), rows=rows, n_starts=n_starts, seed=seed)[0]:
-                break
-            hi = lo
-    else:
-        return Threshold(None, (lo, hi), 0, False, f"rows {rows} never change state between s = {lo:.3g} and {hi:.3g}")
-    while hi / lo - 1 > coarse_rtol:
-        mid = (lo * hi) ** 0.5 if log_scale else (lo + hi) / 2
-        if rows_alive(make_model(mid), rows=rows, n_starts=n_starts, seed=seed)[0]:
-            lo = mid
-        else:
-            hi = mid
-    # local refinement on the zero-row KKT point
+    1. Global sweep: float multistarts polished and decided by :func:`rows_alive` on the geometric grid
+       s0 * SWEEP_FACTOR^j, downwards until every group is alive, upwards until every group is zero; each
+       group's bracket is the pair of consecutive grid points where its state flips.
+    2. Local: secant in log s on the smallest revival curvature of the group's first row at the KKT point
+       polished at ``dps`` with the group held at zero (warm-started along s), from the two ends of the
+       bracket; stopped at a step below 10^-(dps-3). Converged when the curvature at s* is within 10 times its
+       resolution and s* lies in the bracket."""
+    states: dict[float, list[bool]] = {}
+
+    def state(s: float) -> list[bool]:
+        if s not in states:
+            m = make_model(s)
+            states[s] = [rows_alive(m, rows=g, n_starts=n_starts, seed=seed)[0] for g in groups]
+        return states[s]
+
+    grid = [s0]
+    j = 0
+    while any(not a for a in state(grid[0])) and j < SWEEP_LIMIT:
+        grid.insert(0, grid[0] / SWEEP_FACTOR)
+        j += 1
+    j = 0
+    while any(state(grid[-1])) and j < SWEEP_LIMIT:
+        grid.append(grid[-1] * SWEEP_FACTOR)
+        j += 1
+    out = []
+    for gi, rows in enumerate(groups):
+        flips = [(a, b) for a, b in zip(grid, grid[1:], strict=False) if states[a][gi] and not states[b][gi]]
+        if len(flips) != 1 or not states[grid[0]][gi] or states[grid[-1]][gi]:
+            out.append(
+                Threshold(
+                    None, (grid[0], grid[-1]), 0, False,
+                    f"rows {rows}: not one alive-to-zero flip on the sweep s in [{grid[0]:.3g}, {grid[-1]:.3g}] "
+                    f"({len(flips)} flips)",
+                )
+            )
+            continue
+        out.append(_secant(make_model, rows, flips[0], dps, seed, n_starts))
+    return out
+
+
+def _secant(make_model, rows, bracket, dps, seed, n_starts) -> Threshold:
+    lo, hi = bracket
     model_hi = make_model(hi)
     runs = multistart(model_hi, n_starts=n_starts, seed=seed)
     x = min(runs, key=lambda r: r.value).x.copy()
     fixed = np.zeros(model_hi.dim, bool)
     for r in rows:
         sl = slice(model_hi.n_W + r * model_hi.d, model_hi.n_W + (r + 1) * model_hi.d)
-        x[sl] = 0.0
         fixed[sl] = True
-
+    x = lbfgsb(model_hi, x, fixed)
     state = {"x": x}
 
     def curvature(s):
         m = make_model(s)
+        state["x"] = lbfgsb(m, state["x"], fixed)
         act = m.bounded() & ((state["x"] <= 0) | fixed)
         pt = polish(m, state["x"], dps=dps, active=act)
         xc = concentrate(m, pt.x, dps)
@@ -519,7 +556,7 @@ def threshold(
     steps = 0
     with mpmath.workdps(dps + 10):
         try:
-            a, b = mpmath.mpf(lo), mpmath.mpf(hi)
+            a, b = mpmath.mpf(hi), mpmath.mpf(lo)
             ca, _ = curvature(a)
             cb, res = curvature(b)
             for steps in range(1, 60):  # noqa: B007
@@ -530,8 +567,7 @@ def threshold(
                 a, ca, b, cb = b, cb, c, cc
                 if abs(lb - lc) <= mpmath.mpf(10) ** (-(dps - 3)):
                     break
-        except (ArithmeticError, ZeroDivisionError) as exc:  # pragma: no cover
-            import traceback; traceback.print_exc()
+        except (ArithmeticError, ZeroDivisionError) as exc:
             return Threshold(None, (lo, hi), steps, False, f"curvature secant failed: {exc}")
         inside = lo * (1 - 1e-9) <= float(b) <= hi * (1 + 1e-9)
         ok = abs(cb) <= 10 * res and inside

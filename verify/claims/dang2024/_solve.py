@@ -35,7 +35,7 @@ from verify.solvers.nonneg_multistart import (
     polish,
     polish_with_second_order,
     revival_curvatures,
-    threshold,
+    thresholds,
 )
 from verify.solvers.threads import single_threaded_blas
 
@@ -100,14 +100,14 @@ def solve_relu(
     options: SolveOptions,
     *,
     convention: str = "mean",
-    thresholds: Callable[[ReluFeatureModel, SolveOptions], tuple[dict, list[str], bool]] | None = None,
+    extra: Callable[[ReluFeatureModel, SolveOptions], tuple[dict, list[str], bool]] | None = None,
 ) -> SolveReport:
-    """Solve (4) for the class sizes; measure thm1's invariants; ``thresholds`` adds threshold quantities."""
+    """Solve (4) for the class sizes; measure thm1's invariants; ``extra`` adds measured thresholds."""
     with single_threaded_blas():
-        return _solve(class_sizes, d, lambda_W, lambda_H, options, convention, thresholds)
+        return _solve(class_sizes, d, lambda_W, lambda_H, options, convention, extra)
 
 
-def _solve(class_sizes, d, lambda_W, lambda_H, options, convention, thresholds) -> SolveReport:
+def _solve(class_sizes, d, lambda_W, lambda_H, options, convention, extra) -> SolveReport:
     t0 = time.perf_counter()
     full = ReluFeatureModel(tuple(class_sizes), d, lambda_W, lambda_H, convention)
     model = full.class_mean_model()
@@ -193,8 +193,8 @@ def _solve(class_sizes, d, lambda_W, lambda_H, options, convention, thresholds) 
         "newton_steps": best.point.iterations,
         "local_minima": local_minima,
     }
-    if thresholds is not None:
-        tq, tmsg, tok = thresholds(model, options)
+    if extra is not None:
+        tq, tmsg, tok = extra(model, options)
         quantities.update(tq)
         messages.extend(tmsg)
         converged = converged and tok
@@ -225,15 +225,14 @@ def lambda_thresholds(model: ReluFeatureModel, options: SolveOptions) -> tuple[d
     lw, lh = Fraction(model.lambda_W), Fraction(model.lambda_H)
     found: dict = {}
     msgs, ok = [], True
+    groups = [[k for k, v in enumerate(sizes) if v == size] for size in sorted(set(sizes))]
+
+    def make(s):
+        return ReluFeatureModel(sizes, model.d, _times(s, lw), _times(s, lh), model.convention, False)
+
     with mpmath.workdps(options.dps + 10):
-        for size in sorted(set(sizes)):
-            rows = [k for k, v in enumerate(sizes) if v == size]
-
-            def make(s, rows=rows):
-                return ReluFeatureModel(sizes, model.d, _times(s, lw), _times(s, lh), model.convention, False)
-
-            th = threshold(make, rows=rows, s0=1.0, dps=options.dps, seed=options.seed)
-            msgs.append(f"T for n_k = {size}: {th.message}")
+        for rows, th in zip(groups, thresholds(make, groups=groups, s0=1.0, dps=options.dps, seed=options.seed), strict=True):
+            msgs.append(f"T for n_k = {sizes[rows[0]]}: {th.message}")
             ok &= th.converged
             for k in rows:
                 found[k] = Undefined(th.message) if th.s is None else th.s**2 * to_mpf(lw) * to_mpf(lh)
