@@ -159,6 +159,11 @@ class ReluFeatureModel:
         scale, _, _ = self._constants(FLOAT)
         return float(scale * np.max(self.row_weights(FLOAT)))
 
+    def natural_scale(self) -> float:
+        """A size of the unknowns that needs no solution: at balance lambda |x|^2 ~ (logit-gradient scale) |x|^2
+        / |x|, i.e. |x| ~ sqrt(logit-gradient scale / lambda). Used as the unit of "zero" where W = H = 0."""
+        return float(np.sqrt(self.logit_gradient_scale() / max(float(self.lambda_W), float(self.lambda_H))))
+
     # --- objective and gradient -------------------------------------------------------------------------
     def _softmax_terms(self, Z: np.ndarray, ar: Arithmetic):
         """Per-row cross-entropy and softmax of logits Z (rows, K), shifted by the row max for stability."""

@@ -178,6 +178,12 @@ def _scale(model, x, g) -> float:
     return max(terms)
 
 
+def _x_floor(model) -> float:
+    """The model's natural size of the unknowns (:meth:`natural_scale`), the unit of steps and of "zero" at a
+    point that is (nearly) zero (total collapse), where a relative criterion would never be met."""
+    return float(model.natural_scale())
+
+
 def polish(model, x0: np.ndarray, *, dps: int, max_iter: int = 80, active: np.ndarray | None = None) -> PolishedPoint:
     """Active-set Newton refinement of the float point ``x0`` to a KKT point at ``dps`` digits.
 
@@ -205,8 +211,8 @@ def polish(model, x0: np.ndarray, *, dps: int, max_iter: int = 80, active: np.nd
             mult = gf[active]
             if stat <= target and step_size <= target:
                 zf = z.astype(float)
-                top = max(float(np.max(np.abs(zf), initial=0.0)), 1e-300)
-                snap = bounded & free & (zf <= target * top) & (gf >= 0)
+                top = max(float(np.max(np.abs(zf), initial=0.0)), _x_floor(model))
+                snap = bounded & free & (zf <= target * top) & (gf >= -target * scale)
                 if snap.any():  # converged onto the bound from inside: it is active, its multiplier >= 0
                     active |= snap
                     z = np.where(snap, mpmath.mpf(0), z)
@@ -238,7 +244,7 @@ def polish(model, x0: np.ndarray, *, dps: int, max_iter: int = 80, active: np.nd
                 new = np.where(bounded & (new.astype(float) < 0), mpmath.mpf(0), new)
             else:
                 new = z + ar.asarray(full)
-            top = max(float(np.max(np.abs(z.astype(float)), initial=0.0)), 1e-300)
+            top = max(float(np.max(np.abs(z.astype(float)), initial=0.0)), _x_floor(model))
             step_size = float(np.max(np.abs(full), initial=0.0)) / top
             z = new
         g = model.gradient(z, ar)
@@ -305,13 +311,17 @@ def concentrate(model, x: np.ndarray, dps: int) -> np.ndarray:
         return model.pack(W, H)
 
 
-def revival_curvatures(model, x: np.ndarray, dps: int) -> list[tuple[int, int, mpmath.mpf, mpmath.mpf, np.ndarray]]:
-    """For each all-zero feature row r: (r, e, smallest eigenvalue of the (H[r,e], W[:,e]) Hessian block,
-    its resolution, the eigenvector) at the first unused coordinate e of ``x`` (call :func:`concentrate`
-    first to free coordinates). Empty when no coordinate is unused."""
+def revival_curvatures(
+    model, x: np.ndarray, dps: int, only_rows: list[int] | None = None
+) -> list[tuple[int, int, mpmath.mpf, mpmath.mpf, np.ndarray]]:
+    """For each all-zero feature row r (or those of ``only_rows``): (r, e, smallest eigenvalue of the
+    (H[r,e], W[:,e]) Hessian block, its resolution, the eigenvector) at the first unused coordinate e of ``x``
+    (call :func:`concentrate` first to free coordinates). Empty when no coordinate is unused. The block's
+    columns come from central differences of the mpmath gradient: the K classifier entries W[:, e] are
+    perturbed once and shared by every row."""
     W, H = model.unpack(x)
     Hf = np.asarray(H, dtype=float)
-    zero_rows = [r for r in range(model.rows) if not Hf[r].any()]
+    zero_rows = [r for r in range(model.rows) if not Hf[r].any() and (only_rows is None or r in only_rows)]
     unused = unused_coordinates(model, x)
     if not zero_rows or not unused:
         return []
@@ -319,17 +329,25 @@ def revival_curvatures(model, x: np.ndarray, dps: int) -> list[tuple[int, int, m
     out = []
     with mpmath.workdps(dps):
         ar = mp_arithmetic()
+        x = np.array([mpmath.mpf(v) for v in x], dtype=object)
         h = mpmath.mpf(10) ** (-(dps // 3))  # central differences: error ~h^2 + 10^-dps/h, ~10^-(2 dps/3)
+        w_idx = [k * model.d + e for k in range(model.K)]
+        h_idx = {r: model.n_W + r * model.d + e for r in zero_rows}
+
+        def column(i):
+            xp, xm = x.copy(), x.copy()
+            xp[i] += h
+            xm[i] -= h
+            return (model.gradient(xp, ar) - model.gradient(xm, ar)) / (2 * h)
+
+        w_cols = [column(i) for i in w_idx]
         for r in zero_rows:
-            idx = [model.n_W + r * model.d + e] + [k * model.d + e for k in range(model.K)]
+            idx = [h_idx[r], *w_idx]
+            cols = [column(h_idx[r]), *w_cols]
             block = mpmath.matrix(len(idx), len(idx))
-            for a, i in enumerate(idx):
-                xp, xm = x.copy(), x.copy()
-                xp[i] += h
-                xm[i] -= h
-                gp, gm = model.gradient(xp, ar), model.gradient(xm, ar)
+            for a in range(len(idx)):
                 for b, j in enumerate(idx):
-                    block[b, a] = (gp[j] - gm[j]) / (2 * h)
+                    block[b, a] = cols[a][j]
             block = (block + block.T) / 2
             evals, evecs = mpmath.eigsy(block)
             i_min = min(range(len(idx)), key=lambda i: evals[i])
@@ -547,7 +565,7 @@ def _secant(make_model, rows, bracket, dps, seed, n_starts) -> Threshold:
         pt = polish(m, state["x"], dps=dps, active=act)
         xc = concentrate(m, pt.x, dps)
         state["x"] = np.asarray(xc, dtype=float)
-        curv = revival_curvatures(m, xc, dps + 10)
+        curv = revival_curvatures(m, xc, dps + 10, only_rows=rows[:1])
         mine = [c for c in curv if c[0] == rows[0]]
         if not pt.converged or not mine:
             raise ArithmeticError(f"zero-row point at s = {float(s):.6g}: {pt.message}; revival test: {len(mine)} rows")

@@ -45,10 +45,11 @@ MAX_PER_SAMPLE_FEATURES = 40000
 
 def zero_tol(model: ReluFeatureModel, x, ar: Arithmetic, dps: int) -> float:
     """A feature or classifier vector shorter than this is zero: L-BFGS-B and the polish put collapsed rows
-    exactly at 0; 1e-8 (float) or 10^-(dps/2) (mpmath) of the largest row norm leaves many decades to a live
-    row, whose norm is ~ sqrt(distance to the threshold) times the largest."""
+    exactly at 0; 1e-8 (float) or 10^-(dps/2) (mpmath) of the largest row norm (at least the model's natural
+    scale, for W = H = 0) leaves many decades to a live row, whose norm is ~ sqrt(distance to the threshold)
+    times the largest."""
     W, H = model.unpack(x)
-    top = max([float(norm(h)) for h in H] + [float(norm(w)) for w in W] + [1e-300])
+    top = max([float(norm(h)) for h in H] + [float(norm(w)) for w in W] + [model.natural_scale()])
     return top * (1e-8 if ar is FLOAT else 10.0 ** (-(dps // 2)))
 
 
@@ -246,3 +247,33 @@ def lambda_thresholds(model: ReluFeatureModel, options: SolveOptions) -> tuple[d
         defined = [v for v in found.values() if not isinstance(v, Undefined)]
         total = (max(defined),) if len(defined) == model.K else (Undefined("a threshold was not measured"),)
     return {"collapse_lambda": T, "collapse_size": nstar, "total_collapse_lambda": total}, msgs, ok
+
+
+def two_group_sizes(K_A: int, K_B: int, n_B: Fraction, R: Fraction) -> tuple[Fraction, ...]:
+    """n = (R n_B,) * K_A + (n_B,) * K_B (exact)."""
+    return (Fraction(R) * n_B,) * K_A + (Fraction(n_B),) * K_B
+
+
+def r_star_threshold(K_A: int, K_B: int, n_B: Fraction, R: Fraction):
+    """An ``extra`` for :func:`solve_relu`: R* measured along the path n_A = s n_B (class-mean model, real s):
+    global sweep of the minority's state, then the secant on a minority row's revival curvature. Undefined
+    (with the reason) when the minority is collapsed down to s = R / 2^20 (R* <= 0: never alive)."""
+
+    def extra(model: ReluFeatureModel, options: SolveOptions) -> tuple[dict, list[str], bool]:
+        minority = list(range(K_A, K_A + K_B))
+
+        def make(s):
+            nA = s * (float(n_B) if isinstance(s, float) else to_mpf(n_B))
+            sizes = (nA,) * K_A + (Fraction(n_B),) * K_B
+            return ReluFeatureModel(sizes, model.d, model.lambda_W, model.lambda_H, model.convention, False)
+
+        with mpmath.workdps(options.dps + 10):
+            (th,) = thresholds(make, groups=[minority], s0=float(R), dps=options.dps, seed=options.seed)
+        with mpmath.workdps(options.dps):
+            if th.s is not None:
+                return {"R_star": (+th.s,)}, [f"R*: {th.message}"], True
+            never = th.bracket[0] <= float(R) / 2**19 and "0 flips" in th.message
+            reason = "the minority is collapsed at every R > 0 (R* <= 0)" if never else th.message
+            return {"R_star": (Undefined(reason),)}, [f"R*: {reason}"], never
+
+    return extra
