@@ -54,7 +54,9 @@ def to_mean_convention(convention: str, lambda_W, lambda_H, N: int) -> tuple[Fra
         return lw / n, lh / n, n
     if convention == "penalty_over_N":  # (1/N) sum CE + (lam/N)/2
         return lw / n, lh / n, Fraction(1)
-    raise InputError(f"unknown convention {convention!r}", parameter="convention", fix=f"use one of {list(CONVENTIONS)}")
+    raise InputError(
+        f"unknown convention {convention!r}", parameter="convention", fix=f"use one of {list(CONVENTIONS)}"
+    )
 
 
 def from_mean_convention(convention: str, lambda_W, lambda_H, N: int) -> tuple[Fraction, Fraction]:
@@ -208,7 +210,9 @@ class ReluFeatureModel:
     def random_start(self, rng: np.random.Generator, spread: float = 1.0) -> np.ndarray:
         """W Gaussian, H = |Gaussian| (feasible), both at a scale where the logits are O(spread)."""
         s = spread / np.sqrt(self.d) ** 0.5
-        return self.pack(s * rng.standard_normal((self.K, self.d)), s * np.abs(rng.standard_normal((self.rows, self.d))))
+        return self.pack(
+            s * rng.standard_normal((self.K, self.d)), s * np.abs(rng.standard_normal((self.rows, self.d)))
+        )
 
     # --- measurements ------------------------------------------------------------------------------------
     def class_means(self, x: np.ndarray) -> np.ndarray:
@@ -217,7 +221,9 @@ class ReluFeatureModel:
         if not self.per_sample:
             return H
         bounds = np.cumsum((0, *self.class_sizes))
-        return np.array([H[bounds[k] : bounds[k + 1]].sum(axis=0) / self.class_sizes[k] for k in range(self.K)], dtype=H.dtype)
+        return np.array(
+            [H[bounds[k] : bounds[k + 1]].sum(axis=0) / self.class_sizes[k] for k in range(self.K)], dtype=H.dtype
+        )
 
     def expand(self, x_means: np.ndarray) -> np.ndarray:
         """A class-mean point as a per-sample point (h_{k,i} = hbar_k)."""

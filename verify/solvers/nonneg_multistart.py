@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 import mpmath
 import numpy as np
 
-from verify.models.arith import FLOAT, mp_arithmetic
+from verify.models.arith import mp_arithmetic
 
 #: L-BFGS-B: ftol is the relative reduction of f at which it stops (factr * eps); 1e-15 asks for the value to
 #: the last reliable digits of float64; gtol on the projected gradient, absolute, of the O(1) objectives here.
@@ -433,8 +433,11 @@ def polish_with_second_order(model, x0: np.ndarray, *, dps: int, max_escapes: in
             return SecondOrderPoint(pt, "saddle", f"descent direction left after {escapes} escapes", summary)
         if undecided:
             return SecondOrderPoint(
-                pt, "undecided", "a revival curvature is within its resolution (the point is at a collapse threshold "
-                "to working precision)", summary
+                pt,
+                "undecided",
+                "a revival curvature is within its resolution (the point is at a collapse threshold "
+                "to working precision)",
+                summary,
             )
         detail = f"every zero row has positive revival curvature; {escapes} saddle escapes followed"
         return SecondOrderPoint(pt, "passed", detail, summary)
@@ -536,7 +539,10 @@ def thresholds(
         if len(flips) != 1 or not states[grid[0]][gi] or states[grid[-1]][gi]:
             out.append(
                 Threshold(
-                    None, (grid[0], grid[-1]), 0, False,
+                    None,
+                    (grid[0], grid[-1]),
+                    0,
+                    False,
                     f"rows {rows}: not one alive-to-zero flip on the sweep s in [{grid[0]:.3g}, {grid[-1]:.3g}] "
                     f"({len(flips)} flips)",
                 )

@@ -127,7 +127,9 @@ def norm_h(opt: Optimum) -> dict[str, mpmath.mpf]:
 def gram_H(opt: Optimum) -> dict[str, mpmath.mpf]:
     """Gram of the class means: diagonal ||h_k||^2, off-diagonal 0 (pairwise orthogonal)."""
     return {
-        f"{k + 1},{l + 1}": (opt.norm_h2[k] if k == l else mpmath.mpf(0)) for k in range(opt.K) for l in range(k, opt.K)  # noqa: E741
+        f"{k + 1},{l + 1}": (opt.norm_h2[k] if k == l else mpmath.mpf(0))
+        for k in range(opt.K)
+        for l in range(k, opt.K)  # noqa: E741
     }
 
 

@@ -18,7 +18,7 @@ Never sees the closed form (verify/claims/dang2024/_closed_form.py is not import
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from fractions import Fraction
 
 import mpmath
@@ -72,7 +72,9 @@ def measure(model: ReluFeatureModel, x, ar: Arithmetic, dps: int) -> dict[str, o
     }
     q["norm_h"] = {str(k + 1): tuple(norm(H[r]) for r in rows_of[k]) for k in range(K)}
     q["gram_H"] = {
-        f"{k + 1},{l + 1}": ((means[k] * means[l]).sum(),) for k in range(K) for l in range(k, K)  # noqa: E741
+        f"{k + 1},{l + 1}": ((means[k] * means[l]).sum(),)
+        for k in range(K)
+        for l in range(k, K)  # noqa: E741
     }
     q["norm_w"] = {str(k + 1): (norm(W[k]),) for k in range(K)}
     q["gram_W"] = {f"{k + 1},{l + 1}": ((W[k] * W[l]).sum(),) for k in range(K) for l in range(k, K)}  # noqa: E741
@@ -171,7 +173,9 @@ def _solve(class_sizes, d, lambda_W, lambda_H, options, convention, extra) -> So
         residuals["per_sample_value_minus_best_relative"] = rel
         if rel < -1e-9:
             converged = False
-            messages.append(f"the per-sample float solve found a lower value ({fbest.value!r}): class-mean multistart missed it")
+            messages.append(
+                f"the per-sample float solve found a lower value ({fbest.value!r}): class-mean multistart missed it"
+            )
         for r in fruns:
             if (r.value - float(best_value)) > 1e-9 * abs(float(best_value)):
                 local_minima.append(
@@ -232,7 +236,9 @@ def lambda_thresholds(model: ReluFeatureModel, options: SolveOptions) -> tuple[d
         return ReluFeatureModel(sizes, model.d, _times(s, lw), _times(s, lh), model.convention, False)
 
     with mpmath.workdps(options.dps + 10):
-        for rows, th in zip(groups, thresholds(make, groups=groups, s0=1.0, dps=options.dps, seed=options.seed), strict=True):
+        for rows, th in zip(
+            groups, thresholds(make, groups=groups, s0=1.0, dps=options.dps, seed=options.seed), strict=True
+        ):
             msgs.append(f"T for n_k = {sizes[rows[0]]}: {th.message}")
             ok &= th.converged
             for k in rows:
@@ -241,7 +247,9 @@ def lambda_thresholds(model: ReluFeatureModel, options: SolveOptions) -> tuple[d
         T = {str(k + 1): (found[k] if isinstance(found[k], Undefined) else +found[k],) for k in range(model.K)}
         prod = to_mpf(lw) * to_mpf(lh)
         nstar = tuple(
-            Undefined("threshold not measured") if isinstance(found[k], Undefined) else mpmath.mpf(sizes[k]) * prod / found[k]
+            Undefined("threshold not measured")
+            if isinstance(found[k], Undefined)
+            else mpmath.mpf(sizes[k]) * prod / found[k]
             for k in range(model.K)
         )
         defined = [v for v in found.values() if not isinstance(v, Undefined)]
