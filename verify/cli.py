@@ -157,10 +157,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--dps", type=int, default=30)
     p.add_argument("--starts", type=int, default=8)
     add("errata", cmd_errata, "recorded disagreements with the papers, with computed evidence")
-    p = sub.add_parser("plot", help="Figure 3 (fang2021.thm5): average minority cosine vs R, PNG or SVG")
+    p = sub.add_parser("plot", help="fang2021.thm5 (Figure 3) or dang2024.prop1 (norms, cosines) vs R, PNG or SVG")
     p.set_defaults(func=cmd_plot)
     p.add_argument("id")
-    p.add_argument("params", nargs="*", metavar="name=value", help="K_A, K_B, E_H, E_W")
+    p.add_argument(
+        "params",
+        nargs="*",
+        metavar="name=value",
+        help="K_A, K_B, E_H, E_W (dang2024.prop1: K_A, K_B, n_B, lambda_W, lambda_H)",
+    )
     p.add_argument("--r-min", type=float, default=1.0)
     p.add_argument("--r-max", type=float, default=1e4)
     p.add_argument("--points", type=int, default=60)
@@ -184,8 +189,14 @@ def cmd_plot(args) -> int:
     from verify import plot
 
     claim = registry.get(args.id)
+    if claim.id == "dang2024.prop1":
+        from verify.plots.dang2024 import cmd_plot as plot_dang2024
+
+        return plot_dang2024(args, claim)
     if claim.id != "fang2021.thm5":
-        raise InputError(f"no plot for {claim.id}", parameter="ID", fix="plot supports fang2021.thm5 (Figure 3)")
+        raise InputError(
+            f"no plot for {claim.id}", parameter="ID", fix="plot supports fang2021.thm5 (Figure 3) and dang2024.prop1"
+        )
     params = claim.parse({**_assignments(args.params), "R": "1"})
     plot.check_outputs(args.out)
     if args.points < 2:

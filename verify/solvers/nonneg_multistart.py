@@ -459,12 +459,12 @@ class Threshold:
 STATE_DPS = 20
 
 
-def rows_alive(model, *, rows: list[int], n_starts: int, seed: int) -> tuple[bool, float]:
-    """Are some of ``rows`` nonzero at the global minimiser? Best of ``n_starts`` float L-BFGS-B runs, polished
-    at STATE_DPS digits with the revival test (near total collapse L-BFGS-B leaves rows of ~1e-8 that the
-    active-set Newton puts exactly at 0, or revives). When the rows are alive there, the same point with the
-    rows held at 0 is polished too and the lower value wins (a few starts can all stop at a spurious local
-    minimum). Returns (alive, best value)."""
+def rows_alive(model, *, groups: list[list[int]], n_starts: int, seed: int) -> list[bool]:
+    """For each group of rows: is some row of it nonzero at the global minimiser? One multistart (best of
+    ``n_starts`` float L-BFGS-B runs) polished at STATE_DPS digits with the revival test (near total collapse
+    L-BFGS-B leaves rows of ~1e-8 that the active-set Newton puts exactly at 0, or revives). For each group alive
+    there, the same point with the group held at 0 is re-solved and polished, and the lower value decides (a few
+    starts can all stop at a spurious local minimum)."""
     runs = multistart(model, n_starts=n_starts, seed=seed)
     best = min(runs, key=lambda r: r.value)
     so = polish_with_second_order(model, best.x, dps=STATE_DPS)
@@ -472,23 +472,22 @@ def rows_alive(model, *, rows: list[int], n_starts: int, seed: int) -> tuple[boo
         _, H = model.unpack(best.x)
         norms = np.sqrt((H * H).sum(axis=1))
         top = float(norms.max(initial=0.0))
-        return bool(top > 0 and norms[rows].max() > 1e-6 * top), best.value
+        return [bool(top > 0 and norms[g].max() > 1e-6 * top) for g in groups]
     x = np.asarray(so.point.x, dtype=float)
     _, H = model.unpack(x)
     norms = np.sqrt((H * H).sum(axis=1))
-    if not norms[rows].max() > 10.0 ** (-(STATE_DPS // 2)) * norms.max(initial=0.0):
-        return False, float(so.point.value)
-    zeroed = x.copy()
-    fixed = np.zeros(model.dim, bool)
-    for r in rows:
-        sl = slice(model.n_W + r * model.d, model.n_W + (r + 1) * model.d)
-        zeroed[sl] = 0.0
-        fixed[sl] = True
-    zeroed = lbfgsb(model, zeroed, fixed)
-    alt = polish(model, zeroed, dps=STATE_DPS, active=model.bounded() & ((zeroed <= 0) | fixed))
-    if alt.converged and alt.value < so.point.value:
-        return False, float(alt.value)
-    return True, float(so.point.value)
+    out = []
+    for rows in groups:
+        if not norms[rows].max() > 10.0 ** (-(STATE_DPS // 2)) * max(norms.max(initial=0.0), model.natural_scale()):
+            out.append(False)
+            continue
+        fixed = np.zeros(model.dim, bool)
+        for r in rows:
+            fixed[model.n_W + r * model.d : model.n_W + (r + 1) * model.d] = True
+        zeroed = lbfgsb(model, x, fixed)
+        alt = polish(model, zeroed, dps=STATE_DPS, active=model.bounded() & ((zeroed <= 0) | fixed))
+        out.append(not (alt.converged and alt.value < so.point.value))
+    return out
 
 
 #: Geometric grid of the global sweep: consecutive grid points differ by this factor.
@@ -520,8 +519,7 @@ def thresholds(
 
     def state(s: float) -> list[bool]:
         if s not in states:
-            m = make_model(s)
-            states[s] = [rows_alive(m, rows=g, n_starts=n_starts, seed=seed)[0] for g in groups]
+            states[s] = rows_alive(make_model(s), groups=groups, n_starts=n_starts, seed=seed)
         return states[s]
 
     grid = [s0]

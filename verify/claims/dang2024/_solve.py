@@ -25,7 +25,6 @@ import mpmath
 import numpy as np
 
 from verify.claim import SolveOptions, SolveReport, Undefined
-from verify.geometry import cosine, norm
 from verify.models.arith import FLOAT, Arithmetic, mp_arithmetic, to_mpf
 from verify.models.relu_features import ReluFeatureModel
 from verify.solvers.nonneg_multistart import (
@@ -48,6 +47,8 @@ def zero_tol(model: ReluFeatureModel, x, ar: Arithmetic, dps: int) -> float:
     exactly at 0; 1e-8 (float) or 10^-(dps/2) (mpmath) of the largest row norm (at least the model's natural
     scale, for W = H = 0) leaves many decades to a live row, whose norm is ~ sqrt(distance to the threshold)
     times the largest."""
+    from verify.geometry.invariants import norm
+
     W, H = model.unpack(x)
     top = max([float(norm(h)) for h in H] + [float(norm(w)) for w in W] + [model.natural_scale()])
     return top * (1e-8 if ar is FLOAT else 10.0 ** (-(dps // 2)))
@@ -55,6 +56,8 @@ def zero_tol(model: ReluFeatureModel, x, ar: Arithmetic, dps: int) -> float:
 
 def measure(model: ReluFeatureModel, x, ar: Arithmetic, dps: int) -> dict[str, object]:
     """Every invariant of thm1 at a point: per-class dicts of instances (one per sample of the class)."""
+    from verify.geometry.invariants import cosine, norm  # verify.geometry pulls scipy.stats: not at import time
+
     W, H = model.unpack(x)
     K = model.K
     labels = model.labels

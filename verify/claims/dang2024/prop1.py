@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fractions import Fraction
+from functools import cache
 
 import mpmath
 
@@ -72,8 +73,15 @@ def _groups(values) -> tuple[list[int], list[int]]:
 
 
 def _per_class(values: Mapping[str, Fraction], dps: int) -> dict:
-    """The thm1 per-class closed forms at n = (R n_B,)*K_A + (n_B,)*K_B."""
-    opt = cf.optimum(class_sizes(values), values["lambda_W"], values["lambda_H"], dps)
+    """The thm1 per-class closed forms at n = (R n_B,)*K_A + (n_B,)*K_B (cached: every quantity reads them)."""
+    key = tuple(values[k] for k in ("K_A", "K_B", "n_B", "R", "lambda_W", "lambda_H"))
+    return _per_class_cached(key, dps)
+
+
+@cache
+def _per_class_cached(key: tuple, dps: int) -> dict:
+    KA, KB, nB, R, lw, lh = key
+    opt = cf.optimum(two_group_sizes(int(KA), int(KB), nB, R), lw, lh, dps)
     return {
         "opt": opt,
         "norm_h": cf.norm_h(opt),
