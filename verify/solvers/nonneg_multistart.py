@@ -59,6 +59,14 @@ ACTIVE_RTOL = 1e-10
 #: shortening the step (near total collapse L-BFGS-B leaves hundreds of entries ~1e-8 heading to 0).
 SMALL_RTOL = 1e-6
 
+#: A multiplier of x_i >= 0 is a gradient entry; on a degenerate constraint (an unused coordinate: multiplier 0)
+#: it is a product of converged quantities, each ~10^-(dps-5): two decades of slack before it counts as negative.
+DUAL_SLACK = 100.0
+
+#: The polish computes at dps + GUARD_DIGITS so that rounding of the O(dim) gradient terms (measured: a few
+#: digits on K = 8) stays below its target 10^-(dps-5).
+GUARD_DIGITS = 5
+
 #: Central-difference step for the float Hessian (truncation ~h^2, rounding ~eps/h, balanced at eps^(1/3)).
 FD_STEP = 6e-6
 #: Singular values of the float Hessian below RCOND times the largest are its null space (FD error ~1e-10).
@@ -184,11 +192,20 @@ def _x_floor(model) -> float:
     return float(model.natural_scale())
 
 
-def polish(model, x0: np.ndarray, *, dps: int, max_iter: int = 80, active: np.ndarray | None = None) -> PolishedPoint:
+def polish(
+    model,
+    x0: np.ndarray,
+    *,
+    dps: int,
+    max_iter: int = 80,
+    active: np.ndarray | None = None,
+    keep: np.ndarray | None = None,
+) -> PolishedPoint:
     """Active-set Newton refinement of the float point ``x0`` to a KKT point at ``dps`` digits.
 
-    Converged: stationarity, dual and primal feasibility below 10^-(dps-5) (five guard digits for the
-    rounding of the O(dim) terms of the gradient) and a last correction of that size relative to max |x|."""
+    Converged: stationarity and primal feasibility below 10^-(dps-5) (five guard digits for the rounding of the
+    O(dim) terms of the gradient), dual feasibility below DUAL_SLACK times that, and a last correction of
+    10^-(dps-5) relative to max |x|. ``keep``: variables held at 0 whatever their multiplier (a sub-program)."""
     t0 = time.perf_counter()
     target = 10.0 ** (-(dps - 5))
     bounded = model.bounded()
@@ -197,7 +214,7 @@ def polish(model, x0: np.ndarray, *, dps: int, max_iter: int = 80, active: np.nd
         top = float(np.max(x0[bounded], initial=0.0))
         active = bounded & (x0 <= ACTIVE_RTOL * top)
     active = active.copy()
-    with mpmath.workdps(dps):
+    with mpmath.workdps(dps + GUARD_DIGITS):  # residuals rounded 5 digits below the target
         ar = mp_arithmetic()
         z = ar.asarray(np.where(active, 0.0, x0))
         step_size = np.inf
@@ -217,7 +234,9 @@ def polish(model, x0: np.ndarray, *, dps: int, max_iter: int = 80, active: np.nd
                     active |= snap
                     z = np.where(snap, mpmath.mpf(0), z)
                     continue
-                released = active & (gf < -target * scale)
+                released = active & (gf < -DUAL_SLACK * target * scale)
+                if keep is not None:
+                    released &= ~keep
                 if not released.any():
                     break
                 active &= ~released  # a negative multiplier: release the constraint, keep iterating
@@ -254,12 +273,13 @@ def polish(model, x0: np.ndarray, *, dps: int, max_iter: int = 80, active: np.nd
         free = ~active
         stat = float(np.max(np.abs(gf[free]), initial=0.0)) / scale
         mult = gf[active]
-        dual = max(0.0, -float(np.min(mult, initial=0.0))) / scale
+        held = keep[active] if keep is not None else np.zeros(int(active.sum()), bool)
+        dual = max(0.0, -float(np.min(mult[~held], initial=0.0))) / scale
         top = max(float(np.max(np.abs(zf), initial=0.0)), 1e-300)
         comp = float(np.max(np.abs(zf[free & bounded] * gf[free & bounded]), initial=0.0)) / max(scale * top, 1e-300)
         primal = max(0.0, -float(np.min(zf[free & bounded], initial=0.0))) / top
         value = model.objective(z, ar)
-    residual = max(stat, dual, comp, primal)
+    residual = max(stat, dual / DUAL_SLACK, comp, primal)
     ok = residual <= target and step_size <= target
     if ok:
         message = f"KKT residual {residual:.1e} <= {target:.0e} in {it} Newton steps"
@@ -485,7 +505,7 @@ def rows_alive(model, *, groups: list[list[int]], n_starts: int, seed: int) -> l
         for r in rows:
             fixed[model.n_W + r * model.d : model.n_W + (r + 1) * model.d] = True
         zeroed = lbfgsb(model, x, fixed)
-        alt = polish(model, zeroed, dps=STATE_DPS, active=model.bounded() & ((zeroed <= 0) | fixed))
+        alt = polish(model, zeroed, dps=STATE_DPS, active=model.bounded() & ((zeroed <= 0) | fixed), keep=fixed)
         out.append(not (alt.converged and alt.value < so.point.value))
     return out
 
@@ -566,7 +586,7 @@ def _secant(make_model, rows, bracket, dps, seed, n_starts) -> Threshold:
         m = make_model(s)
         state["x"] = lbfgsb(m, state["x"], fixed)
         act = m.bounded() & ((state["x"] <= 0) | fixed)
-        pt = polish(m, state["x"], dps=dps, active=act)
+        pt = polish(m, state["x"], dps=dps, active=act, keep=fixed)
         xc = concentrate(m, pt.x, dps)
         state["x"] = np.asarray(xc, dtype=float)
         curv = revival_curvatures(m, xc, dps + 10, only_rows=rows[:1])
