@@ -2,6 +2,8 @@
 reads without importing a claim. Do not edit by hand (tests/test_docs.py checks it is in sync)."""
 
 INDEX = [
+    {'id': 'dang2024.prop1', 'title': 'ReLU features, two class sizes: norms, angles and the Minority Collapse ratio R*', 'module': 'verify.claims.dang2024.prop1', 'where': 'Proposition 1; Section 7 Step 5 (seed lost the formulas: THEOREMS.md)'},
+    {'id': 'dang2024.thm1', 'title': 'ReLU features, cross-entropy, any class sizes: orthogonal means, closed-form norms, collapse thresholds', 'module': 'verify.claims.dang2024.thm1', 'where': 'Theorem 1; Section 7 Steps 1-5, Lemmas 1-2 (formulas lost: THEOREMS.md)'},
     {'id': 'fang2021.lemma1', 'title': 'Layer-Peeled Model with imbalanced classes: the semidefinite relaxation (15) is exact', 'module': 'verify.claims.fang2021.lemma1', 'where': 'Section 4A: Eq. (15), Lemma 1 and Eq. (16); SI B.1 (proof)'},
     {'id': 'fang2021.lemma3', 'title': 'Binary l_q Layer-Peeled Model (33): sign-vector minimisers for q > 2, one-sparse for 1 < q < 2', 'module': 'verify.claims.fang2021.lemma3', 'where': 'SI A.1: Eq. (33), Lemma 3 (Eqs. (34)-(35)) and its proof (Eqs. (36)-(43))'},
     {'id': 'fang2021.prop1', 'title': 'Oversampling the minority classes w_r times is the Layer-Peeled Model with n_B -> w_r n_B', 'module': 'verify.claims.fang2021.prop1', 'where': "Section 5: Eqs. (17)-(19), Proposition 1, Fig. 6; SI B.1 (proof by Lemma 1's argument)"},
