@@ -191,9 +191,5 @@ def test_strong_duality_erratum_is_confirmed_by_computation():
 @pytest.mark.slow
 def test_fuzz_up_to_eight_classes_and_sixty_samples():
     for seed in range(3):
-        result = check_claim(
-            thm1.CLAIM.__class__(**{**thm1.CLAIM.__dict__, "strategy": lambda: thm1.parameters(max_K=8, max_n=60)}),
-            examples=6,
-            seed=seed,
-        )
+        result = check_claim(thm1.CLAIM, examples=6, seed=seed)  # the claim's strategy: K up to 8, n_k up to 60
         assert result.verdict is Verdict.VERIFIED, [(p.params, p.solve.message) for p in result.points]

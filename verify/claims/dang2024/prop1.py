@@ -43,7 +43,13 @@ PARAMETERS = (
     Parameter("R", "real", "imbalance ratio n_A / n_B >= 1 (R n_B must be an integer)"),
     Parameter("lambda_W", "real", "classifier weight decay (penalty lambda_W/2 ||W||_F^2)"),
     Parameter("lambda_H", "real", "feature weight decay (penalty lambda_H/2 ||H||_F^2)"),
-    Parameter("d", "integer", "feature dimension of the solve (d >= K; no quantity depends on it)"),
+    Parameter(
+        "d",
+        "integer",
+        "feature dimension of the solve (d >= K; no quantity depends on it)",
+        default=lambda v: Fraction(4 * (v["K_A"] + v["K_B"])),
+        default_text="4K",
+    ),
 )
 
 HYPOTHESES = (
@@ -59,7 +65,13 @@ HYPOTHESES = (
     ),
     Hypothesis("lambda_W > 0", lambda v: v["lambda_W"] > 0, "lambda_W", "give a positive weight decay lambda_W"),
     Hypothesis("lambda_H > 0", lambda v: v["lambda_H"] > 0, "lambda_H", "give a positive weight decay lambda_H"),
-    Hypothesis("d >= K", lambda v: v["d"] >= v["K_A"] + v["K_B"], "d", "raise d to at least K = K_A + K_B"),
+    Hypothesis(
+        "d >= K",
+        lambda v: v["d"] >= v["K_A"] + v["K_B"],
+        "d",
+        "raise d to at least K = K_A + K_B (or omit d: 4K)",
+        uses=("d", "K_A", "K_B"),
+    ),
 )
 
 
@@ -183,9 +195,12 @@ _DEFINITION = (
     " at n = (R n_B,)*K_A + (n_B,)*K_B from thm1's closed forms: M_k = log((K-1)(1/rho_k - 1)) or 0, "
     "||h_k||^2 = sqrt((K-1) lambda_W/(K n_k lambda_H)) M_k, W W^T = (kappa/K^2)(K^2 a_k delta - K(a_k + a_l) + S)"
 )
+_GROUP_NEEDS = ("K_A", "K_B", "n_B", "R", "lambda_W", "lambda_H")
 QUANTITIES = (
     *(
-        Quantity(name, desc, None, tol, reference=_group_reference(name), definition=desc + _DEFINITION)
+        Quantity(
+            name, desc, None, tol, reference=_group_reference(name), definition=desc + _DEFINITION, needs=_GROUP_NEEDS
+        )
         for name, (desc, tol) in _DESC.items()
     ),
     Quantity(
@@ -194,6 +209,8 @@ QUANTITIES = (
         None,
         THRESHOLD_TOL,
         reference=r_star_value,
+        needs=("K_A", "K_B", "n_B", "lambda_W", "lambda_H"),
+        standalone=True,
         definition="R* = (sqrt((K-1)/(K lambda_W lambda_H n_B)) - K_B)/K_A (undefined when <= 0: the minority never "
         "lives); evaluated with the exact numerator (K-1)/(K lambda_W lambda_H n_B) - K_B^2",
     ),

@@ -260,7 +260,7 @@ def lemma2_residuals(values: Mapping[str, Fraction], report: SolveReport) -> dic
 
 
 # --- Hypothesis strategy ---------------------------------------------------------------------------------
-def parameters(max_K: int = 5, max_n: int = 60, near: bool = False):
+def parameters(max_K: int = 8, max_n: int = 60, near: bool = False):
     """Class-size vectors (K in 2..max_K, n_k in 1..max_n, ties drawn on purpose), lambda_W log-uniform and
     lambda_W lambda_H = T_j (1 + eps) at the threshold T_j of a drawn class j (or at the total-collapse threshold):
     both sides of every threshold. ``near=False``: |eps| in [2%, 300%] (the polish degenerates at a threshold);
