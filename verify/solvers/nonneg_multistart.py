@@ -242,7 +242,14 @@ def polish(
                 active &= ~released  # a negative multiplier: release the constraint, keep iterating
                 free = ~active
             Hf = _float_hessian(model, z.astype(float), free)
-            step = np.linalg.lstsq(Hf, -gf[free], rcond=RCOND)[0] if Hf.size else np.zeros(0)
+            if not (np.all(np.isfinite(Hf)) and np.all(np.isfinite(gf))):
+                step_size = np.inf  # float64 overflow (far-out point): report not converged, never guess
+                break
+            try:
+                step = np.linalg.lstsq(Hf, -gf[free], rcond=RCOND)[0] if Hf.size else np.zeros(0)
+            except np.linalg.LinAlgError:
+                step_size = np.inf
+                break
             full = np.zeros(model.dim)
             full[free] = step
             zf = z.astype(float)
