@@ -21,7 +21,9 @@ CLAIM = thm1.CLAIM
 
 def test_pinned_examples_verify():
     result = check_claim(CLAIM, examples=0, seed=0)
-    assert result.verdict is Verdict.VERIFIED, [(p.params, p.solve.message) for p in result.points if p.verdict != "verified"]
+    assert result.verdict is Verdict.VERIFIED, [
+        (p.params, p.solve.message) for p in result.points if p.verdict != "verified"
+    ]
 
 
 @settings(max_examples=3, phases=[Phase.explicit, Phase.generate])
