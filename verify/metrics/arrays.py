@@ -1,0 +1,81 @@
+"""Input conversion for the metrics: numpy arrays, array-likes and torch tensors on any device.
+
+A torch tensor is recognised by duck typing (its type lives in a ``torch`` module) and brought to the host
+with ``.detach().cpu().numpy()``: this package never imports torch. Every statistic is accumulated in
+float64 whatever the input dtype; the machine epsilon of the *input* dtype is kept alongside, because it,
+not float64's, says which small eigenvalues and norms are indistinguishable from the input's rounding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from verify.errors import InputError
+
+#: Epsilon of integer and boolean inputs, which float64 holds exactly (below 2**53).
+EXACT_EPS = float(np.finfo(np.float64).eps)
+
+
+def is_torch(x) -> bool:
+    return type(x).__module__.split(".")[0] == "torch"
+
+
+def to_numpy(x) -> np.ndarray:
+    """The host numpy view of ``x`` (torch tensors: detached, moved to the CPU; bfloat16 widened first)."""
+    if is_torch(x):
+        x = x.detach()
+        if str(x.dtype) == "torch.bfloat16":  # numpy has no bfloat16: float32 holds it exactly
+            x = x.float()
+        return x.cpu().numpy()
+    return np.asarray(x)
+
+
+def input_eps(a: np.ndarray) -> float:
+    """Machine epsilon of the input's dtype (float16: 9.8e-4, float32: 1.2e-7, float64: 2.2e-16)."""
+    if np.issubdtype(a.dtype, np.floating):
+        return float(np.finfo(a.dtype).eps)
+    return EXACT_EPS
+
+
+def as_matrix(x, name: str, *, rows: int | None = None, cols: int | None = None) -> tuple[np.ndarray, float]:
+    """(float64 2-D array, epsilon of the input dtype); a one-line InputError for a wrong shape or a NaN."""
+    raw = to_numpy(x)
+    if raw.ndim != 2:
+        raise InputError(f"{name}: shape {raw.shape} is not 2-D", parameter=name, fix=f"pass {name} as (rows, dim)")
+    if not (np.issubdtype(raw.dtype, np.number) or raw.dtype == bool):
+        raise InputError(f"{name}: dtype {raw.dtype} is not numeric", parameter=name, fix="pass numbers")
+    if rows is not None and raw.shape[0] != rows:
+        raise InputError(f"{name}: {raw.shape[0]} rows, expected {rows}", parameter=name, fix=f"give {rows} rows")
+    if cols is not None and raw.shape[1] != cols:
+        raise InputError(
+            f"{name}: width {raw.shape[1]} does not match the features' dimension {cols}",
+            parameter=name,
+            fix=f"give {name} {cols} columns",
+        )
+    eps = input_eps(raw)
+    a = np.asarray(raw, dtype=np.float64)
+    if not np.all(np.isfinite(a)):
+        raise InputError(f"{name}: contains NaN or inf", parameter=name, fix=f"pass finite {name}")
+    return a, eps
+
+
+def as_vector(x, name: str, length: int) -> np.ndarray:
+    raw = to_numpy(x)
+    a = np.asarray(raw, dtype=np.float64).reshape(-1)
+    if a.shape[0] != length:
+        raise InputError(f"{name}: length {a.shape[0]}, expected {length}", parameter=name, fix=f"give {length} values")
+    if not np.all(np.isfinite(a)):
+        raise InputError(f"{name}: contains NaN or inf", parameter=name, fix=f"pass finite {name}")
+    return a
+
+
+def as_labels(y, n: int) -> np.ndarray:
+    """Labels as a 1-D numpy array of length n: any sortable values (integers need not be contiguous)."""
+    a = to_numpy(y).reshape(-1) if np.ndim(to_numpy(y)) else to_numpy(y).reshape(1)
+    if a.shape[0] != n:
+        raise InputError(f"labels: {a.shape[0]} labels for {n} feature rows", parameter="labels", fix="one label a row")
+    if np.issubdtype(a.dtype, np.floating):
+        if not np.all(np.isfinite(a)) or np.any(a != np.round(a)):
+            raise InputError("labels: non-integer float labels", parameter="labels", fix="pass integer class labels")
+        a = a.astype(np.int64)
+    return a
