@@ -8,12 +8,28 @@ not float64's, says which small eigenvalues and norms are indistinguishable from
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from verify.errors import InputError
 
 #: Epsilon of integer and boolean inputs, which float64 holds exactly (below 2**53).
 EXACT_EPS = float(np.finfo(np.float64).eps)
+
+
+def blas_threads(threads: int | None):
+    """Context limiting the BLAS pools to ``threads`` (None: the library default, all cores).
+
+    The metrics default to one thread: on a shared machine OpenBLAS's spinning worker threads slow the
+    d x d scatter updates by one to two orders of magnitude (benchmarks/bench_metrics.py, ``--threads``),
+    as they do the solvers (verify/solvers/threads.py)."""
+    if threads is not None and (not isinstance(threads, int) or threads < 1):
+        raise InputError(
+            f"threads = {threads!r} is not a positive integer", parameter="threads", fix="1, 2, ... or None"
+        )
+    return contextlib.nullcontext() if threads is None else threadpool_limits(limits=threads)
 
 
 def is_torch(x) -> bool:
@@ -37,8 +53,8 @@ def input_eps(a: np.ndarray) -> float:
     return EXACT_EPS
 
 
-def as_matrix(x, name: str, *, rows: int | None = None, cols: int | None = None) -> tuple[np.ndarray, float]:
-    """(float64 2-D array, epsilon of the input dtype); a one-line InputError for a wrong shape or a NaN."""
+def raw_matrix(x, name: str, *, rows: int | None = None, cols: int | None = None) -> np.ndarray:
+    """The host array of ``x``, checked to be a numeric 2-D array of the given shape (not converted)."""
     raw = to_numpy(x)
     if raw.ndim != 2:
         raise InputError(f"{name}: shape {raw.shape} is not 2-D", parameter=name, fix=f"pass {name} as (rows, dim)")
@@ -52,11 +68,21 @@ def as_matrix(x, name: str, *, rows: int | None = None, cols: int | None = None)
             parameter=name,
             fix=f"give {name} {cols} columns",
         )
-    eps = input_eps(raw)
+    return raw
+
+
+def as_float64(raw: np.ndarray, name: str) -> np.ndarray:
+    """float64 copy (or view) of a checked array; a NaN or inf is an InputError naming ``name``."""
     a = np.asarray(raw, dtype=np.float64)
     if not np.all(np.isfinite(a)):
         raise InputError(f"{name}: contains NaN or inf", parameter=name, fix=f"pass finite {name}")
-    return a, eps
+    return a
+
+
+def as_matrix(x, name: str, *, rows: int | None = None, cols: int | None = None) -> tuple[np.ndarray, float]:
+    """(float64 2-D array, epsilon of the input dtype); a one-line InputError for a wrong shape or a NaN."""
+    raw = raw_matrix(x, name, rows=rows, cols=cols)
+    return as_float64(raw, name), input_eps(raw)
 
 
 def as_vector(x, name: str, length: int) -> np.ndarray:

@@ -233,11 +233,11 @@ def self_duality_dot(W, M):
 
 def agreement_counts(H: np.ndarray, means: np.ndarray, scores) -> int:
     """Number of rows h of H whose nearest class mean has the index of the largest score (scores: (N, K)
-    array, or a callable giving the scores of a chunk of H)."""
+    array, or a callable giving the scores of a chunk of H). H is converted to float64 a chunk at a time."""
     half_sq = 0.5 * np.einsum("ij,ij->i", means, means)
     agree = 0
     for start in range(0, H.shape[0], CHUNK):
-        h = H[start : start + CHUNK]
+        h = np.asarray(H[start : start + CHUNK], dtype=np.float64)
         ncc = np.argmax(h @ means.T - half_sq, axis=1)  # argmin ||h - mu_k||^2
         s = scores(h) if callable(scores) else scores[start : start + CHUNK]
         agree += int(np.count_nonzero(ncc == np.argmax(s, axis=1)))

@@ -42,7 +42,7 @@ import numpy as np
 from verify.claim import Undefined
 from verify.errors import InputError
 from verify.metrics import measures as m
-from verify.metrics.arrays import as_labels, as_matrix, as_vector
+from verify.metrics.arrays import as_labels, as_matrix, as_vector, blas_threads, raw_matrix
 from verify.metrics.conventions import Conventions
 from verify.metrics.statistics import ClassStatistics
 
@@ -194,14 +194,21 @@ def collapse_report(
     classes=None,
     minority=None,
     conventions: Conventions | None = None,
+    threads: int | None = 1,
     **switches,
 ) -> dict:
     """Every applicable NC metric of features (N, d) with labels (N,), optionally classifier rows W (K, d),
     bias b (K,) and the network's logits (N, K); numpy arrays or torch tensors (any device). Keys and
-    conventions: the module docstring and :mod:`verify.metrics.conventions`."""
+    conventions: the module docstring and :mod:`verify.metrics.conventions`. ``threads``: BLAS threads
+    (default 1, see :func:`verify.metrics.arrays.blas_threads`; None for the library default)."""
+    with blas_threads(threads):
+        return _collapse_report(features, labels, W, b, logits, classes, minority, conventions, switches)
+
+
+def _collapse_report(features, labels, W, b, logits, classes, minority, conventions, switches) -> dict:
     stats = ClassStatistics.from_arrays(features, labels)
     out = report_from_statistics(stats, W, b, classes=classes, minority=minority, conventions=conventions, **switches)
-    H, _ = as_matrix(features, "features")
+    H = raw_matrix(features, "features")  # checked finite by the statistics; converted chunk-wise below
     y = as_labels(labels, H.shape[0])
     Wa, ba = align_classifier(stats, W, b, classes)
     L = None if logits is None else as_matrix(logits, "logits", rows=H.shape[0], cols=stats.K)[0]
@@ -216,18 +223,31 @@ def sample_metrics(stats: ClassStatistics, H, y, Wa, ba, L, classes) -> dict:
 
 
 def agreement_tallies(means, class_values, H, y, Wa, ba, L, classes) -> dict[str, int]:
-    """Integer tallies (mergeable across shards) behind the NC4 and accuracy keys."""
+    """Integer tallies (mergeable across shards) behind the NC4 and accuracy keys; H is converted to float64
+    a chunk of rows at a time."""
     tally = {"n": int(H.shape[0])}
     bias = np.zeros(means.shape[0]) if ba is None else ba
-    if Wa is not None:
-        tally["nc4"] = m.agreement_counts(H, means, lambda h: h @ Wa.T + bias)
-        tally["nc4_nobias"] = m.agreement_counts(H, means, lambda h: h @ Wa.T)
-        tally["correct_W"] = _correct(H @ Wa.T + bias, y, class_values)
-    if L is not None:
-        # logit columns follow ``classes`` (default: sorted labels); reorder them to the sorted class order
-        cols = np.arange(L.shape[1]) if classes is None else np.argsort(as_labels(classes, L.shape[1]), kind="stable")
-        tally["nc4_logits"] = m.agreement_counts(H, means, L[:, cols])
-        tally["correct_logits"] = _correct(L[:, cols], y, class_values)
+    # logit columns follow ``classes`` (default: sorted labels); reorder them to the sorted class order
+    cols = None if L is None else (slice(None) if classes is None else np.argsort(as_labels(classes, L.shape[1])))
+    for start in range(0, H.shape[0], m.CHUNK):
+        h = np.asarray(H[start : start + m.CHUNK], dtype=np.float64)
+        yc = y[start : start + m.CHUNK]
+        parts = {}
+        if Wa is not None:
+            scores = h @ Wa.T
+            parts["nc4_nobias"] = m.agreement_counts(h, means, scores)
+            parts["nc4"] = m.agreement_counts(h, means, scores + bias)
+            parts["correct_W"] = _correct(scores + bias, yc, class_values)
+        if L is not None:
+            lc = L[start : start + m.CHUNK][:, cols]
+            parts["nc4_logits"] = m.agreement_counts(h, means, lc)
+            parts["correct_logits"] = _correct(lc, yc, class_values)
+        for k, v in parts.items():
+            tally[k] = tally.get(k, 0) + v
+    for k in (("nc4", "nc4_nobias", "correct_W") if Wa is not None else ()) + (
+        ("nc4_logits", "correct_logits") if L is not None else ()
+    ):
+        tally.setdefault(k, 0)
     return tally
 
 

@@ -23,8 +23,11 @@ import numpy as np
 from scipy import sparse
 
 from verify.errors import InputError
-from verify.metrics.arrays import as_labels, as_matrix
+from verify.metrics.arrays import as_float64, as_labels, input_eps, raw_matrix
 from verify.metrics.conventions import Conventions
+
+#: Rows converted to float64 at a time by :meth:`ClassStatistics.from_arrays` (65536 x 512 x 8 B = 256 MiB).
+CHUNK = 65536
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,27 +59,39 @@ class ClassStatistics:
         return int(self.counts.sum())
 
     @classmethod
-    def from_arrays(cls, features, labels) -> ClassStatistics:
-        """Two-pass statistics of a batch held in memory: class means first, then centred sums."""
-        H, eps = as_matrix(features, "features")
-        y = as_labels(labels, H.shape[0])
-        if H.shape[0] == 0:
+    def from_arrays(cls, features, labels, *, chunk: int = CHUNK) -> ClassStatistics:
+        """Two-pass statistics of samples held in memory: class means first, then centred sums. Rows are
+        converted to float64 ``chunk`` at a time, so the scratch is O(chunk d) whatever N."""
+        raw = raw_matrix(features, "features")
+        eps = input_eps(raw)
+        N = raw.shape[0]
+        y = as_labels(labels, N)
+        if N == 0:
             raise InputError("features: no rows", parameter="features", fix="pass at least one sample")
         classes, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
-        onehot = sparse.csr_matrix(
-            (np.ones(H.shape[0]), (inverse, np.arange(H.shape[0]))), shape=(classes.shape[0], H.shape[0])
-        )
-        means = np.asarray(onehot @ H) / counts[:, None]
-        centred = H - means[inverse]
-        sq = np.einsum("ij,ij->i", centred, centred)
+        K, d = classes.shape[0], raw.shape[1]
+        spans = [slice(s, min(s + chunk, N)) for s in range(0, N, chunk)]
+        sums, low = np.zeros((K, d)), np.inf
+        for sl in spans:
+            H = as_float64(raw[sl], "features")
+            n = H.shape[0]
+            onehot = sparse.csr_matrix((np.ones(n), (inverse[sl], np.arange(n))), shape=(K, n))
+            sums += np.asarray(onehot @ H)
+            low = min(low, float(H.min()))
+        means = sums / counts[:, None]
+        scatter, sumsq = np.zeros((d, d)), np.zeros(K)
+        for sl in spans:
+            centred = np.asarray(raw[sl], dtype=np.float64) - means[inverse[sl]]
+            scatter += centred.T @ centred
+            sumsq += np.bincount(inverse[sl], weights=np.einsum("ij,ij->i", centred, centred), minlength=K)
         return cls(
             classes=classes,
             counts=counts.astype(np.int64),
             means=means,
-            sumsq=np.bincount(inverse, weights=sq, minlength=classes.shape[0]),
-            scatter=centred.T @ centred,
+            sumsq=sumsq,
+            scatter=scatter,
             eps=eps,
-            min_entry=float(H.min()),
+            min_entry=low,
         )
 
     def merge(self, other: ClassStatistics) -> ClassStatistics:

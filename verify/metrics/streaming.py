@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from verify.errors import InputError
-from verify.metrics.arrays import as_labels, as_matrix
+from verify.metrics.arrays import as_float64, as_labels, as_matrix, blas_threads, raw_matrix
 from verify.metrics.conventions import Conventions
 from verify.metrics.report import (
     agreement_tallies,
@@ -36,7 +36,9 @@ class CollapseStats:
     order (or pass ``classes=`` to ``report``).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, threads: int | None = 1) -> None:
+        self.threads = threads
+        blas_threads(threads)  # validates
         self.stats: ClassStatistics | None = None
         self._logit_hits: dict[tuple, int] = {}  # (label, argmax column) -> count
         self._logit_n = 0
@@ -46,11 +48,12 @@ class CollapseStats:
         return 0 if self.stats is None else self.stats.N
 
     def update(self, features, labels, logits=None) -> CollapseStats:
-        H, _ = as_matrix(features, "features")
+        H = raw_matrix(features, "features")
         if H.shape[0] == 0:
             return self
-        batch = ClassStatistics.from_arrays(features, labels)
-        self.stats = batch if self.stats is None else self.stats.merge(batch)
+        with blas_threads(self.threads):
+            batch = ClassStatistics.from_arrays(H, labels)
+            self.stats = batch if self.stats is None else self.stats.merge(batch)
         if logits is not None:
             y = as_labels(labels, H.shape[0])
             L, _ = as_matrix(logits, "logits", rows=H.shape[0])
@@ -64,11 +67,12 @@ class CollapseStats:
         return self
 
     def merge(self, other: CollapseStats) -> CollapseStats:
-        out = CollapseStats()
+        out = CollapseStats(threads=self.threads)
         if self.stats is None or other.stats is None:
             out.stats = self.stats if other.stats is None else other.stats
         else:
-            out.stats = self.stats.merge(other.stats)
+            with blas_threads(self.threads):
+                out.stats = self.stats.merge(other.stats)
         out._logit_hits = dict(self._logit_hits)
         for k, v in other._logit_hits.items():
             out._logit_hits[k] = out._logit_hits.get(k, 0) + v
@@ -82,7 +86,7 @@ class CollapseStats:
 
     def agreement(self, W=None, b=None, *, classes=None) -> AgreementPass:
         """A second-pass counter for NC4 against the accumulated (final) class means."""
-        return AgreementPass(self._require(), W, b, classes)
+        return AgreementPass(self._require(), W, b, classes, threads=self.threads)
 
     def report(
         self,
@@ -96,9 +100,10 @@ class CollapseStats:
         **switches,
     ) -> dict:
         stats = self._require()
-        out = report_from_statistics(
-            stats, W, b, classes=classes, minority=minority, conventions=conventions, **switches
-        )
+        with blas_threads(self.threads):
+            out = report_from_statistics(
+                stats, W, b, classes=classes, minority=minority, conventions=conventions, **switches
+            )
         if self._logit_n:
             cols = stats.classes if classes is None else as_labels(classes, len(classes))
             hits = sum(c for (lab, col), c in self._logit_hits.items() if col < len(cols) and cols[col] == lab)
@@ -118,7 +123,8 @@ class CollapseStats:
 class AgreementPass:
     """NC4 tallies of a second pass over the data against fixed class means; ``merge`` adds tallies."""
 
-    def __init__(self, stats: ClassStatistics, W, b, classes) -> None:
+    def __init__(self, stats: ClassStatistics, W, b, classes, *, threads: int | None = 1) -> None:
+        self._threads = threads
         self.means = stats.means
         self.classes = stats.classes
         self._stats = stats
@@ -128,13 +134,14 @@ class AgreementPass:
         self._has_logits = False
 
     def update(self, features, labels, logits=None) -> AgreementPass:
-        H, _ = as_matrix(features, "features", cols=self._stats.d)
+        H = as_float64(raw_matrix(features, "features", cols=self._stats.d), "features")
         y = as_labels(labels, H.shape[0])
         L = None if logits is None else as_matrix(logits, "logits", rows=H.shape[0], cols=self._stats.K)[0]
         if self.tally["n"] and (L is not None) != self._has_logits:
             raise InputError("logits: given for some batches only", parameter="logits", fix="give them for all or none")
         self._has_logits = L is not None
-        t = agreement_tallies(self.means, self.classes, H, y, self.W, self.b, L, self._classes_arg)
+        with blas_threads(self._threads):
+            t = agreement_tallies(self.means, self.classes, H, y, self.W, self.b, L, self._classes_arg)
         for k, v in t.items():
             self.tally[k] = self.tally.get(k, 0) + v
         return self
