@@ -74,3 +74,13 @@ def test_duplicating_every_sample_changes_nothing(data):
     """A between-class covariance that is really (N/K) Sigma_T would double here; ours does not move."""
     H, y, W, b, _ = data
     _same(collapse_report(H, y, W, b), collapse_report(np.vstack([H, H]), np.concatenate([y, y]), W, b))
+
+
+def test_zero_padding_the_feature_space_changes_nothing(data):
+    """Embedding the features in a larger space (zero coordinates appended) is an isometry: a Sigma_B divided
+    by the feature dimension D (one public library) would scale NC1 by the padding; ours does not move."""
+    H, y, W, b, _ = data
+    pad = lambda A: np.hstack([A, np.zeros((A.shape[0], 10))])
+    r, rp = collapse_report(H, y, W, b), collapse_report(pad(H), y, pad(W), b)
+    # the cutoff max(K, d) eps grows with d, far below any eigenvalue here; energy_gap needs K <= d+1 only
+    _same(r, rp)

@@ -90,6 +90,24 @@ def test_total_covariance_splits_into_within_plus_between_under_the_sample_weigh
     assert not np.allclose(unweighted, total, rtol=1e-3)  # the class-weighted Sigma_B does not split Sigma_T
 
 
+def test_within_over_between_is_a_ratio_of_traces_not_of_entry_sums():
+    """A public copy of the Han et al. MSE code prints np.sum(Sw) / np.sum(Sb): the sum of *all entries*,
+    which a rotation of feature space changes (and which can vanish). Ours is tr Sw / tr Sb."""
+    from scipy.stats import ortho_group
+
+    rng = np.random.default_rng(11)
+    y = np.repeat(np.arange(4), 12)
+    H = rng.normal(size=(4, 5))[y] + 0.7 * rng.normal(size=(48, 5))
+    Q = ortho_group.rvs(5, random_state=rng)
+    conv = Conventions()
+    s, sq = ClassStatistics.from_arrays(H, y), ClassStatistics.from_arrays(H @ Q, y)
+    entry_sums = [np.sum(t.sigma_w()) / np.sum(t.sigma_b(conv)) for t in (s, sq)]
+    assert abs(entry_sums[0] - entry_sums[1]) > 1e-3 * abs(entry_sums[0])
+    ours = [collapse_report(A, y)["nc1_quotient"] for A in (H, H @ Q)]
+    assert ours[1] == pytest.approx(ours[0], rel=1e-12)
+    assert ours[0] == pytest.approx(np.trace(s.sigma_w()) / np.trace(s.sigma_b(conv)), rel=1e-13)
+
+
 def test_means_are_found_by_label_value_not_position():
     """Position-indexed means (mean[i] for i in range(K)) break on labels {3, 7, 42}; ours do not."""
     rng = np.random.default_rng(8)
