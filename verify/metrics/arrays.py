@@ -97,7 +97,7 @@ def as_vector(x, name: str, length: int) -> np.ndarray:
 
 def as_labels(y, n: int) -> np.ndarray:
     """Labels as a 1-D numpy array of length n: any sortable values (integers need not be contiguous)."""
-    a = to_numpy(y).reshape(-1) if np.ndim(to_numpy(y)) else to_numpy(y).reshape(1)
+    a = np.asarray(to_numpy(y)).reshape(-1)
     if a.shape[0] != n:
         raise InputError(f"labels: {a.shape[0]} labels for {n} feature rows", parameter="labels", fix="one label a row")
     if np.issubdtype(a.dtype, np.floating):

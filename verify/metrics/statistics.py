@@ -71,7 +71,7 @@ class ClassStatistics:
         classes, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
         K, d = classes.shape[0], raw.shape[1]
         spans = [slice(s, min(s + chunk, N)) for s in range(0, N, chunk)]
-        sums, low = np.zeros((K, d)), np.inf
+        sums, low, H = np.zeros((K, d)), np.inf, None
         for sl in spans:
             H = as_float64(raw[sl], "features")
             n = H.shape[0]
@@ -80,8 +80,8 @@ class ClassStatistics:
             low = min(low, float(H.min()))
         means = sums / counts[:, None]
         scatter, sumsq = np.zeros((d, d)), np.zeros(K)
-        for sl in spans:
-            centred = np.asarray(raw[sl], dtype=np.float64) - means[inverse[sl]]
+        for sl in spans:  # a single chunk (a streamed batch) is converted once
+            centred = (H if len(spans) == 1 else np.asarray(raw[sl], dtype=np.float64)) - means[inverse[sl]]
             scatter += centred.T @ centred
             sumsq += np.bincount(inverse[sl], weights=np.einsum("ij,ij->i", centred, centred), minlength=K)
         return cls(
