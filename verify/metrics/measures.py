@@ -22,7 +22,7 @@ from verify.metrics.arrays import as_matrix
 DEFAULT_ZERO_RTOL = 1e-12
 
 #: Rows of the features processed at once by :func:`agreement_counts` (bounds its N x K scratch).
-CHUNK = 65536
+CHUNK = 16384
 
 
 def _names(names: Sequence[str] | None, K: int, label: str) -> list[str]:
