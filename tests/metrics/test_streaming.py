@@ -158,6 +158,15 @@ def test_torch_tensors_are_accepted_and_give_the_numpy_answer(data):
     _close({**acc.report(W, b), **_sample_keys(r32)}, r32)
 
 
+def test_half_precision_tensors_set_the_cutoff_from_their_own_precision():
+    torch = pytest.importorskip("torch")
+    H = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    y = torch.tensor([0, 1, 1])
+    for dtype, eps in ((torch.bfloat16, 2.0**-7), (torch.float16, 2.0**-10), (torch.float32, 2.0**-23)):
+        assert ClassStatistics.from_arrays(H.to(dtype), y).eps == eps
+        assert CollapseStats().update(H.to(dtype), y).stats.eps == eps
+
+
 def test_the_metrics_core_does_not_import_torch():
     code = "import sys, verify.metrics, verify.geometry.collapse; sys.exit('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -46,8 +46,15 @@ def to_numpy(x) -> np.ndarray:
     return np.asarray(x)
 
 
-def input_eps(a: np.ndarray) -> float:
-    """Machine epsilon of the input's dtype (float16: 9.8e-4, float32: 1.2e-7, float64: 2.2e-16)."""
+#: Machine epsilon of bfloat16 (8 significand bits), which numpy lacks: its tensors are widened to float32.
+BFLOAT16_EPS = 2.0**-7
+
+
+def input_eps(a: np.ndarray, source=None) -> float:
+    """Machine epsilon of the input's dtype (bfloat16: 7.8e-3, float16: 9.8e-4, float32: 1.2e-7, float64:
+    2.2e-16); ``source`` is the object ``a`` came from (a bfloat16 tensor arrives widened)."""
+    if source is not None and is_torch(source) and str(source.dtype) == "torch.bfloat16":
+        return BFLOAT16_EPS
     if np.issubdtype(a.dtype, np.floating):
         return float(np.finfo(a.dtype).eps)
     return EXACT_EPS
@@ -82,7 +89,7 @@ def as_float64(raw: np.ndarray, name: str) -> np.ndarray:
 def as_matrix(x, name: str, *, rows: int | None = None, cols: int | None = None) -> tuple[np.ndarray, float]:
     """(float64 2-D array, epsilon of the input dtype); a one-line InputError for a wrong shape or a NaN."""
     raw = raw_matrix(x, name, rows=rows, cols=cols)
-    return as_float64(raw, name), input_eps(raw)
+    return as_float64(raw, name), input_eps(raw, x)
 
 
 def as_vector(x, name: str, length: int) -> np.ndarray:

@@ -64,7 +64,7 @@ class ClassStatistics:
         """Two-pass statistics of samples held in memory: class means first, then centred sums. Rows are
         converted to float64 ``chunk`` at a time, so the scratch is O(chunk d) whatever N."""
         raw = raw_matrix(features, "features")
-        eps = input_eps(raw)
+        eps = input_eps(raw, features)
         N = raw.shape[0]
         y = as_labels(labels, N)
         if N == 0:

@@ -52,7 +52,7 @@ class CollapseStats:
         if H.shape[0] == 0:
             return self
         with blas_threads(self.threads):
-            batch = ClassStatistics.from_arrays(H, labels)
+            batch = ClassStatistics.from_arrays(features, labels)  # the original: a bfloat16 tensor's eps
             self.stats = batch if self.stats is None else self.stats.merge(batch)
         if logits is not None:
             y = as_labels(labels, H.shape[0])
