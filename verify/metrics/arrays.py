@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from verify.errors import InputError
 
@@ -19,17 +19,25 @@ from verify.errors import InputError
 EXACT_EPS = float(np.finfo(np.float64).eps)
 
 
+_CONTROLLER: list[ThreadpoolController] = []  # created at first use: one scan of the loaded libraries
+
+
 def blas_threads(threads: int | None):
-    """Context limiting the BLAS pools to ``threads`` (None: the library default, all cores).
+    """Context limiting the BLAS pools (numpy's and scipy's) to ``threads``; None: the library default.
 
     The metrics default to one thread: on a shared machine OpenBLAS's spinning worker threads slow the
     d x d scatter updates by one to two orders of magnitude (benchmarks/bench_metrics.py, ``--threads``),
-    as they do the solvers (verify/solvers/threads.py)."""
-    if threads is not None and (not isinstance(threads, int) or threads < 1):
+    as they do the solvers (verify/solvers/threads.py). The controller is built once (a fresh
+    ``threadpool_limits`` rescans every loaded library, 3.6 ms a call once torch is imported)."""
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
         raise InputError(
             f"threads = {threads!r} is not a positive integer", parameter="threads", fix="1, 2, ... or None"
         )
-    return contextlib.nullcontext() if threads is None else threadpool_limits(limits=threads)
+    if threads is None:
+        return contextlib.nullcontext()
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=threads, user_api="blas")
 
 
 def is_torch(x) -> bool:
