@@ -7,7 +7,7 @@ import pytest
 
 from verify.claim import SolveOptions, Undefined
 from verify.geometry import simplex_etf
-from verify.geometry.collapse import collapse_metrics
+from verify.geometry.collapse import class_means, collapse_metrics
 from verify.metrics import collapse_report
 from verify.registry import get
 
@@ -87,3 +87,15 @@ def test_shim_and_metrics_agree_on_noisy_features():
     assert m.mean_norm_cv == r["equinorm_means"] and m.classifier_norm_cv == r["equinorm_classifiers"]
     gaps = np.abs(np.array(m.mean_cosines) + 1 / 3)
     assert gaps.mean() == pytest.approx(r["equiangularity_means"], rel=1e-14)
+
+
+def test_class_means_keep_the_arithmetic_of_their_input():
+    """The claims measure 30-digit points with class_means: an mpf array must stay mpf, digits intact."""
+    import mpmath
+
+    with mpmath.workdps(30):
+        third = mpmath.mpf(1) / 3
+        H = np.array([[third, mpmath.mpf(0)], [third * 2, mpmath.mpf(1)], [mpmath.mpf(1), mpmath.mpf(2)]], dtype=object)
+        means = class_means(H, np.array([0, 0, 1]), 2)
+        assert isinstance(means[0, 0], mpmath.mpf)
+        assert abs(means[0, 0] - mpmath.mpf(1) / 2) < mpmath.mpf(10) ** -29

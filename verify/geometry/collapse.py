@@ -58,10 +58,12 @@ def _check_classes(labels: np.ndarray, K: int) -> None:
 
 
 def class_means(features: np.ndarray, labels: np.ndarray, K: int) -> np.ndarray:
-    """(K, p) array of per-class feature means; every class must be present."""
+    """(K, p) array of per-class feature means in the arithmetic of ``features`` (float64 or mpmath mpf
+    object arrays: the claims' solvers measure their high-precision points with it); every class must be
+    present. For float statistics of network features use :class:`verify.metrics.ClassStatistics`."""
     labels = np.asarray(labels)
     _check_classes(labels, K)
-    return ClassStatistics.from_arrays(features, labels).means
+    return np.stack([features[labels == k].mean(axis=0) for k in range(K)])
 
 
 def _cosines(rows: np.ndarray, label: str) -> tuple:
