@@ -89,3 +89,26 @@ def test_conventions_switch_what_they_say():
     assert collapse_report(H, y, centred=False)["etf_distance_means"] != pytest.approx(base["etf_distance_means"])
     cv1 = collapse_report(H, y, ddof=1)["equinorm_means"]
     assert cv1 == pytest.approx(base["equinorm_means"] * np.sqrt(3 / 2), rel=1e-13)
+
+
+def test_cutoff_exponent_and_energy_switches():
+    rng = np.random.default_rng(1)
+    y = np.repeat(np.arange(3), 20)
+    means = np.array([[10.0, 0, 0], [-10.0, 0, 0], [0, 0.1, 0]])  # Sigma_B eigenvalues ~ 67 and ~ 0.003
+    H = means[y] + 0.01 * rng.normal(size=(60, 3))
+    full = collapse_report(H, y)["nc1"]
+    cut = collapse_report(H, y, pinv_rtol=1e-3)["nc1"]  # drops the small between-class direction
+    assert cut < full / 10
+    # CDNV with exponent p, recomputed here from the class samples
+    groups = [H[y == k] for k in range(3)]
+    mu = [g.mean(axis=0) for g in groups]
+    var = [np.mean(np.sum((g - m) ** 2, axis=1)) for g, m in zip(groups, mu)]
+    pairs = [(0, 1), (0, 2), (1, 2)]
+    for p in (1.0, 2.0):
+        expected = np.mean([(var[a] + var[c]) / (2 * np.sum((mu[a] - mu[c]) ** 2) ** p) for a, c in pairs])
+        assert collapse_report(H, y, cdnv_exponent=p)["cdnv"] == pytest.approx(expected, rel=1e-12)
+    # s = 0 is the logarithmic energy of the centred mean directions
+    M = np.array(mu) - np.mean(mu, axis=0)
+    U = M / np.linalg.norm(M, axis=1)[:, None]
+    log_energy = np.mean([-np.log(np.linalg.norm(U[a] - U[c])) for a, c in pairs])
+    assert collapse_report(H, y, energy_s=0.0)["hyperspherical_energy_means"] == pytest.approx(log_energy, rel=1e-12)
