@@ -89,7 +89,9 @@ def explore(
         for c in clusters[:max_polished]:
             out.append(_polish_cluster(problem, c, dps, classify, polish_problem))
     float_best = min(lb, key=lambda r: r.value)
-    return Landscape(out[0], tuple(out[1:]), float_best, tuple(r.value for r in lb), tuple(gd), time.perf_counter() - t0)
+    return Landscape(
+        out[0], tuple(out[1:]), float_best, tuple(r.value for r in lb), tuple(gd), time.perf_counter() - t0
+    )
 
 
 def _polish_cluster(problem, c: Cluster, dps: int, classify, polish_problem) -> Stationary:

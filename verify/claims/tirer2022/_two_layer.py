@@ -33,8 +33,8 @@ from verify.geometry import norm
 from verify.models.arith import FLOAT, Arithmetic, mp_arithmetic, to_mpf
 from verify.models.mse_features import singular_values
 from verify.models.two_layer import TwoLayerModel, relu_kink_conditions
-from verify.solvers.threads import single_threaded_blas
 from verify.solvers.landscape import explore, local_minima_details
+from verify.solvers.threads import single_threaded_blas
 from verify.solvers.thresholds import diagonal_thresholds
 
 PARAMETERS = (
@@ -44,10 +44,18 @@ PARAMETERS = (
     parameter("lambda_W2", "real", "weight decay of the last layer W2 (K x d2)"),
     parameter("lambda_H1", "real", "weight decay of the first-level features H1 (d1 x Kn)"),
     parameter(
-        "d1", "integer", "first feature dimension (solve only), d1 >= K", default=lambda v: 2 * v["K"], default_text="2K"
+        "d1",
+        "integer",
+        "first feature dimension (solve only), d1 >= K",
+        default=lambda v: 2 * v["K"],
+        default_text="2K",
     ),
     parameter(
-        "d2", "integer", "second feature dimension (solve only), d2 >= K", default=lambda v: 2 * v["K"], default_text="2K"
+        "d2",
+        "integer",
+        "second feature dimension (solve only), d2 >= K",
+        default=lambda v: 2 * v["K"],
+        default_text="2K",
     ),
 )
 K, n, lambda_W1, lambda_W2, lambda_H1, d1, d2 = (par.symbol for par in PARAMETERS)
@@ -200,8 +208,10 @@ def common_quantities() -> list:
             None,
             GEOMETRY_TOL,
             reference=_from_u(
-                lambda u, b, lam: mpmath.sqrt(lam["n"] * lam["lambda_H1"] * lam["lambda_W1"] / lam["lambda_W2"])
-                / (u * mpmath.sqrt(b))
+                lambda u, b, lam: (
+                    mpmath.sqrt(lam["n"] * lam["lambda_H1"] * lam["lambda_W1"] / lam["lambda_W2"])
+                    / (u * mpmath.sqrt(b))
+                )
             ),
             definition="sqrt(n lambda_H1 lambda_W1/lambda_W2)/(u sqrt(beta))" + _DEF,
             needs=_ALL,
@@ -211,16 +221,36 @@ def common_quantities() -> list:
             "the nonzero point is the global minimiser iff beta < 2^(-4/3)/K (value 1/2 on both sides at the tie)",
             BETA_GLOBAL,
             THRESHOLD_TOL,
+            standalone=True,
         ),
         quantity(
             "beta_local_threshold",
             "a nonzero local minimiser exists iff beta < 3 2^(-8/3)/K (positive roots iff <=)",
             BETA_LOCAL,
             THRESHOLD_TOL,
+            standalone=True,
         ),
-        quantity("u_at_global_tie", "u at K beta = 2^(-4/3): 2^(-1/3) (u^3 = 1/2)", 2 ** sp.Rational(-1, 3), THRESHOLD_TOL),
-        quantity("u_at_local_tie", "u at K beta = 3 2^(-8/3): the double root 2^(-2/3)", 2 ** sp.Rational(-2, 3), THRESHOLD_TOL),
-        quantity("value_at_local_tie", "value of the nonzero point at K beta = 3 2^(-8/3): 9/16", sp.Rational(9, 16), THRESHOLD_TOL),
+        quantity(
+            "u_at_global_tie",
+            "u at K beta = 2^(-4/3): 2^(-1/3) (u^3 = 1/2)",
+            2 ** sp.Rational(-1, 3),
+            THRESHOLD_TOL,
+            standalone=True,
+        ),
+        quantity(
+            "u_at_local_tie",
+            "u at K beta = 3 2^(-8/3): the double root 2^(-2/3)",
+            2 ** sp.Rational(-2, 3),
+            THRESHOLD_TOL,
+            standalone=True,
+        ),
+        quantity(
+            "value_at_local_tie",
+            "value of the nonzero point at K beta = 3 2^(-8/3): 9/16",
+            sp.Rational(9, 16),
+            THRESHOLD_TOL,
+            standalone=True,
+        ),
     ]
 
 
@@ -305,13 +335,19 @@ def _continued_nonzero(m: TwoLayerModel, options: SolveOptions, piece) -> list:
     weak = replace(m, lambda_W2=m.lambda_W2 * Fraction(1, 1000))
     starts = [lbfgs(weak, weak.random_start(rng, 1.0)) for _ in range(4)]
     x0 = min(starts, key=lambda r: r.value).x
-    end = continuation(lambda t: replace(m, lambda_W2=m.lambda_W2 * Fraction(t).limit_denominator(10**12)), CONTINUATION, x0)
-    st = _polish_cluster(m, Cluster(end.value, (end,)), options.dps, lambda x: classify(m, x), piece if m.relu else None)
+    end = continuation(
+        lambda t: replace(m, lambda_W2=m.lambda_W2 * Fraction(t).limit_denominator(10**12)), CONTINUATION, x0
+    )
+    st = _polish_cluster(
+        m, Cluster(end.value, (end,)), options.dps, lambda x: classify(m, x), piece if m.relu else None
+    )
     ok = st.name == "all K directions active" and st.local_minimum and st.polished.converged
     return [st] if ok else []
 
 
-def _solve_two_layer(values: Mapping[str, Fraction], options: SolveOptions, relu: bool, keep: tuple[str, ...]) -> SolveReport:
+def _solve_two_layer(
+    values: Mapping[str, Fraction], options: SolveOptions, relu: bool, keep: tuple[str, ...]
+) -> SolveReport:
     """L-BFGS from 3 x options.n_starts starts at scales 0.1, 0.5, 1, 2 on (23)/(24), every value found polished (ReLU:
     on the smooth piece of its float point, with the kink conditions checked); the nonzero point is the cluster
     with all K directions active; thresholds and ties from the diagonal sub-model."""
@@ -372,7 +408,11 @@ def _solve_two_layer(values: Mapping[str, Fraction], options: SolveOptions, relu
                     continue
                 kc = relu_kink_conditions(piece(s.polished.x), s.polished.x, ar, zero_tolerance(ar, options.dps))
                 # kink_descent: G >= 0 up to the rounding of the polished point, 10^-(dps-8) relative
-                ok = kc["active_margin"] > 0 and kc["dead_excess"] < 0 and kc["kink_descent"] <= 10.0 ** (8 - options.dps)
+                ok = (
+                    kc["active_margin"] > 0
+                    and kc["dead_excess"] < 0
+                    and kc["kink_descent"] <= 10.0 ** (8 - options.dps)
+                )
                 conditions.append(ok)
                 if not ok:
                     details.setdefault("kink_violations", []).append({"point": s.name, **kc})

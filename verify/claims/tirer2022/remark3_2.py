@@ -24,7 +24,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from verify.claim import Claim, Example, SolveOptions, SolveReport, Source, Undefined
+from verify.claim import Example, SolveOptions, SolveReport, Source, Undefined
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
@@ -32,6 +32,7 @@ from verify.claims.tirer2022._one_layer import (
     THRESHOLD_TOL,
     TWO_CLASSES,
     VALUE_TOL,
+    DomainCheckedClaim,
     hypothesis,
     parameter,
     positive,
@@ -124,7 +125,9 @@ QUANTITIES = (
         C_MEAN,
         GEOMETRY_TOL,
     ),
-    quantity("bias", "b_k for every class: t/K (kappa/(K lambda_b), resp. 1/(K(1 + lambda_b)))", T_BIAS / K, GEOMETRY_TOL),
+    quantity(
+        "bias", "b_k for every class: t/K (kappa/(K lambda_b), resp. 1/(K(1 + lambda_b)))", T_BIAS / K, GEOMETRY_TOL
+    ),
     quantity("global_mean_norm", "||h_G||: sqrt(c sqrt(lambda_W/(n lambda_H))/K)", GLOBAL_MEAN_NORM, GEOMETRY_TOL),
     quantity(
         "cos_means",
@@ -162,12 +165,19 @@ QUANTITIES = (
         definition="sqrt(n lambda_H/lambda_W) for kappa < 1, undefined for kappa >= 1 (0/0)",
         needs=_NEEDS,
     ),
-    quantity("kappa", "kappa = K sqrt(n lambda_H lambda_W); the solution is zero (W, H) iff kappa >= 1", KAPPA, THRESHOLD_TOL),
+    quantity(
+        "kappa",
+        "kappa = K sqrt(n lambda_H lambda_W); the solution is zero (W, H) iff kappa >= 1",
+        KAPPA,
+        THRESHOLD_TOL,
+        standalone=True,
+    ),
     quantity(
         "lambda_W_threshold",
         "the lambda_W at which W and H become zero (kappa = 1), given K, n, lambda_H: 1/(K^2 n lambda_H)",
         LAMBDA_W_THRESHOLD,
         THRESHOLD_TOL,
+        standalone=True,
     ),
 )
 
@@ -213,7 +223,7 @@ def parameters():
     return draw()
 
 
-CLAIM = Claim(
+CLAIM = DomainCheckedClaim(
     id="tirer2022.remark3_2",
     title="Regularised bias (lambda_b > 0): neither OF nor ETF below kappa = lambda_b/(1+lambda_b), centred ETF always",
     statement="For problem (3) with lambda_b > 0, d >= K and kappa = K sqrt(n lambda_H lambda_W) < 1, every global "
@@ -249,5 +259,6 @@ CLAIM = Claim(
             "kappa = 2.1 > 1: W = 0, H = 0, b = 1/(2K)",
         ),
     ),
+    domain=tuple(h.statement for h in HYPOTHESES if not h.statement.startswith("K^2")),
     module=__name__,
 )

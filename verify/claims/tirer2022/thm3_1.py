@@ -22,7 +22,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from verify.claim import Claim, Example, SolveOptions, SolveReport, Source, Undefined
+from verify.claim import Example, SolveOptions, SolveReport, Source, Undefined
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
@@ -30,6 +30,7 @@ from verify.claims.tirer2022._one_layer import (
     THRESHOLD_TOL,
     TWO_CLASSES,
     VALUE_TOL,
+    DomainCheckedClaim,
     hypothesis,
     parameter,
     positive,
@@ -99,10 +100,19 @@ _NEEDS = ("K", "n", "lambda_W", "lambda_H")
 QUANTITIES = (
     quantity("value", "optimal value of (5)", VALUE, VALUE_TOL),
     quantity("sigma_W", "the K singular values of W (all equal: W W^T = c I)", SIGMA_W, GEOMETRY_TOL),
-    quantity("sigma_Hbar", "the K singular values of Hbar (all sqrt(rho): Hbar^T Hbar = rho I)", SIGMA_HBAR, GEOMETRY_TOL),
+    quantity(
+        "sigma_Hbar", "the K singular values of Hbar (all sqrt(rho): Hbar^T Hbar = rho I)", SIGMA_HBAR, GEOMETRY_TOL
+    ),
     quantity("sigma_WHbar", "the K singular values of W Hbar (W Hbar = (1 - kappa) I)", SHRINK, GEOMETRY_TOL),
-    quantity("feature_norm", "||h_{k,i}|| for every sample (within-class collapse: = ||hbar_k||)", SIGMA_HBAR, GEOMETRY_TOL),
-    quantity("global_mean_norm", "||h_G||, h_G = (1/K) sum_k hbar_k: sqrt(rho/K), an OF is not centred", SIGMA_HBAR / sp.sqrt(K), GEOMETRY_TOL),
+    quantity(
+        "feature_norm", "||h_{k,i}|| for every sample (within-class collapse: = ||hbar_k||)", SIGMA_HBAR, GEOMETRY_TOL
+    ),
+    quantity(
+        "global_mean_norm",
+        "||h_G||, h_G = (1/K) sum_k hbar_k: sqrt(rho/K), an OF is not centred",
+        SIGMA_HBAR / sp.sqrt(K),
+        GEOMETRY_TOL,
+    ),
     quantity(
         "alignment_cosine",
         "<W, Hbar^T> / (||W||_F ||Hbar||_F): 1 (W aligned with Hbar^T); undefined at the zero solution",
@@ -130,12 +140,19 @@ QUANTITIES = (
         definition="-1/(K-1) for kappa < 1 (Eq. (13)), undefined for kappa >= 1",
         needs=_NEEDS,
     ),
-    quantity("kappa", "threshold variable kappa = K sqrt(n lambda_H lambda_W); the solution is zero iff kappa >= 1", KAPPA, THRESHOLD_TOL),
+    quantity(
+        "kappa",
+        "threshold variable kappa = K sqrt(n lambda_H lambda_W); the solution is zero iff kappa >= 1",
+        KAPPA,
+        THRESHOLD_TOL,
+        standalone=True,
+    ),
     quantity(
         "lambda_W_threshold",
         "the lambda_W at which the solution becomes zero (kappa = 1), given K, n, lambda_H: 1/(K^2 n lambda_H)",
         LAMBDA_W_THRESHOLD,
         THRESHOLD_TOL,
+        standalone=True,
     ),
 )
 
@@ -175,7 +192,7 @@ def parameters():
     return draw()
 
 
-CLAIM = Claim(
+CLAIM = DomainCheckedClaim(
     id="tirer2022.thm3_1",
     title="Bias-free MSE unconstrained features: collapse to an orthogonal frame, zero beyond kappa = 1",
     statement="For problem (5) with d >= K and kappa = K sqrt(n lambda_H lambda_W) < 1 every global minimiser has "
@@ -194,11 +211,14 @@ CLAIM = Claim(
     "origin assembled by exact differencing (sigma_max of the coupling block)",
     strategy=parameters,
     examples=(
-        Example({"K": "4", "n": "5", "lambda_W": "0.01", "lambda_H": "0.01", "d": "4"}, "the issue's example: kappa = 0.089"),
+        Example(
+            {"K": "4", "n": "5", "lambda_W": "0.01", "lambda_H": "0.01", "d": "4"}, "the issue's example: kappa = 0.089"
+        ),
         Example({"K": "2", "n": "1", "lambda_W": "1/10", "lambda_H": "1/5", "d": "2"}, "K = d = 2, kappa = 0.28"),
         Example({"K": "3", "n": "3", "lambda_W": "1/50", "lambda_H": "1/40", "d": "5"}, "d > K, kappa = 0.12"),
         Example({"K": "3", "n": "2", "lambda_W": "1/2", "lambda_H": "9/100", "d": "3"}, "near the tie: kappa = 0.9"),
         Example({"K": "3", "n": "2", "lambda_W": "1/2", "lambda_H": "1/2", "d": "3"}, "kappa = 2.1 > 1: zero solution"),
     ),
+    domain=tuple(h.statement for h in HYPOTHESES if not h.statement.startswith("K^2")),
     module=__name__,
 )

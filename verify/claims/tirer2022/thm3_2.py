@@ -21,7 +21,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from verify.claim import Claim, Example, SolveOptions, SolveReport, Source, Undefined
+from verify.claim import Example, SolveOptions, SolveReport, Source, Undefined
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
@@ -29,6 +29,7 @@ from verify.claims.tirer2022._one_layer import (
     THRESHOLD_TOL,
     TWO_CLASSES,
     VALUE_TOL,
+    DomainCheckedClaim,
     hypothesis,
     parameter,
     positive,
@@ -99,9 +100,18 @@ _NEEDS = ("K", "n", "lambda_W", "lambda_H")
 QUANTITIES = (
     quantity("value", "optimal value of (14)", VALUE, VALUE_TOL),
     quantity("sigma_W", "the K-1 nonzero singular values of W (W W^T = c (I - 11^T/K))", SIGMA_W, GEOMETRY_TOL),
-    quantity("sigma_Hbar", "the K-1 nonzero singular values of Hbar (Hbar^T Hbar = rho (I - 11^T/K))", SIGMA_HBAR, GEOMETRY_TOL),
-    quantity("sigma_WHbar", "the K-1 nonzero singular values of W Hbar (= (1 - kappa)(I - 11^T/K))", SHRINK, GEOMETRY_TOL),
-    quantity("feature_norm", "||h_{k,i}|| for every sample (within-class collapse: = ||hbar_k||)", FEATURE_NORM, GEOMETRY_TOL),
+    quantity(
+        "sigma_Hbar",
+        "the K-1 nonzero singular values of Hbar (Hbar^T Hbar = rho (I - 11^T/K))",
+        SIGMA_HBAR,
+        GEOMETRY_TOL,
+    ),
+    quantity(
+        "sigma_WHbar", "the K-1 nonzero singular values of W Hbar (= (1 - kappa)(I - 11^T/K))", SHRINK, GEOMETRY_TOL
+    ),
+    quantity(
+        "feature_norm", "||h_{k,i}|| for every sample (within-class collapse: = ||hbar_k||)", FEATURE_NORM, GEOMETRY_TOL
+    ),
     quantity("bias", "b_k for every class: 1/K (also at the zero solution)", 1 / K, GEOMETRY_TOL),
     quantity(
         "alignment_cosine",
@@ -139,12 +149,19 @@ QUANTITIES = (
         definition="-1/(K-1) for kappa < 1, undefined for kappa >= 1",
         needs=_NEEDS,
     ),
-    quantity("kappa", "threshold variable kappa = K sqrt(n lambda_H lambda_W); the solution is zero iff kappa >= 1", KAPPA, THRESHOLD_TOL),
+    quantity(
+        "kappa",
+        "threshold variable kappa = K sqrt(n lambda_H lambda_W); the solution is zero iff kappa >= 1",
+        KAPPA,
+        THRESHOLD_TOL,
+        standalone=True,
+    ),
     quantity(
         "lambda_W_threshold",
         "the lambda_W at which the solution becomes zero (kappa = 1), given K, n, lambda_H: 1/(K^2 n lambda_H)",
         LAMBDA_W_THRESHOLD,
         THRESHOLD_TOL,
+        standalone=True,
     ),
 )
 
@@ -184,7 +201,7 @@ def parameters():
     return draw()
 
 
-CLAIM = Claim(
+CLAIM = DomainCheckedClaim(
     id="tirer2022.thm3_2",
     title="MSE unconstrained features with a free bias: b = 1/K and collapse to a simplex ETF",
     statement="For problem (14) (bias optimised, not penalised) with d >= K-1 and kappa = K sqrt(n lambda_H "
@@ -209,5 +226,6 @@ CLAIM = Claim(
         Example({"K": "3", "n": "2", "lambda_W": "1/2", "lambda_H": "9/100", "d": "4"}, "near the tie: kappa = 0.9"),
         Example({"K": "3", "n": "2", "lambda_W": "1/2", "lambda_H": "1/2", "d": "2"}, "kappa = 2.1 > 1: (0, 0, 1/K)"),
     ),
+    domain=tuple(h.statement for h in HYPOTHESES if not h.statement.startswith("K^2")),
     module=__name__,
 )

@@ -23,9 +23,9 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from verify.claim import Claim, Erratum, Evidence, Example, SolveOptions, SolveReport, Source
+from verify.claim import Erratum, Evidence, Example, SolveOptions, SolveReport, Source
 from verify.claims.tirer2022 import PAPER, SEEDS
-from verify.claims.tirer2022._one_layer import GEOMETRY_TOL, quantity
+from verify.claims.tirer2022._one_layer import GEOMETRY_TOL, DomainCheckedClaim, quantity
 from verify.claims.tirer2022._two_layer import (
     _ALL,
     _DEF,
@@ -35,9 +35,8 @@ from verify.claims.tirer2022._two_layer import (
     common_quantities,
     model,
     solve_two_layer,
-    u_root,
 )
-from verify.models.arith import FLOAT, mp_arithmetic, to_mpf
+from verify.models.arith import FLOAT, to_mpf
 from verify.models.two_layer import TwoLayerModel
 
 QUANTITIES = (
@@ -93,8 +92,10 @@ QUANTITIES = (
         None,
         GEOMETRY_TOL,
         reference=_from_u(
-            lambda u, b, lam: (u**2 * b / mpmath.sqrt(lam["lambda_W1"] * lam["lambda_W2"]))
-            / (u * mpmath.sqrt(b / (lam["n"] * lam["lambda_H1"])))
+            lambda u, b, lam: (
+                (u**2 * b / mpmath.sqrt(lam["lambda_W1"] * lam["lambda_W2"]))
+                / (u * mpmath.sqrt(b / (lam["n"] * lam["lambda_H1"])))
+            )
         ),
         definition="sigma_W2W1 / sigma_Hbar1" + _DEF,
         needs=_ALL,
@@ -152,14 +153,22 @@ def parameters():
 
 
 # --- errata -----------------------------------------------------------------------------------------------
-ERRATUM_POINT = {"K": "3", "n": "2", "lambda_W1": "1/10", "lambda_W2": "1/10", "lambda_H1": "1/20", "d1": "6", "d2": "6"}
+ERRATUM_POINT = {
+    "K": "3",
+    "n": "2",
+    "lambda_W1": "1/10",
+    "lambda_W2": "1/10",
+    "lambda_H1": "1/20",
+    "d1": "6",
+    "d2": "6",
+}
 
 
 def _two_roots_evidence() -> Evidence:
     """At K beta = 0.3 the quartic has two positive roots; only the larger is a local minimiser of the core."""
     v = {k: Fraction(s) for k, s in ERRATUM_POINT.items()}
-    kb = mpmath.cbrt(to_mpf(v["K"] ** 3 * v["n"] * v["lambda_H1"] * v["lambda_W1"] * v["lambda_W2"]))
     with mpmath.workdps(30):
+        kb = mpmath.cbrt(to_mpf(v["K"] ** 3 * v["n"] * v["lambda_H1"] * v["lambda_W1"] * v["lambda_W2"]))
         roots = sorted(mpmath.re(r) for r in mpmath.polyroots([1, 0, 0, -1, kb]) if abs(mpmath.im(r)) < 1e-25)
         pos = [r for r in roots if r > 0]
         # g(u) = (u^3 - 1)^2/2 + (3/2) K beta u^2: second derivative at each root
@@ -233,7 +242,7 @@ ERRATA = (
     ),
 )
 
-CLAIM = Claim(
+CLAIM = DomainCheckedClaim(
     id="tirer2022.thm4_1",
     title="Two linear layers: orthogonal frames at both levels, scale from u^4 - u + K beta = 0, two thresholds",
     statement="For problem (23) with d1, d2 >= K and beta = (n lambda_H1 lambda_W1 lambda_W2)^(1/3): the nonzero "
@@ -269,5 +278,6 @@ CLAIM = Claim(
         ),
     ),
     errata=ERRATA,
+    domain=tuple(h.statement for h in HYPOTHESES if not h.statement.startswith("K^2")),
     module=__name__,
 )

@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 
-from verify.claim import Claim, Example, SolveOptions, SolveReport, Source
+from verify.claim import Example, SolveOptions, SolveReport, Source
 from verify.claims.tirer2022 import PAPER, SEEDS
+from verify.claims.tirer2022._one_layer import DomainCheckedClaim
 from verify.claims.tirer2022._two_layer import HYPOTHESES, PARAMETERS, common_quantities, solve_two_layer
 from verify.claims.tirer2022.thm4_1 import parameters as linear_parameters
 from verify.models.two_layer import TwoLayerModel
@@ -40,7 +41,7 @@ def parameters():
     return linear_parameters()
 
 
-CLAIM = Claim(
+CLAIM = DomainCheckedClaim(
     id="tirer2022.thm4_2",
     title="Two layers with ReLU: Hbar2 = relu(W1 Hbar1) is a non-negative orthogonal frame aligned with W2",
     statement="For problem (24) with d1, d2 >= K, if the global minimiser has ||relu(W1 H1)||_* = ||W1 H1||_*, then "
@@ -76,5 +77,6 @@ CLAIM = Claim(
             "K beta = 0.5: no nonzero stationary point",
         ),
     ),
+    domain=tuple(h.statement for h in HYPOTHESES if not h.statement.startswith("K^2")),
     module=__name__,
 )

@@ -24,9 +24,18 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from verify.claim import Claim, Example, SolveOptions, SolveReport, Source, Tolerance
+from verify.claim import Example, SolveOptions, SolveReport, Source, Tolerance
 from verify.claims.tirer2022 import PAPER, SEEDS
-from verify.claims.tirer2022._one_layer import GEOMETRY_TOL, SAMPLES, TWO_CLASSES, hypothesis, parameter, positive, quantity
+from verify.claims.tirer2022._one_layer import (
+    GEOMETRY_TOL,
+    SAMPLES,
+    TWO_CLASSES,
+    DomainCheckedClaim,
+    hypothesis,
+    parameter,
+    positive,
+    quantity,
+)
 from verify.models.arith import mp_arithmetic, to_mpf
 from verify.models.mse_features import MSEFeaturesModel, singular_values
 from verify.solvers.landscape import explore
@@ -197,7 +206,7 @@ def parameters():
     return draw()
 
 
-CLAIM = Claim(
+CLAIM = DomainCheckedClaim(
     id="tirer2022.thm5_1",
     title="Fixed noisy collapsed features: the optimal W tends to an attenuated W* at rate n^(-1/2)",
     statement="For H = H* + E with (W*, H*) the global minimiser of (5) (kappa < 1), E iid with variance sigma^2, "
@@ -227,5 +236,6 @@ CLAIM = Claim(
             "sigma = 1: strong attenuation 0.386",
         ),
     ),
+    domain=tuple(h.statement for h in HYPOTHESES if not h.statement.startswith("K^2")),
     module=__name__,
 )
