@@ -31,7 +31,9 @@ def test_local_minima_are_reported_by_name_and_never_fail_the_check():
     assert point.verdict is Verdict.VERIFIED
     names = [m["description"] for m in point.solve.details["local_minima"]]
     assert any("directions active" in n and "local minimum" in n for n in names), names
-    assert all(float(m["value"]) > float(point.solve.quantities["value"][0]) for m in point.solve.details["local_minima"])
+    assert all(
+        float(m["value"]) > float(point.solve.quantities["value"][0]) for m in point.solve.details["local_minima"]
+    )
 
 
 def test_between_the_thresholds_the_origin_is_global_and_the_nonzero_point_local():

@@ -27,7 +27,9 @@ def test_intervals_are_the_tolerance_and_a_wrong_limit_fails():
     # the limit without the attenuation (W -> W*) and a rate of n^(-1): both outside the intervals
     for name, wrong in (("attenuation", sp.Integer(1)), ("rate", sp.Integer(-1))):
         q = CLAIM.quantity(name)
-        mutated = replace(CLAIM, quantities=tuple(replace(q, expr=wrong) if p.name == name else p for p in CLAIM.quantities))
+        mutated = replace(
+            CLAIM, quantities=tuple(replace(q, expr=wrong) if p.name == name else p for p in CLAIM.quantities)
+        )
         assert judge(report, compare(mutated, values, report)) is Verdict.FAILED
 
 
