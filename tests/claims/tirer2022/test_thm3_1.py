@@ -99,3 +99,22 @@ def test_parse_rejects_d_below_K_for_solve():
     with pytest.raises(InputError, match="d >= K"):
         CLAIM.parse({"K": "4", "n": "1", "lambda_W": "1", "lambda_H": "1", "d": "2"})
     assert CLAIM.parse({"K": "4", "n": "1", "lambda_W": "1", "lambda_H": "1"})["d"] == Fraction(4)
+
+
+def test_plot_draws_the_section6_experiment(tmp_path, capsys):
+    """``nc-verify plot`` dispatches tirer2022 ids to verify/plots/tirer2022.py (small sizes: a few seconds)."""
+    out = tmp_path / "gd.png"
+    assert main(["plot", "tirer2022.thm3_1", "K=2", "n=2", "d=2", "--out", str(out)]) == 0
+    assert out.stat().st_size > 0 and "NC1" in capsys.readouterr().out
+    assert main(["plot", "tirer2022.thm5_1", "--out", str(out)]) == 2
+
+
+def test_local_nc_metrics_vanish_on_the_closed_form_point():
+    from verify.plots.tirer2022 import nc1, nc2_etf, nc2_of, nc3
+
+    K, n, d = 3, 4, 5
+    M = np.eye(d, K) * 0.7
+    H = np.repeat(M, n, axis=1)
+    W = 2.0 * M.T
+    assert nc1(H + 0 * H, K, n) < 1e-20 and nc2_of(M) < 1e-12 and nc2_etf(M) < 1e-12 and nc3(W, M) < 1e-12
+    assert nc2_of(M - M.mean(axis=1, keepdims=True)) > 0.1

@@ -23,7 +23,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from verify.claim import Erratum, Evidence, Example, SolveOptions, SolveReport, Source
+from verify.claim import Erratum, Evidence, Example, Exploration, SolveOptions, SolveReport, Source
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import GEOMETRY_TOL, DomainCheckedClaim, quantity
 from verify.claims.tirer2022._two_layer import (
@@ -32,6 +32,7 @@ from verify.claims.tirer2022._two_layer import (
     HYPOTHESES,
     PARAMETERS,
     _from_u,
+    census,
     common_quantities,
     model,
     solve_two_layer,
@@ -242,6 +243,17 @@ ERRATA = (
     ),
 )
 
+EXPLORATIONS = (
+    Exploration(
+        claim_id="tirer2022.thm4_1",
+        label="exploration",
+        title="Where multistart L-BFGS ends on (23): the local minima by name",
+        question="The two-layer landscape has spurious local minima (the origin, points with inactive directions). How often does L-BFGS from random starts reach each, as the layers narrow?",
+        run=lambda: census(relu=False),
+    ),
+)
+
+
 CLAIM = DomainCheckedClaim(
     id="tirer2022.thm4_1",
     title="Two linear layers: orthogonal frames at both levels, scale from u^4 - u + K beta = 0, two thresholds",
@@ -278,6 +290,7 @@ CLAIM = DomainCheckedClaim(
         ),
     ),
     errata=ERRATA,
+    explorations=EXPLORATIONS,
     domain=tuple(h.statement for h in HYPOTHESES if not h.statement.startswith("K^2")),
     module=__name__,
 )

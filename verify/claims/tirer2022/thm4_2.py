@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 
-from verify.claim import Example, SolveOptions, SolveReport, Source
+from verify.claim import Example, Exploration, SolveOptions, SolveReport, Source
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import DomainCheckedClaim
-from verify.claims.tirer2022._two_layer import HYPOTHESES, PARAMETERS, common_quantities, solve_two_layer
+from verify.claims.tirer2022._two_layer import HYPOTHESES, PARAMETERS, census, common_quantities, solve_two_layer
 from verify.claims.tirer2022.thm4_1 import parameters as linear_parameters
 from verify.models.two_layer import TwoLayerModel
 
@@ -39,6 +39,17 @@ def solve(values: Mapping[str, Fraction], options: SolveOptions) -> SolveReport:
 def parameters():
     """The bands of tirer2022.thm4_1 (both sides of both ties, and near them), K in 2..4."""
     return linear_parameters()
+
+
+EXPLORATIONS = (
+    Exploration(
+        claim_id="tirer2022.thm4_2",
+        label="exploration",
+        title="Where multistart L-BFGS ends on (24), and the nuclear-norm assumption there",
+        question="Theorem 4.2 assumes ||relu(W1 H1)||_* = ||W1 H1||_* at the global minimiser (the paper: 'verified in any numerical experiment'). How often does it hold at the points gradient methods reach, and which spurious minima do they reach?",
+        run=lambda: census(relu=True),
+    ),
+)
 
 
 CLAIM = DomainCheckedClaim(
@@ -77,6 +88,7 @@ CLAIM = DomainCheckedClaim(
             "K beta = 0.5: no nonzero stationary point",
         ),
     ),
+    explorations=EXPLORATIONS,
     domain=tuple(h.statement for h in HYPOTHESES if not h.statement.startswith("K^2")),
     module=__name__,
 )
