@@ -2,6 +2,7 @@
 lambda_b -> infinity (Theorem 3.1) and lambda_b -> 0 (Theorem 3.2)."""
 
 import mpmath
+import pytest
 from hypothesis import given, settings
 
 from verify.checking import Verdict, check_claim, check_point
@@ -43,3 +44,12 @@ def test_limits_are_theorems_3_1_and_3_2():
     small = CLAIM.evaluate(CLAIM.parse({**base, "lambda_b": "1e-12"}))
     bias = thm3_2.CLAIM.evaluate(thm3_2.CLAIM.parse(base))
     assert abs(small["value"] - bias["value"]) < 1e-10 and abs(small["bias"] - bias["bias"]) < 1e-10
+
+
+@pytest.mark.slow
+def test_campaign_at_high_precision():
+    """The slow tier: 20 drawn points at dps 50 with twice the starts."""
+    result = check_claim(CLAIM, examples=20, seed=11, options=SolveOptions(dps=50, n_starts=16, seed=11))
+    assert result.verdict is Verdict.VERIFIED, [
+        (p.params, p.solve.message) for p in result.points if p.verdict != "verified"
+    ]

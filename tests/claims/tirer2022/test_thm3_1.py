@@ -118,3 +118,12 @@ def test_local_nc_metrics_vanish_on_the_closed_form_point():
     W = 2.0 * M.T
     assert nc1(H + 0 * H, K, n) < 1e-20 and nc2_of(M) < 1e-12 and nc2_etf(M) < 1e-12 and nc3(W, M) < 1e-12
     assert nc2_of(M - M.mean(axis=1, keepdims=True)) > 0.1
+
+
+@pytest.mark.slow
+def test_campaign_at_high_precision():
+    """The slow tier: 20 drawn points at dps 50 with twice the starts."""
+    result = check_claim(CLAIM, examples=20, seed=11, options=SolveOptions(dps=50, n_starts=16, seed=11))
+    assert result.verdict is Verdict.VERIFIED, [
+        (p.params, p.solve.message) for p in result.points if p.verdict != "verified"
+    ]

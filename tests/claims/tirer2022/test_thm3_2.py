@@ -49,3 +49,12 @@ def test_lemma_b1_scalar_core_by_brute_force(a):
     brute = float(((K - 1) / K * ((x - 1) ** 2 / 2 + a * x)).min())
     closed = (K - 1) / K * (a - a * a / 2 if a < 1 else 0.5)
     assert brute == pytest.approx(closed, abs=1e-9)
+
+
+@pytest.mark.slow
+def test_campaign_at_high_precision():
+    """The slow tier: 20 drawn points at dps 50 with twice the starts."""
+    result = check_claim(CLAIM, examples=20, seed=11, options=SolveOptions(dps=50, n_starts=16, seed=11))
+    assert result.verdict is Verdict.VERIFIED, [
+        (p.params, p.solve.message) for p in result.points if p.verdict != "verified"
+    ]

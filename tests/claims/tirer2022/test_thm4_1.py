@@ -78,3 +78,12 @@ def test_lemma_c1_nuclear_norm_bound(seed):
         G = rng.standard_normal((3, 3)) + 3 * np.eye(3)
         A2, B2 = A @ G, np.linalg.solve(G, B)
         assert (lA * (A2**2).sum() + lB * (B2**2).sum()) / 2 >= bound * (1 - 1e-12)
+
+
+@pytest.mark.slow
+def test_campaign_at_high_precision():
+    """The slow tier: 20 drawn points at dps 50 with twice the starts."""
+    result = check_claim(CLAIM, examples=20, seed=11, options=SolveOptions(dps=50, n_starts=16, seed=11))
+    assert result.verdict is Verdict.VERIFIED, [
+        (p.params, p.solve.message) for p in result.points if p.verdict != "verified"
+    ]

@@ -3,6 +3,7 @@ second-level class means non-negative with disjoint supports."""
 
 import mpmath
 import numpy as np
+import pytest
 
 from verify.checking import Verdict, check_claim
 from verify.claim import SolveOptions
@@ -42,3 +43,12 @@ def test_same_value_as_the_linear_model():
     relu = CLAIM.solver(values, SolveOptions()).quantities["value"][0]
     linear = thm4_1.CLAIM.solver(values, SolveOptions()).quantities["value"][0]
     assert abs(relu - linear) < 1e-25
+
+
+@pytest.mark.slow
+def test_campaign_at_high_precision():
+    """The slow tier: 20 drawn points at dps 50 with twice the starts."""
+    result = check_claim(CLAIM, examples=20, seed=11, options=SolveOptions(dps=50, n_starts=16, seed=11))
+    assert result.verdict is Verdict.VERIFIED, [
+        (p.params, p.solve.message) for p in result.points if p.verdict != "verified"
+    ]

@@ -4,6 +4,7 @@ limit (no attenuation) and a wrong rate are detected."""
 from dataclasses import replace
 
 import numpy as np
+import pytest
 import sympy as sp
 
 from verify.checking import Verdict, check_claim, compare, judge
@@ -39,3 +40,12 @@ def test_slope_fit_recovers_a_known_rate():
     errors = np.exp(rng.normal(0, 0.1, (16, 4))) * ns ** (-0.5)
     fit = fitted_slope(ns, errors)
     assert fit.interval[0] < -0.5 < fit.interval[1]
+
+
+@pytest.mark.slow
+def test_campaign_at_high_precision():
+    """The slow tier: 20 drawn points at dps 50 with twice the starts."""
+    result = check_claim(CLAIM, examples=20, seed=11, options=SolveOptions(dps=50, n_starts=16, seed=11))
+    assert result.verdict is Verdict.VERIFIED, [
+        (p.params, p.solve.message) for p in result.points if p.verdict != "verified"
+    ]
