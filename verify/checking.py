@@ -152,6 +152,12 @@ def compare(claim: Claim, values: Mapping[str, Fraction], report: SolveReport) -
                 out.append(Comparison(q.name, shown, worst, err, tol, float_err, count, label))
                 continue
             measured = _instances(measured) if measured != () else ()
+            interval = report.details.get("intervals", {}).get(q.name) if isinstance(report.details, Mapping) else None
+            if interval is not None and isinstance(pred, mpmath.mpf):
+                # a statistical quantity (Monte-Carlo): the solve's confidence interval (lo, hi), symmetric about
+                # the measured mean, is the tolerance; verified iff it holds the prediction
+                half = (mpmath.mpf(interval[1]) - mpmath.mpf(interval[0])) / 2
+                tol = half / abs(pred) if pred != 0 else half
             err, worst = relative_error(pred, measured) if measured else (None, Undefined("not measured"))
             float_err = relative_error(pred, _as_mpf(_instances(float_measured)))[0] if float_measured else None
             out.append(Comparison(q.name, pred, worst, err, tol, float_err, len(measured)))

@@ -183,6 +183,10 @@ def cmd_plot(args) -> int:
     """Figure 3 of Fang et al. 2021 for one setting: average minority cosine vs R (fang2021.thm5 only)."""
     from verify import plot
 
+    if args.id.startswith("tirer2022."):  # Section 6 of Tirer & Bruna 2022: gradient descent, NC metrics
+        from verify.plots import tirer2022
+
+        return tirer2022.cmd_plot(args)
     claim = registry.get(args.id)
     if claim.id != "fang2021.thm5":
         raise InputError(f"no plot for {claim.id}", parameter="ID", fix="plot supports fang2021.thm5 (Figure 3)")

@@ -1,0 +1,1 @@
+"""Figures of the papers' experiments, one module per paper (``nc-verify plot`` dispatches by claim id)."""
