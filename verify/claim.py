@@ -365,6 +365,10 @@ class Claim:
     examples: tuple[Example, ...]
     errata: tuple[Erratum, ...] = ()
     explorations: tuple[Exploration, ...] = ()
+    #: statements of the hypotheses that define the model's domain (K >= 2, n_k >= 1, lambda > 0, d >= K):
+    #: checked by a partial ``eval`` too, wherever their parameters are given, so bad input is a one-line error
+    #: rather than a list of withheld quantities; the theorem's other hypotheses are applied per quantity
+    domain: tuple[str, ...] = ()
     module: str = ""
 
     # --- parameters ------------------------------------------------------------------------------------
@@ -383,7 +387,11 @@ class Claim:
         given is parsed; the hypotheses are applied per quantity by :meth:`evaluate`."""
         values = {name: self.parameter(name).parse(text) for name, text in assignments.items()}
         if partial:
-            return {p.name: values[p.name] for p in self.parameters if p.name in values}
+            values = {p.name: values[p.name] for p in self.parameters if p.name in values}
+            for hyp in self.hypotheses:  # outside its domain the model itself is undefined: an error, not a gap
+                if hyp.statement in self.domain and hyp.check(values) is False:
+                    raise self._violation(hyp, values)
+            return values
         values = self.complete(values)
         missing = [p.name for p in self.parameters if p.name not in values]
         if missing:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from fractions import Fraction
 
 import mpmath
 import numpy as np
 import sympy as sp
 
-from verify.claim import Claim, Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Tolerance, Undefined
+from verify.claim import Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Tolerance, Undefined
 from verify.geometry import norm, pairwise_cosines
 from verify.models.arith import FLOAT, Arithmetic, mp_arithmetic
 from verify.models.mse_features import BiasMode, MSEFeaturesModel, singular_values
@@ -47,24 +46,6 @@ def quantity(
     if standalone and "standalone" in _fields(Quantity):
         extra["standalone"] = True
     return Quantity(name, description, expr, tolerance, reference=reference, definition=definition, **extra)
-
-
-@dataclass(frozen=True)
-class DomainCheckedClaim(Claim):
-    """A claim whose *domain* hypotheses (K >= 2, n >= 1, lambda > 0, d >= K: outside them the model itself is
-    not defined) are checked by ``parse`` also for a partial ``eval``, wherever their parameters are given, so
-    that bad input is a one-line error (exit status 2) rather than a list of withheld quantities. The claim's
-    other hypotheses (kappa < 1 for Theorem 5.1) keep the contract's per-quantity behaviour."""
-
-    domain: tuple[str, ...] = ()
-
-    def parse(self, assignments, *, partial: bool = False):
-        values = super().parse(assignments, partial=partial)
-        if partial:
-            for hyp in self.hypotheses:
-                if hyp.statement in self.domain and hyp.check(values) is False:
-                    raise self._violation(hyp, values)
-        return values
 
 
 def positive(name: str) -> Hypothesis:

@@ -24,7 +24,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from verify.claim import Example, SolveOptions, SolveReport, Source, Undefined
+from verify.claim import Claim, Example, SolveOptions, SolveReport, Source, Undefined
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
@@ -32,7 +32,6 @@ from verify.claims.tirer2022._one_layer import (
     THRESHOLD_TOL,
     TWO_CLASSES,
     VALUE_TOL,
-    DomainCheckedClaim,
     hypothesis,
     parameter,
     positive,
@@ -223,7 +222,7 @@ def parameters():
     return draw()
 
 
-CLAIM = DomainCheckedClaim(
+CLAIM = Claim(
     id="tirer2022.remark3_2",
     title="Regularised bias (lambda_b > 0): neither OF nor ETF below kappa = lambda_b/(1+lambda_b), centred ETF always",
     statement="For problem (3) with lambda_b > 0, d >= K and kappa = K sqrt(n lambda_H lambda_W) < 1, every global "

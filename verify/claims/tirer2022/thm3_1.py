@@ -22,7 +22,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from verify.claim import Example, SolveOptions, SolveReport, Source, Undefined
+from verify.claim import Claim, Example, SolveOptions, SolveReport, Source, Undefined
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
@@ -30,7 +30,6 @@ from verify.claims.tirer2022._one_layer import (
     THRESHOLD_TOL,
     TWO_CLASSES,
     VALUE_TOL,
-    DomainCheckedClaim,
     hypothesis,
     parameter,
     positive,
@@ -192,7 +191,7 @@ def parameters():
     return draw()
 
 
-CLAIM = DomainCheckedClaim(
+CLAIM = Claim(
     id="tirer2022.thm3_1",
     title="Bias-free MSE unconstrained features: collapse to an orthogonal frame, zero beyond kappa = 1",
     statement="For problem (5) with d >= K and kappa = K sqrt(n lambda_H lambda_W) < 1 every global minimiser has "

@@ -21,7 +21,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from verify.claim import Example, SolveOptions, SolveReport, Source, Undefined
+from verify.claim import Claim, Example, SolveOptions, SolveReport, Source, Undefined
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
@@ -29,7 +29,6 @@ from verify.claims.tirer2022._one_layer import (
     THRESHOLD_TOL,
     TWO_CLASSES,
     VALUE_TOL,
-    DomainCheckedClaim,
     hypothesis,
     parameter,
     positive,
@@ -201,7 +200,7 @@ def parameters():
     return draw()
 
 
-CLAIM = DomainCheckedClaim(
+CLAIM = Claim(
     id="tirer2022.thm3_2",
     title="MSE unconstrained features with a free bias: b = 1/K and collapse to a simplex ETF",
     statement="For problem (14) (bias optimised, not penalised) with d >= K-1 and kappa = K sqrt(n lambda_H "

@@ -23,9 +23,9 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from verify.claim import Erratum, Evidence, Example, Exploration, SolveOptions, SolveReport, Source
+from verify.claim import Claim, Erratum, Evidence, Example, Exploration, SolveOptions, SolveReport, Source
 from verify.claims.tirer2022 import PAPER, SEEDS
-from verify.claims.tirer2022._one_layer import GEOMETRY_TOL, DomainCheckedClaim, quantity
+from verify.claims.tirer2022._one_layer import GEOMETRY_TOL, quantity
 from verify.claims.tirer2022._two_layer import (
     _ALL,
     _DEF,
@@ -254,7 +254,7 @@ EXPLORATIONS = (
 )
 
 
-CLAIM = DomainCheckedClaim(
+CLAIM = Claim(
     id="tirer2022.thm4_1",
     title="Two linear layers: orthogonal frames at both levels, scale from u^4 - u + K beta = 0, two thresholds",
     statement="For problem (23) with d1, d2 >= K and beta = (n lambda_H1 lambda_W1 lambda_W2)^(1/3): the nonzero "

@@ -19,9 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 
-from verify.claim import Example, Exploration, SolveOptions, SolveReport, Source
+from verify.claim import Claim, Example, Exploration, SolveOptions, SolveReport, Source
 from verify.claims.tirer2022 import PAPER, SEEDS
-from verify.claims.tirer2022._one_layer import DomainCheckedClaim
 from verify.claims.tirer2022._two_layer import HYPOTHESES, PARAMETERS, census, common_quantities, solve_two_layer
 from verify.claims.tirer2022.thm4_1 import parameters as linear_parameters
 from verify.models.two_layer import TwoLayerModel
@@ -52,7 +51,7 @@ EXPLORATIONS = (
 )
 
 
-CLAIM = DomainCheckedClaim(
+CLAIM = Claim(
     id="tirer2022.thm4_2",
     title="Two layers with ReLU: Hbar2 = relu(W1 Hbar1) is a non-negative orthogonal frame aligned with W2",
     statement="For problem (24) with d1, d2 >= K, if the global minimiser has ||relu(W1 H1)||_* = ||W1 H1||_*, then "

@@ -24,13 +24,12 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from verify.claim import Example, SolveOptions, SolveReport, Source, Tolerance
+from verify.claim import Claim, Example, SolveOptions, SolveReport, Source, Tolerance
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
     SAMPLES,
     TWO_CLASSES,
-    DomainCheckedClaim,
     hypothesis,
     parameter,
     positive,
@@ -208,7 +207,7 @@ def parameters():
     return draw()
 
 
-CLAIM = DomainCheckedClaim(
+CLAIM = Claim(
     id="tirer2022.thm5_1",
     title="Fixed noisy collapsed features: the optimal W tends to an attenuated W* at rate n^(-1/2)",
     statement="For H = H* + E with (W*, H*) the global minimiser of (5) (kappa < 1), E iid with variance sigma^2, "
