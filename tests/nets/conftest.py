@@ -26,7 +26,9 @@ def row():
     """``row(run, claim_quantity, prefix="")``: the comparison row of a run for one claim quantity."""
 
     def get(run: dict, claim_quantity: str, prefix: str = "") -> dict:
-        rows = [r for r in run["comparison"] if r["claim_quantity"] == claim_quantity and r["quantity"].startswith(prefix)]
+        rows = [
+            r for r in run["comparison"] if r["claim_quantity"] == claim_quantity and r["quantity"].startswith(prefix)
+        ]
         assert rows, (claim_quantity, [r["quantity"] for r in run["comparison"]])
         return rows[0]
 

@@ -61,4 +61,3 @@ def test_with_free_bias_centred_means_form_a_simplex_etf(runs):
     assert f["NC1"] < NC1_BOUND
     for s in ("min", "max"):
         assert f[f"cos_means_centred_{s}"] == pytest.approx(-1 / (K - 1), abs=1e-3)  # measured to 1e-4
-

@@ -76,7 +76,9 @@ def summary_text(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="nc-verify nets", description="Run a network-tier experiment; print measurements beside predictions.")
+    ap = argparse.ArgumentParser(
+        prog="nc-verify nets", description="Run a network-tier experiment; print measurements beside predictions."
+    )
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("run", help="train and measure one configuration")
     p.add_argument("config", metavar="CONFIG", help="a .toml/.json file or a shipped name such as cpu/balanced_ce")

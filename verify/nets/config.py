@@ -47,7 +47,11 @@ def _typed(cls, table: dict, where: str):
     known = {f.name: f for f in fields(cls)}
     unknown = sorted(set(table) - set(known))
     if unknown:
-        raise InputError(f"[{where}] has unknown key {unknown[0]!r}", parameter=f"{where}.{unknown[0]}", fix=f"known keys: {', '.join(known)}")
+        raise InputError(
+            f"[{where}] has unknown key {unknown[0]!r}",
+            parameter=f"{where}.{unknown[0]}",
+            fix=f"known keys: {', '.join(known)}",
+        )
     kwargs = {}
     for k, v in table.items():
         default = getattr(cls(), k)
@@ -60,14 +64,22 @@ def from_mapping(raw: dict) -> Experiment:
     allowed = {"name", "experiment", "seed", "device", "data", "model", "train", "sweep", "description"}
     unknown = sorted(set(raw) - allowed)
     if unknown:
-        raise InputError(f"unknown top-level key {unknown[0]!r}", parameter=unknown[0], fix=f"known keys: {', '.join(sorted(allowed))}")
+        raise InputError(
+            f"unknown top-level key {unknown[0]!r}",
+            parameter=unknown[0],
+            fix=f"known keys: {', '.join(sorted(allowed))}",
+        )
     kind = raw.get("experiment")
     if kind not in EXPERIMENTS:
         raise InputError(f"experiment = {kind!r}", parameter="experiment", fix=f"use one of {', '.join(EXPERIMENTS)}")
     sweep = dict(raw.get("sweep", {}))
     bad = sorted(set(sweep) - set(SWEEP_KEYS))
     if bad:
-        raise InputError(f"[sweep] has unknown key {bad[0]!r}", parameter=f"sweep.{bad[0]}", fix=f"known keys: {', '.join(SWEEP_KEYS)}")
+        raise InputError(
+            f"[sweep] has unknown key {bad[0]!r}",
+            parameter=f"sweep.{bad[0]}",
+            fix=f"known keys: {', '.join(SWEEP_KEYS)}",
+        )
     return Experiment(
         name=str(raw.get("name", kind)),
         experiment=kind,
@@ -87,7 +99,11 @@ def load_config(path: str | Path) -> Experiment:
     if not p.exists():
         shipped = resources.files("verify.nets") / "configs" / f"{path}.toml"
         if not shipped.is_file():
-            raise InputError(f"no configuration {str(path)!r}", parameter="CONFIG", fix=f"give a .toml or .json file, or one of: {', '.join(shipped_configs())}")
+            raise InputError(
+                f"no configuration {str(path)!r}",
+                parameter="CONFIG",
+                fix=f"give a .toml or .json file, or one of: {', '.join(shipped_configs())}",
+            )
         p = Path(str(shipped))
     text = p.read_text()
     try:
@@ -100,4 +116,6 @@ def load_config(path: str | Path) -> Experiment:
 def shipped_configs() -> list[str]:
     """Names of the configurations under verify/nets/configs/ (``cpu/...``, ``gpu/...``)."""
     root = resources.files("verify.nets") / "configs"
-    return sorted(f"{d.name}/{f.name[:-5]}" for d in root.iterdir() if d.is_dir() for f in d.iterdir() if f.name.endswith(".toml"))
+    return sorted(
+        f"{d.name}/{f.name[:-5]}" for d in root.iterdir() if d.is_dir() for f in d.iterdir() if f.name.endswith(".toml")
+    )

@@ -157,7 +157,9 @@ def _settings(exp: Experiment) -> list[tuple[str, dict, dict]]:
     if exp.experiment == "imbalanced_ce":
         out = [(f"R={r:g}", exp.data | {"R": r}, {}) for r in exp.sweep.get("ratios", [exp.data.get("R", 1)])]
         at = exp.sweep.get("oversample_at", max(exp.sweep.get("ratios", [exp.data.get("R", 1)])))
-        out += [(f"R={at:g} w_r={w:g}", exp.data | {"R": at, "oversample": w}, {}) for w in exp.sweep.get("oversample", [])]
+        out += [
+            (f"R={at:g} w_r={w:g}", exp.data | {"R": at, "oversample": w}, {}) for w in exp.sweep.get("oversample", [])
+        ]
         return out
     if exp.experiment == "mse":
         return [(f"bias={b}", exp.data, {"bias": b}) for b in exp.sweep.get("bias", [exp.model.bias])]
@@ -183,7 +185,12 @@ def hardware(device: str) -> dict:
 
     import torch
 
-    out = {"device": device, "cpu": platform.processor() or platform.machine(), "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads()}
+    out = {
+        "device": device,
+        "cpu": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+    }
     if device.startswith("cuda"):
         out["gpu"] = torch.cuda.get_device_name(0)
     return out
@@ -216,7 +223,12 @@ def run_experiment(
         runs.append(
             {
                 "label": label,
-                "data": {"kind": data.name, "sizes": list(data.sizes), "oversample": list(data.rates), "N": int(len(data.y))},
+                "data": {
+                    "kind": data.name,
+                    "sizes": list(data.sizes),
+                    "oversample": list(data.rates),
+                    "N": int(len(data.y)),
+                },
                 "model": jsonable(model.__dict__),
                 "minority": list(minority),
                 "seconds_train": run.seconds,

@@ -45,7 +45,7 @@ def standard_metrics(H: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.ndarray 
 
 def _pair_cosines(rows: np.ndarray, pairs: Sequence[tuple[int, int]], label: str) -> list:
     tol = ZERO_FRACTION * max(float(np.linalg.norm(r)) for r in rows)  # all-zero rows: every cosine Undefined
-    return [cosine(rows[k], rows[l], zero_tol=tol, names=(f"{label}_{k + 1}", f"{label}_{l + 1}")) for k, l in pairs]
+    return [cosine(rows[k], rows[j], zero_tol=tol, names=(f"{label}_{k + 1}", f"{label}_{j + 1}")) for k, j in pairs]
 
 
 def _stats(values: list, name: str) -> dict:

@@ -80,7 +80,7 @@ def predict(claim_id: str, parameters: Mapping[str, object], dps: int = DPS) -> 
     params = {k: _text(v) for k, v in parameters.items()}
     try:
         claim = get(claim_id)
-    except (KeyError, InputError) as exc:
+    except (KeyError, InputError):
         return Prediction(claim_id, params, unavailable=f"{claim_id} is not registered in this installation")
     try:
         values = claim.parse(params)

@@ -105,8 +105,8 @@ def _optimizer(torch, features, classifier, cfg: TrainConfig):
 
 def train(
     data: Dataset,
-    model: ModelConfig = ModelConfig(),
-    cfg: TrainConfig = TrainConfig(),
+    model: ModelConfig | None = None,
+    cfg: TrainConfig | None = None,
     seed: int = 0,
     device: str = "cpu",
     minority: tuple[int, ...] = (),
@@ -114,6 +114,7 @@ def train(
 ) -> TrainingRun:
     """Train from ``seed``; measure the last layer every ``cfg.measure_every`` epochs (and at epoch 0)."""
     torch = require_torch()
+    model, cfg = model or ModelConfig(), cfg or TrainConfig()
     if cfg.loss not in ("ce", "mse"):
         raise InputError(f"train.loss = {cfg.loss!r}", parameter="train.loss", fix="use ce or mse")
     device = resolve_device(device)
