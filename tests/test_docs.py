@@ -4,13 +4,20 @@ README opens with the two commands CI runs."""
 from pathlib import Path
 
 from verify.catalogue_page import render
+from verify.registry import index_source
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_catalogue_page_is_in_sync_with_the_registry():
     committed = (ROOT / "docs" / "catalogue.md").read_text()
-    assert committed == render(), "regenerate: python -m verify.catalogue_page > docs/catalogue.md"
+    assert committed == render(), "regenerate: python -m verify.catalogue_page --write"
+
+
+def test_claim_index_is_in_sync_with_the_registry():
+    """``nc-verify list`` reads the generated index instead of importing every claim."""
+    committed = (ROOT / "verify" / "claims" / "_index.py").read_text()
+    assert committed == index_source(), "regenerate: python -m verify.catalogue_page --write"
 
 
 def test_readme_opens_with_the_two_commands_and_ci_runs_the_second():

@@ -48,8 +48,10 @@ def test_perturbed_closed_form_fails(claim, name, solved):
     assert mpmath.almosteq(mpmath.mpf(delta), FACTOR * q.tolerance.at(OPTIONS.dps))
     with mpmath.workdps(OPTIONS.dps):
         predicted = claim.evaluate(solved[claim.id][0], OPTIONS.dps)[name]
-    assert isinstance(predicted, mpmath.mpf) and predicted != 0, (
-        "the first pinned example must give every quantity a defined, nonzero value, or it cannot be perturbed"
+    components = list(predicted.values()) if isinstance(predicted, dict) else [predicted]
+    assert any(isinstance(v, mpmath.mpf) and v != 0 for v in components), (
+        "the first pinned example must give every quantity a defined, nonzero value (for a vector quantity, at "
+        "least one nonzero component), or it cannot be perturbed"
     )
     assert _verdict(claim, name, q.scaled(1 + delta), solved) is Verdict.FAILED
     assert _verdict(claim, name, q.scaled(1 - delta), solved) is Verdict.FAILED

@@ -2,6 +2,60 @@
 
 Each claim of the papers is a :class:`verify.claim.Claim` (closed form in sympy, hypotheses, tolerances)
 paired with an independent numerical solve; :func:`verify.checking.check_claim` compares the two.
+
+For notebooks::
+
+    import verify
+    verify.claim_ids()                                # the catalogue's ids
+    thm1 = verify.claim("fang2021.thm1")
+    thm1.eval(K=10, E_H=5, E_W=1)                      # closed form, every quantity it can compute
+    thm1.solve(K=4, E_H=2, E_W="1/2")                  # independent solve (n, p take their defaults)
+    thm1.check(examples=4).verdict                      # verified / failed / inconclusive
+
+The names below are loaded on first use, so ``import verify`` stays cheap.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+
+__all__ = [
+    "Claim",
+    "ClaimHandle",
+    "Evaluation",
+    "InputError",
+    "Undefined",
+    "Unavailable",
+    "Verdict",
+    "Withheld",
+    "check_claim",
+    "claim",
+    "claim_ids",
+]
+
+_WHERE = {
+    "claim_ids": "verify.api",
+    "ClaimHandle": "verify.api",
+    "Evaluation": "verify.api",
+    "Claim": "verify.claim",
+    "Undefined": "verify.claim",
+    "Unavailable": "verify.claim",
+    "Withheld": "verify.claim",
+    "InputError": "verify.errors",
+    "Verdict": "verify.checking",
+    "check_claim": "verify.checking",
+}
+
+
+def __getattr__(name: str):
+    if name == "claim":  # the module verify.claim, callable: verify.claim("fang2021.thm1")
+        import importlib
+
+        return importlib.import_module("verify.claim")
+    if name in _WHERE:
+        import importlib
+
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'verify' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -1,7 +1,8 @@
 """The catalogue page (docs/catalogue.md), generated from the registry so that it cannot drift.
 
-Regenerate with ``python -m verify.catalogue_page > docs/catalogue.md``; ``tests/test_docs.py`` fails when
-the committed page differs from what the registry renders.
+Regenerate with ``python -m verify.catalogue_page --write`` (writes docs/catalogue.md and the index
+verify/claims/_index.py that ``nc-verify list`` reads); ``tests/test_docs.py`` fails when either differs
+from what the registry renders.
 """
 
 from __future__ import annotations
@@ -26,15 +27,21 @@ def claim_section(claim: Claim) -> str:
         f"- **Independent solver:** {claim.solver_description}",
         f"- **Files:** `{claim.module.replace('.', '/')}.py`, `proofs/{claim.id}.md`",
         "",
-        "| parameter | kind | meaning |",
-        "|---|---|---|",
+        "| parameter | kind | meaning | default (solve only) |",
+        "|---|---|---|---|",
     ]
-    lines += [f"| `{p.name}` | {p.kind} | {_cell(p.description)} |" for p in claim.parameters]
-    lines += ["", "| quantity | closed form / definition | tolerance | why this tolerance |", "|---|---|---|---|"]
+    lines += [f"| `{p.name}` | {p.kind} | {_cell(p.description)} | {p.default_text or '-'} |" for p in claim.parameters]
+    lines += [
+        "",
+        "| quantity | closed form / definition | needs | tolerance | why this tolerance |",
+        "|---|---|---|---|---|",
+    ]
     for q in claim.quantities:
         form = f"`{q.expr}`" if q.reference is None else _cell(q.definition)
+        needs = ", ".join(q.depends_on(claim.parameters)) + (" (standalone)" if q.standalone else "")
         lines.append(
-            f"| `{q.name}` | {_cell(form)} | 10^-(dps-{q.tolerance.guard_digits}) | {_cell(q.tolerance.reason)} |"
+            f"| `{q.name}` | {_cell(form)} | {needs} | 10^-(dps-{q.tolerance.guard_digits}) | "
+            f"{_cell(q.tolerance.reason)} |"
         )
     lines += ["", "Pinned examples:", ""]
     lines += [f"- `{' '.join(f'{k}={v}' for k, v in e.params.items())}`: {e.note}" for e in claim.examples]
@@ -52,7 +59,7 @@ def render() -> str:
     head = [
         "# Claim catalogue",
         "",
-        "Generated from the registry by `python -m verify.catalogue_page > docs/catalogue.md`; do not edit by "
+        "Generated from the registry by `python -m verify.catalogue_page --write`; do not edit by "
         "hand (`tests/test_docs.py` checks it is in sync). Every claim below is checked by `nc-verify check ID`.",
         "",
         "| id | title |",
@@ -62,5 +69,21 @@ def render() -> str:
     return "\n".join(head + [""] + [claim_section(c) + "\n" for c in claims])
 
 
+def write() -> None:
+    """Write docs/catalogue.md and verify/claims/_index.py from the registry."""
+    from pathlib import Path
+
+    from verify.registry import index_source
+
+    root = Path(__file__).resolve().parents[1]
+    (root / "docs" / "catalogue.md").write_text(render())
+    (root / "verify" / "claims" / "_index.py").write_text(index_source())
+
+
 if __name__ == "__main__":
-    print(render(), end="")
+    import sys
+
+    if "--write" in sys.argv[1:]:
+        write()
+    else:
+        print(render(), end="")

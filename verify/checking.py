@@ -17,7 +17,7 @@ from fractions import Fraction
 
 import mpmath
 
-from verify.claim import Claim, SolveOptions, SolveReport, Unavailable, Undefined
+from verify.claim import Claim, SolveOptions, SolveReport, Unavailable, Undefined, Withheld
 
 
 class Verdict(StrEnum):
@@ -28,7 +28,8 @@ class Verdict(StrEnum):
 
 @dataclass(frozen=True)
 class Comparison:
-    """One quantity at one point: closed form against every measured instance."""
+    """One quantity at one point: closed form against every measured instance (for a vector quantity, the
+    component with the worst error, named by ``label``)."""
 
     name: str
     predicted: mpmath.mpf | Undefined
@@ -37,6 +38,7 @@ class Comparison:
     tolerance: mpmath.mpf
     float_rel_error: mpmath.mpf | None  # the float64 multistart point, before refinement (information)
     instances: int
+    label: str | None = None  # the worst component of a vector quantity
 
     @property
     def ok(self) -> bool:
@@ -94,25 +96,65 @@ def relative_error(
     return worst_err, worst_val
 
 
+def _instances(measured) -> tuple:
+    return measured if isinstance(measured, tuple | list) else (measured,)
+
+
+def _as_mpf(measured: tuple) -> tuple:
+    return tuple(v if isinstance(v, Undefined) else mpmath.mpf(v) for v in measured)
+
+
+def _compare_vector(predicted: Mapping, measured, float_measured) -> tuple:
+    """Component by component; a label on one side only is a failure (measured ``Undefined('not measured')``)."""
+    if not isinstance(measured, Mapping):
+        return None, Undefined("measured a scalar where a vector is predicted"), None, None, 0
+    worst = (mpmath.mpf(-1), None, None, None)  # (key, err, value, label)
+    count = 0
+    float_worst = None
+    for label in list(predicted) + [k for k in measured if k not in predicted]:
+        if label not in predicted or label not in measured:
+            return None, Undefined(f"component {label} on one side only"), None, label, count
+        inst = _instances(measured[label])
+        count += len(inst)
+        err, val = relative_error(predicted[label], inst)
+        if err is None:
+            return None, val, None, label, count
+        if err > worst[0]:
+            worst = (err, err, val, label)
+        if isinstance(float_measured, Mapping) and label in float_measured:
+            ferr = relative_error(predicted[label], _as_mpf(_instances(float_measured[label])))[0]
+            if ferr is not None and (float_worst is None or ferr > float_worst):
+                float_worst = ferr
+    return worst[1], worst[2], float_worst, worst[3], count
+
+
 def compare(claim: Claim, values: Mapping[str, Fraction], report: SolveReport) -> tuple[Comparison, ...]:
     predicted = claim.evaluate(values, report.dps)
     out = []
     with mpmath.workdps(report.dps):
         for q in claim.quantities:
+            pred = predicted[q.name]
             measured = report.quantities.get(q.name, ())
-            err, worst = relative_error(predicted[q.name], measured) if measured else (None, Undefined("not measured"))
             float_measured = report.float_quantities.get(q.name, ())
-            float_err = (
-                relative_error(
-                    predicted[q.name],
-                    tuple(v if isinstance(v, Undefined) else mpmath.mpf(v) for v in float_measured),
-                )[0]
-                if float_measured
-                else None
-            )
-            out.append(
-                Comparison(q.name, predicted[q.name], worst, err, q.tolerance.at(report.dps), float_err, len(measured))
-            )
+            tol = q.tolerance.at(report.dps)
+            if isinstance(pred, Withheld):
+                out.append(Comparison(q.name, Unavailable(str(pred)), Undefined("not compared"), None, tol, None, 0))
+                continue
+            if isinstance(pred, Mapping):
+                err, worst, float_err, label, count = (
+                    _compare_vector(pred, measured, float_measured)
+                    if measured
+                    else (None, Undefined("not measured"), None, None, 0)
+                )
+                shown = (
+                    pred.get(label, Undefined("no such component")) if label is not None else next(iter(pred.values()))
+                )
+                out.append(Comparison(q.name, shown, worst, err, tol, float_err, count, label))
+                continue
+            measured = _instances(measured) if measured != () else ()
+            err, worst = relative_error(pred, measured) if measured else (None, Undefined("not measured"))
+            float_err = relative_error(pred, _as_mpf(_instances(float_measured)))[0] if float_measured else None
+            out.append(Comparison(q.name, pred, worst, err, tol, float_err, len(measured)))
     return tuple(out)
 
 

@@ -7,7 +7,9 @@ closed form. :mod:`verify.checking` compares the two and returns a verdict.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import sys
+import types
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Literal
@@ -27,33 +29,102 @@ class Source:
     seeds: tuple[str, ...]  # files in ../shared/seeds/
 
 
+#: A parsed parameter value: an exact rational, or a tuple of them for a vector parameter (class sizes).
+Value = Fraction | tuple[Fraction, ...]
+
+_KINDS = ("integer", "real", "integer_vector", "real_vector")
+
+
 @dataclass(frozen=True)
 class Parameter:
-    """A parameter with its domain; the name follows the paper (K, p, n, E_H, E_W, ...)."""
+    """A parameter with its domain; the name follows the paper (K, p, n, E_H, E_W, ...).
+
+    ``kind`` is ``integer``, ``real``, or a vector of either (``integer_vector``: class sizes ``n=8,4,2`` on the
+    command line, any sequence in Python). ``default`` gives a documented value for a size or dimension that no
+    quantity depends on (``p = K``, ``n = 1``, ``d = 4K``): ``solve`` and ``check`` fill it in and print it,
+    ``eval`` never needs it. ``default_text`` says the default in words.
+    """
 
     name: str
-    kind: Literal["integer", "real"]
+    kind: Literal["integer", "real", "integer_vector", "real_vector"]
     description: str
+    default: Callable[[Mapping[str, Value]], Value] | None = None
+    default_text: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in _KINDS:
+            raise ValueError(f"Parameter {self.name!r}: kind {self.kind!r} is not one of {', '.join(_KINDS)}")
+        if self.default is not None and not self.default_text:
+            raise ValueError(f"Parameter {self.name!r}: a default needs its default_text (say it in words)")
+
+    @property
+    def vector(self) -> bool:
+        return self.kind.endswith("_vector")
 
     @property
     def symbol(self) -> sympy.Symbol:
-        if self.kind == "integer":
+        """The sympy symbol of a scalar parameter (a vector parameter is used through quantity references)."""
+        if self.kind.startswith("integer"):
             return sympy.Symbol(self.name, integer=True, positive=True)
         return sympy.Symbol(self.name, positive=True)
 
-    def parse(self, text: str | int | Fraction) -> Fraction:
-        """Parse a user value exactly ('0.1' is 1/10, not the nearest double)."""
-        try:
-            value = Fraction(str(text).strip())
-        except (ValueError, ZeroDivisionError):
+    def parse(self, text: str | int | Fraction | Sequence) -> Value:
+        """Parse a user value exactly ('0.1' is 1/10, not the nearest double); a vector from '8,4,2' or a
+        sequence."""
+        if self.vector:
+            items = _vector_items(text)
+            if not items:
+                raise InputError(
+                    f"{self.name} is empty", parameter=self.name, fix=f"give at least one entry, e.g. {self.name}=8,4,2"
+                )
+            return tuple(self._scalar(item, f"{self.name}[{i + 1}]") for i, item in enumerate(items))
+        if isinstance(text, list | tuple):
             raise InputError(
-                f"{self.name} = {text!r} is not a number", parameter=self.name, fix=f"give {self.name}=<number>"
-            ) from None
-        if self.kind == "integer" and value.denominator != 1:
-            raise InputError(
-                f"{self.name} = {text} is not an integer", parameter=self.name, fix=f"give an integer {self.name}"
+                f"{self.name} = {text!r} is a sequence but {self.name} is a single number",
+                parameter=self.name,
+                fix=f"give one value, e.g. {self.name}=3",
             )
+        return self._scalar(text, self.name)
+
+    def _scalar(self, text, label: str) -> Fraction:
+        if isinstance(text, bool):
+            raise InputError(f"{label} = {text} is not a number", parameter=self.name, fix=f"give {self.name}=<number>")
+        if isinstance(text, float):
+            text = repr(text)  # the shortest decimal that round-trips: 0.1 is 1/10
+        raw = str(text).strip()
+        if len(raw) > MAX_DIGITS:
+            raise InputError(
+                f"{label} has {len(raw)} characters",
+                parameter=self.name,
+                fix=f"give at most {MAX_DIGITS} characters (a fraction such as 1/3 or a decimal with an exponent)",
+            )
+        try:
+            value = Fraction(raw)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            raise InputError(
+                f"{label} = {text!r} is not a number",
+                parameter=self.name,
+                fix=f"give {self.name}=<number> (an integer, a decimal such as 0.05, or a fraction such as 1/20)",
+            ) from None
+        if self.kind.startswith("integer") and value.denominator != 1:
+            raise InputError(f"{label} = {text} is not an integer", parameter=self.name, fix=f"give an integer {label}")
         return value
+
+
+#: Longest accepted text of one number: an exact rational with more digits than any working precision is a
+#: typing accident, and its exact arithmetic would run unbounded.
+MAX_DIGITS = 200
+
+
+def _vector_items(text) -> list:
+    if isinstance(text, str):
+        body = text.strip().strip("[]()").strip()
+        return [] if not body else [t for t in (s.strip() for s in body.split(",")) if t != ""] or []
+    if isinstance(text, Sequence):
+        return list(text)
+    if hasattr(text, "tolist"):  # numpy arrays
+        return list(text.tolist())
+    return [text]
 
 
 @dataclass(frozen=True)
@@ -64,6 +135,17 @@ class Hypothesis:
     holds: Callable[[Mapping[str, Fraction]], bool]
     parameter: str
     fix: str
+    #: the parameters ``holds`` reads; empty: found out by calling it (a missing parameter raises KeyError)
+    uses: tuple[str, ...] = ()
+
+    def check(self, values: Mapping[str, Value]) -> bool | None:
+        """True or False where every parameter the hypothesis reads is in ``values``; None where one is missing."""
+        if self.uses and not set(self.uses) <= set(values):
+            return None
+        try:
+            return bool(self.holds(values))
+        except KeyError:
+            return None
 
 
 @dataclass(frozen=True)
@@ -104,12 +186,40 @@ Reference = Callable[[Mapping[str, Fraction], int], "mpmath.mpf | Undefined"]
 
 
 @dataclass(frozen=True)
+class Withheld:
+    """A quantity ``eval`` did not compute: a parameter it needs is missing, or a hypothesis it rests on fails.
+
+    Not a statement about the quantity (unlike :class:`Undefined`): it says what to give or change."""
+
+    reason: str
+    needs: tuple[str, ...] = ()
+    fix: str = ""
+    hypothesis: Hypothesis | None = None  # the failing hypothesis, where that is the reason
+
+    def __str__(self) -> str:
+        return f"not computed ({self.reason}{'; ' + self.fix if self.fix else ''})"
+
+
+#: A quantity's value: a number, a named non-existence, or a vector of those with ordered labels
+#: ("1", "2", ... one per class; "1,2" for a pair; "1,1" for a Gram entry).
+QuantityValue = "mpmath.mpf | Undefined | dict[str, mpmath.mpf | Undefined]"
+
+
+@dataclass(frozen=True)
 class Quantity:
-    """A named quantity of the claim: its closed form and the tolerance of its comparison.
+    """A named quantity of the claim: its closed form, what it depends on, and the tolerance of its comparison.
 
     ``expr`` is a sympy expression of the parameters. When the paper defines the quantity implicitly (R0 of
-    Theorem 5 is a root of an optimality condition), ``expr`` is a sympy *description* (may be None) and
-    ``reference`` computes it to the working precision; ``definition`` says in words what it is.
+    Theorem 5 is a root of an optimality condition), or the quantity is a vector (one value per class of a
+    class-size vector), ``expr`` is a sympy *description* (may be None) and ``reference`` computes it to the
+    working precision; ``definition`` says in words what it is.
+
+    ``needs`` names the parameters the quantity depends on (default: the free symbols of ``expr``; for a
+    reference without ``expr``, every parameter of the claim). Every hypothesis of the claim applies to it: it is
+    checked where its parameters are given and reported as an assumption where they are not. A ``standalone``
+    quantity (a threshold such as R0 or x_star, defined beyond the theorem's hypotheses) rests only on the
+    hypotheses that read nothing but its own ``needs``, so it is answered wherever it exists, also where the
+    theorem's main hypothesis fails.
     """
 
     name: str
@@ -118,12 +228,24 @@ class Quantity:
     tolerance: Tolerance
     reference: Reference | None = None
     definition: str = ""
+    needs: tuple[str, ...] | None = None
+    standalone: bool = False
 
-    def value(self, values: Mapping[str, Fraction], subs: Mapping, dps: int) -> mpmath.mpf | Undefined:
+    def depends_on(self, claim_parameters: tuple[Parameter, ...]) -> tuple[str, ...]:
+        """The parameter names this quantity needs, in the claim's order."""
+        if self.needs is not None:
+            wanted = set(self.needs)
+        elif self.expr is not None and self.reference is None:
+            wanted = {s.name for s in self.expr.free_symbols}
+        else:
+            wanted = {p.name for p in claim_parameters}
+        return tuple(p.name for p in claim_parameters if p.name in wanted)
+
+    def value(self, values: Mapping[str, Value], subs: Mapping, dps: int) -> QuantityValue:
         """The quantity at ``values`` to ``dps`` digits (caller holds ``mpmath.workdps(dps)``)."""
         if self.reference is not None:
             return self.reference(values, dps)
-        return mpmath.mpf(sympy.N(self.expr.subs(subs), dps + 5))
+        return _evaluate_expr(self.expr, subs, dps)
 
     def scaled(self, factor: sympy.Expr) -> Quantity:
         """A copy whose value is multiplied by ``factor`` (used by the mutation meta-test)."""
@@ -131,11 +253,20 @@ class Quantity:
             return replace(self, expr=self.expr * factor)
         ref, f = self.reference, factor
 
-        def scaled_reference(values, dps):
-            v = ref(values, dps)
+        def scale(v, dps):
             return v if isinstance(v, Undefined) else v * mpmath.mpf(sympy.N(f, dps + 5))
 
+        def scaled_reference(values, dps):
+            v = ref(values, dps)
+            if isinstance(v, Mapping):
+                return {label: scale(x, dps) for label, x in v.items()}
+            return scale(v, dps)
+
         return replace(self, reference=scaled_reference)
+
+
+def _evaluate_expr(expr: sympy.Expr, subs: Mapping, dps: int):
+    return mpmath.mpf(sympy.N(expr.subs(subs), dps + 5))
 
 
 Measured = tuple  # of mpmath.mpf | Undefined: every instance of a quantity (all pairs, all classes...)
@@ -244,43 +375,119 @@ class Claim:
         names = ", ".join(p.name for p in self.parameters)
         raise InputError(f"unknown parameter {name!r} for {self.id}", parameter=name, fix=f"use one of: {names}")
 
-    def parse(self, assignments: Mapping[str, str | int | Fraction]) -> dict[str, Fraction]:
-        """Parse and validate user parameters; every message names the parameter and the hypothesis."""
+    def parse(self, assignments: Mapping[str, object], *, partial: bool = False) -> dict[str, Value]:
+        """Parse and validate user parameters; every message names the parameter and the hypothesis.
+
+        ``partial=False`` (solve, check): every parameter is needed; those with a documented default are filled
+        in (:meth:`defaulted` says which), and every hypothesis must hold. ``partial=True`` (eval): only what is
+        given is parsed; the hypotheses are applied per quantity by :meth:`evaluate`."""
         values = {name: self.parameter(name).parse(text) for name, text in assignments.items()}
+        if partial:
+            return {p.name: values[p.name] for p in self.parameters if p.name in values}
+        values = self.complete(values)
         missing = [p.name for p in self.parameters if p.name not in values]
         if missing:
             example = " ".join(f"{k}={v}" for k, v in self.examples[0].params.items())
             raise InputError(f"{self.id} needs {', '.join(missing)}", parameter=missing[0], fix=f"e.g. {example}")
         for hyp in self.hypotheses:
             if not hyp.holds(values):
-                shown = ", ".join(f"{k}={_fmt(v)}" for k, v in values.items())
-                raise InputError(
-                    f"{hyp.parameter}: hypothesis '{hyp.statement}' of {self.id} fails at {shown}",
-                    parameter=hyp.parameter,
-                    fix=hyp.fix,
-                )
+                raise self._violation(hyp, values)
         return values
+
+    def complete(self, values: Mapping[str, Value]) -> dict[str, Value]:
+        """``values`` with the documented defaults filled in for the parameters not given (in claim order)."""
+        out = dict(values)
+        for p in self.parameters:
+            if p.name not in out and p.default is not None:
+                try:
+                    out[p.name] = p.default(out)
+                except KeyError:  # the default is stated in terms of a parameter that is missing too
+                    continue
+        return {p.name: out[p.name] for p in self.parameters if p.name in out}
+
+    def defaulted(self, given: Mapping[str, object], values: Mapping[str, Value]) -> dict[str, str]:
+        """The parameters of ``values`` that came from defaults, each with its rule (``p = K``)."""
+        return {p.name: p.default_text for p in self.parameters if p.name in values and p.name not in given}
+
+    def _violation(self, hyp: Hypothesis, values: Mapping[str, Value]) -> InputError:
+        shown = ", ".join(f"{k}={_fmt(v)}" for k, v in values.items())
+        return InputError(
+            f"{hyp.parameter}: hypothesis '{hyp.statement}' of {self.id} fails at {shown}",
+            parameter=hyp.parameter,
+            fix=hyp.fix,
+        )
 
     def quantity(self, name: str) -> Quantity:
         for q in self.quantities:
             if q.name == name:
                 return q
-        raise InputError(f"{self.id} has no quantity {name!r}", parameter=name)
+        names = ", ".join(q.name for q in self.quantities)
+        raise InputError(f"{self.id} has no quantity {name!r}", parameter=name, fix=f"use one of: {names}")
 
     # --- closed form ---------------------------------------------------------------------------------
-    def subs(self, values: Mapping[str, Fraction]) -> dict[sympy.Symbol, sympy.Rational]:
-        return {p.symbol: sympy.Rational(values[p.name].numerator, values[p.name].denominator) for p in self.parameters}
+    def subs(self, values: Mapping[str, Value]) -> dict[sympy.Symbol, sympy.Rational]:
+        """The sympy substitution of the scalar parameters present in ``values``."""
+        return {
+            p.symbol: sympy.Rational(values[p.name].numerator, values[p.name].denominator)
+            for p in self.parameters
+            if p.name in values and not p.vector
+        }
 
-    def evaluate(self, values: Mapping[str, Fraction], dps: int = 30) -> dict[str, mpmath.mpf | Undefined]:
-        """Every quantity at ``values``, correct to ``dps`` digits (sympy's evalf, or the quantity's
-        high-precision reference); a quantity that does not exist there is :class:`Undefined`."""
+    def withheld(self, q: Quantity, values: Mapping[str, Value]) -> Withheld | None:
+        """Why ``q`` cannot be computed at ``values`` (a needed parameter missing, a hypothesis failing), or None.
+
+        Every hypothesis whose parameters are given is checked; for a ``standalone`` quantity, only those that
+        read nothing but the parameters it needs."""
+        needs = q.depends_on(self.parameters)
+        missing = tuple(n for n in needs if n not in values)
+        if missing:
+            return Withheld(f"needs {', '.join(missing)}", needs=missing)
+        scope = {n: values[n] for n in needs} if q.standalone else values
+        for hyp in self.hypotheses:
+            if hyp.check(scope) is False:
+                return Withheld(f"hypothesis '{hyp.statement}' fails", fix=hyp.fix, hypothesis=hyp)
+        return None
+
+    def assumptions(self, q: Quantity, values: Mapping[str, Value]) -> tuple[str, ...]:
+        """The hypotheses that apply to ``q`` but read a parameter not given: what its value assumes."""
+        if q.standalone:
+            return ()
+        return tuple(h.statement for h in self.hypotheses if h.check(values) is None)
+
+    def evaluate(
+        self, values: Mapping[str, Value], dps: int = 30, quantities: Sequence[str] | None = None
+    ) -> dict[str, QuantityValue | Withheld]:
+        """The quantities (all, or those named) at ``values``, each correct to ``dps`` digits (the closed form,
+        or the quantity's high-precision reference). ``values`` may be partial: a quantity whose parameters are
+        missing, or one of whose hypotheses fails, is :class:`Withheld`; a quantity that does not exist at this
+        point is :class:`Undefined`. A plain dict of strings or numbers is parsed first (hypotheses checked)."""
+        if any(not isinstance(v, Fraction | tuple) for v in values.values()):
+            values = self.parse(values, partial=True)
+        chosen = self.quantities if quantities is None else tuple(self.quantity(n) for n in quantities)
         subs = self.subs(values)
-        out = {}
+        out: dict = {}
         with mpmath.workdps(dps):
-            for q in self.quantities:
-                out[q.name] = q.value(values, subs, dps)
+            for q in chosen:
+                why = self.withheld(q, values)
+                out[q.name] = why if why is not None else q.value(values, subs, dps)
         return out
 
 
-def _fmt(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else str(float(value))
+def _fmt(value: Value) -> str:
+    if isinstance(value, tuple):
+        return ",".join(_fmt(v) for v in value)
+    return str(value)
+
+
+class _ClaimModule(types.ModuleType):
+    """``verify.claim`` is this module (the record types) and, called, the notebook entry point:
+    ``verify.claim("fang2021.thm5")`` is :func:`verify.api.claim` (a package attribute cannot be both a
+    submodule and a function otherwise)."""
+
+    def __call__(self, claim_id):
+        from verify.api import claim
+
+        return claim(claim_id)
+
+
+sys.modules[__name__].__class__ = _ClaimModule

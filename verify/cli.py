@@ -13,21 +13,28 @@ import os
 import sys
 import time
 
-import numpy as np
-
-from verify import registry, report
-from verify.checking import Verdict, check_claim
-from verify.claim import SolveOptions
+from verify import registry
 from verify.errors import InputError
+from verify.schema import SCHEMA_VERSION
+
+# Everything heavier (sympy through verify.report, numpy, the solvers) is imported by the command that needs
+# it, so that ``list`` starts without importing any of it and ``show``/``eval`` import only their claim.
 
 
 def _assignments(items: list[str]) -> dict[str, str]:
     out = {}
     for item in items:
         name, sep, value = item.partition("=")
+        name = name.strip()
         if not sep or not name:
             raise InputError(f"argument {item!r} is not of the form name=value", parameter=item, fix="e.g. K=3")
-        out[name.strip()] = value
+        if name in out:
+            raise InputError(
+                f"parameter {name} is given twice ({name}={out[name]} and {name}={value})",
+                parameter=name,
+                fix=f"give {name} once",
+            )
+        out[name] = value
     return out
 
 
@@ -45,50 +52,59 @@ def _emit(args, data: dict, text: str) -> None:
 
 
 def cmd_list(args) -> int:
-    claims = registry.catalogue().values()
-    data = [{"id": c.id, "title": c.title, "where": c.source.where} for c in claims]
-    _emit(args, {"schema": report.SCHEMA_VERSION, "claims": data}, "\n".join(f"{c.id:<22} {c.title}" for c in claims))
+    claims = registry.entries()
+    data = [{"id": c.id, "title": c.title, "where": c.where} for c in claims]
+    _emit(args, {"schema": SCHEMA_VERSION, "claims": data}, "\n".join(f"{c.id:<22} {c.title}" for c in claims))
     return 0
 
 
 def cmd_show(args) -> int:
+    from verify import report
+
     claim = registry.get(args.id)
     _emit(args, report.claim_json(claim), report.claim_text(claim))
     return 0
 
 
 def _dps(value: int) -> int:
-    if value < 20:
-        raise InputError(
-            f"--dps {value} is below 20",
-            parameter="--dps",
-            fix="use --dps 20 or more (tolerances keep up to 10 guard digits)",
-        )
-    return value
+    from verify.options import validate_dps
+
+    return validate_dps(value)
 
 
 def cmd_eval(args) -> int:
-    claim = registry.get(args.id)
-    params = claim.parse(_assignments(args.params))
-    dps = _dps(args.dps)
-    values = claim.evaluate(params, dps)
-    _emit(args, report.eval_json(claim, params, values, dps), report.eval_text(claim, params, values, dps))
+    from verify import report
+    from verify.api import ClaimHandle
+
+    result = ClaimHandle(registry.get(args.id)).eval(_dps(args.dps), args.quantity or None, **_assignments(args.params))
+    _emit(args, result.to_json(), report.eval_text(result.claim, result.params, result.values, result.dps))
     return 0
 
 
 def cmd_solve(args) -> int:
+    from verify import report
+    from verify.options import validate_solve_options
+
     claim = registry.get(args.id)
-    params = claim.parse(_assignments(args.params))
-    rep = claim.solver(params, SolveOptions(dps=_dps(args.dps), n_starts=args.starts, seed=args.seed))
-    _emit(args, report.solve_json(claim, params, rep), report.solve_text(claim, params, rep))
+    given = _assignments(args.params)
+    params = claim.parse(given)
+    defaults = claim.defaulted(given, params)
+    rep = claim.solver(params, validate_solve_options(args.dps, args.starts, args.seed))
+    data = report.solve_json(claim, params, rep)
+    data["defaults"] = defaults
+    _emit(args, data, report.solve_text(claim, params, rep, defaults=defaults))
     return 0
 
 
 def cmd_check(args) -> int:
+    from verify import report
+    from verify.checking import Verdict, check_claim
+    from verify.options import validate_solve_options
+
     claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.catalogue().values())
     if args.examples < 0:
         raise InputError(f"--examples {args.examples} is negative", parameter="--examples", fix="use 0 or more")
-    options = SolveOptions(dps=_dps(args.dps), n_starts=args.starts, seed=args.seed)
+    options = validate_solve_options(args.dps, args.starts, args.seed)
     t0 = time.perf_counter()
     results = []
     for claim in claims:
@@ -101,8 +117,10 @@ def cmd_check(args) -> int:
 
 
 def cmd_errata(args) -> int:
+    from verify import report
+
     items = [report.erratum_json(e) for c in registry.catalogue().values() for e in c.errata]
-    _emit(args, {"schema": report.SCHEMA_VERSION, "errata": items}, report.errata_text(items))
+    _emit(args, {"schema": SCHEMA_VERSION, "errata": items}, report.errata_text(items))
     return 0
 
 
@@ -126,6 +144,10 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("id")
         p.add_argument("params", nargs="*", metavar="name=value")
         p.add_argument("--dps", type=int, default=30, help="working precision in decimal digits (default 30)")
+        if name == "eval":
+            p.add_argument(
+                "--quantity", action="append", metavar="NAME", help="only this quantity (repeatable; default all)"
+            )
         if name == "solve":
             p.add_argument("--starts", type=int, default=8, help="random starts (default 8)")
             p.add_argument("--seed", type=int, default=0)
@@ -158,9 +180,11 @@ def cmd_nets(args) -> int:
 
 
 def cmd_explore(args) -> int:
+    from verify import report
+
     claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.catalogue().values())
     items = [report.exploration_json(e, e.run()) for c in claims for e in c.explorations]
-    _emit(args, {"schema": report.SCHEMA_VERSION, "explorations": items}, report.explorations_text(items))
+    _emit(args, {"schema": SCHEMA_VERSION, "explorations": items}, report.explorations_text(items))
     return 0
 
 
@@ -194,14 +218,30 @@ def cmd_plot(args) -> int:
     return 0
 
 
+def parse_args(argv: list[str] | None):
+    """Options anywhere on the line: ``eval ID --dps 40 K=4`` as well as ``eval ID K=4 --dps 40``."""
+    ap = parser()
+    args, extras = ap.parse_known_args(argv)
+    stray = [x for x in extras if x.startswith("-") or "=" not in x or not hasattr(args, "params")]
+    if stray:
+        ap.error(f"unrecognized arguments: {' '.join(stray)}")
+    if extras:
+        args.params = [*args.params, *extras]
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["nets"]:  # everything after `nets` (options included) belongs to the network tier's parser
         return importlib.import_module("verify.nets.cli").main(argv[1:])
-    args = parser().parse_args(argv)
+    args = parse_args(argv)
     try:
         # float64 stages try far-out random starts where exp overflows; whether a solve succeeded is decided
         # by its residuals and reported in its status, so numpy's overflow warnings are noise on the terminal
+        if args.command == "list":
+            return args.func(args)
+        import numpy as np
+
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             return args.func(args)
     except InputError as exc:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from fractions import Fraction
 
 import mpmath
 
 from verify.checking import ClaimResult, Comparison, PointResult
-from verify.claim import Claim, Erratum, SolveReport, Undefined
-
-SCHEMA_VERSION = 1
+from verify.claim import Claim, Erratum, SolveReport, Undefined, Withheld
+from verify.schema import SCHEMA_VERSION  # noqa: F401 (re-exported)
 
 
 def num(x, digits: int = 20) -> str | None:
@@ -25,8 +23,8 @@ def num(x, digits: int = 20) -> str | None:
         return mpmath.nstr(mpmath.mpf(x), digits, strip_zeros=False)
 
 
-def params_text(params: Mapping[str, Fraction]) -> str:
-    return " ".join(f"{k}={v}" for k, v in params.items())
+def params_text(params: Mapping) -> str:
+    return " ".join(f"{k}={v}" for k, v in params_json(params).items())
 
 
 # --- claims ------------------------------------------------------------------------------------------------
@@ -37,7 +35,10 @@ def claim_json(claim: Claim) -> dict:
         "statement": claim.statement,
         "source": {"paper": claim.source.paper, "where": claim.source.where, "seeds": list(claim.source.seeds)},
         "convention": claim.convention,
-        "parameters": [{"name": p.name, "kind": p.kind, "description": p.description} for p in claim.parameters],
+        "parameters": [
+            {"name": p.name, "kind": p.kind, "description": p.description, "default": p.default_text or None}
+            for p in claim.parameters
+        ],
         "hypotheses": [{"statement": h.statement, "parameter": h.parameter} for h in claim.hypotheses],
         "quantities": [
             {
@@ -45,6 +46,8 @@ def claim_json(claim: Claim) -> dict:
                 "description": q.description,
                 "closed_form": None if q.expr is None else str(q.expr),
                 "definition": q.definition or None,
+                "needs": list(q.depends_on(claim.parameters)),
+                "standalone": q.standalone,
                 "tolerance": f"10^-(dps-{q.tolerance.guard_digits})",
                 "tolerance_reason": q.tolerance.reason,
             }
@@ -69,7 +72,10 @@ def claim_text(claim: Claim) -> str:
         "",
         "parameters:",
     ]
-    lines += [f"  {p['name']:<10} {p['kind']:<8} {p['description']}" for p in d["parameters"]]
+    lines += [
+        f"  {p['name']:<10} {p['kind']:<14} {p['description']}" + (f" (default {p['default']})" if p["default"] else "")
+        for p in d["parameters"]
+    ]
     lines += ["hypotheses:"] + [f"  {h['statement']}" for h in d["hypotheses"]]
     lines += ["quantities (closed form; tolerance):"]
     lines += [
@@ -85,23 +91,60 @@ def claim_text(claim: Claim) -> str:
 
 
 # --- eval / solve ------------------------------------------------------------------------------------------
-def eval_json(claim: Claim, params: Mapping[str, Fraction], values: Mapping[str, mpmath.mpf], dps: int) -> dict:
+def value_text(v, digits: int):
+    """A quantity value for output: a decimal string (all ``digits``), 'undefined (...)', or, for a vector,
+    a dict label -> string."""
+    if isinstance(v, Mapping):
+        return {label: num(x, digits) for label, x in v.items()}
+    return num(v, digits)
+
+
+def params_json(params: Mapping) -> dict:
+    return {k: (",".join(str(x) for x in v) if isinstance(v, tuple) else str(v)) for k, v in params.items()}
+
+
+def eval_json(claim: Claim, params: Mapping, values: Mapping, dps: int, defaults: Mapping | None = None) -> dict:
+    computed = {k: v for k, v in values.items() if not isinstance(v, Withheld)}
+    withheld = {k: v for k, v in values.items() if isinstance(v, Withheld)}
+    assumed = sorted({a for k in computed for a in claim.assumptions(claim.quantity(k), params)})
     return {
         "schema": SCHEMA_VERSION,
         "claim": claim.id,
-        "params": {k: str(v) for k, v in params.items()},
+        "params": params_json(params),
         "dps": dps,
-        "quantities": {k: num(v, dps) for k, v in values.items()},
+        "quantities": {k: value_text(v, dps) for k, v in computed.items()},
+        "withheld": {
+            k: {"reason": w.reason, "needs": list(w.needs), "fix": w.fix or None} for k, w in withheld.items()
+        },
+        "assumptions": assumed,
     }
 
 
 def eval_text(claim: Claim, params, values, dps: int) -> str:
+    d = eval_json(claim, params, values, dps)
     rows = [f"{claim.id} at {params_text(params)} ({dps} digits)"]
-    rows += [f"  {k:<24} {num(v, dps)}" for k, v in values.items()]
+    for k, v in d["quantities"].items():
+        if isinstance(v, dict):
+            rows.append(f"  {k}")
+            rows += [f"    {label:<22} {x}" for label, x in v.items()]
+        else:
+            rows.append(f"  {k:<24} {v}")
+    if d["assumptions"]:
+        rows.append(f"assuming (parameters not given): {'; '.join(d['assumptions'])}")
+    if d["withheld"]:
+        groups: dict[tuple, list[str]] = {}  # one line per reason: the quantities it withholds, then why
+        for k, w in d["withheld"].items():
+            groups.setdefault((w["reason"], w["fix"]), []).append(k)
+        rows.append("not computed:")
+        for (reason, fix), names in groups.items():
+            rows.append(f"  {', '.join(names)}: {reason}" + (f"; {fix}" if fix else ""))
     return "\n".join(rows)
 
 
-def _spread(measured: tuple, digits: int) -> dict:
+def _spread(measured, digits: int) -> dict:
+    if isinstance(measured, Mapping):
+        return {"components": {label: _spread(v, digits) for label, v in measured.items()}}
+    measured = measured if isinstance(measured, tuple | list) else (measured,)
     defined = [m for m in measured if not isinstance(m, Undefined)]
     undefined = [str(m) for m in measured if isinstance(m, Undefined)]
     out = {"instances": len(measured)}
@@ -116,7 +159,7 @@ def solve_json(claim: Claim, params, report: SolveReport, digits: int = 20) -> d
     return {
         "schema": SCHEMA_VERSION,
         "claim": claim.id,
-        "params": {k: str(v) for k, v in params.items()},
+        "params": params_json(params),
         "status": "converged" if report.converged else "not_converged",
         "message": report.message,
         "dps": report.dps,
@@ -127,16 +170,34 @@ def solve_json(claim: Claim, params, report: SolveReport, digits: int = 20) -> d
     }
 
 
-def solve_text(claim: Claim, params, report: SolveReport, digits: int = 20) -> str:
+def solve_text(claim: Claim, params, report: SolveReport, digits: int = 20, defaults: Mapping | None = None) -> str:
     d = solve_json(claim, params, report, digits)
     rows = [f"{claim.id} solved at {params_text(params)}: {d['status']} ({report.message}), {report.seconds:.2f} s"]
-    for name, sp in d["quantities"].items():
+    if defaults:
+        rows.append(
+            "  defaults: " + ", ".join(f"{k}={params_json(params)[k]} ({rule})" for k, rule in defaults.items())
+        )
+
+    def spread_rows(name: str, sp: dict) -> list[str]:
+        out = []
         if "min" in sp:
             rng = sp["min"] if sp["min"] == sp["max"] else f"{sp['min']} .. {sp['max']}"
-            rows.append(f"  {name:<24} {rng}   ({sp['instances']} instances)")
-        for u in sp.get("undefined", [])[:3]:
-            rows.append(f"  {name:<24} {u}")
+            out.append(f"  {name:<24} {rng}   ({sp['instances']} instances)")
+        out += [f"  {name:<24} {u}" for u in sp.get("undefined", [])[:3]]
+        return out
+
+    for name, sp in d["quantities"].items():
+        if "components" in sp:
+            rows.append(f"  {name}")
+            for label, comp in sp["components"].items():
+                rows += ["  " + r for r in spread_rows(label, comp)]
+        else:
+            rows += spread_rows(name, sp)
     rows.append("  residuals: " + ", ".join(f"{k} {v}" for k, v in d["residuals"].items()))
+    minima = report.details.get("local_minima") if isinstance(report.details, Mapping) else None
+    if minima:
+        rows.append(f"  local minima found by restarts ({len(minima)}; not failures of the theorem):")
+        rows += [f"    value {m.get('value')}: {m.get('description', '')}" for m in minima]
     return "\n".join(rows)
 
 
@@ -144,6 +205,7 @@ def solve_text(claim: Claim, params, report: SolveReport, digits: int = 20) -> s
 def comparison_json(c: Comparison) -> dict:
     return {
         "quantity": c.name,
+        "component": c.label,
         "predicted": num(c.predicted),
         "worst_measured": num(c.worst_measured),
         "rel_error": num(c.rel_error, 3),
@@ -156,7 +218,7 @@ def comparison_json(c: Comparison) -> dict:
 
 def point_json(p: PointResult) -> dict:
     return {
-        "params": {k: str(v) for k, v in p.params.items()},
+        "params": params_json(p.params),
         "origin": p.origin,
         "verdict": p.verdict.value,
         "seconds": round(p.seconds, 4),
@@ -209,7 +271,7 @@ def check_text(results: list[ClaimResult], seconds: float) -> str:
                 continue
             bad = [c for c in p.comparisons if not c.ok]
             what = "; ".join(
-                f"{c.name}: predicted {num(c.predicted, 12)}, measured {num(c.worst_measured, 12)}, "
+                f"{c.name}{'[' + c.label + ']' if c.label else ''}: predicted {num(c.predicted, 12)}, measured {num(c.worst_measured, 12)}, "
                 f"rel err {num(c.rel_error, 2)} > tol {num(c.tolerance, 2)}"
                 for c in bad
             )
@@ -220,6 +282,14 @@ def check_text(results: list[ClaimResult], seconds: float) -> str:
     rows.append(f"{len(results)} claims, {sum(len(r.points) for r in results)} points, {seconds:.1f} s")
     if problems:
         rows += ["", "points not verified:"] + problems
+    minima = [
+        f"  {r.claim_id} at {params_text(p.params)}: value {m.get('value')} ({m.get('description', '')})"
+        for r in results
+        for p in r.points
+        for m in (p.solve.details.get("local_minima") or [] if isinstance(p.solve.details, Mapping) else [])
+    ]
+    if minima:
+        rows += ["", "local minima found by restarts (reported, never failures of the theorem):"] + minima
     return "\n".join(rows)
 
 

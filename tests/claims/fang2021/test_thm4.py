@@ -81,7 +81,11 @@ def test_hypothesis_boundary_is_x_star(K, capsys):
         CLAIM.parse(base | {"E_H": str(below**2)})
     assert info.value.parameter == "E_H" and "x_star" in str(info.value)
     args = ["eval", CLAIM.id, *[f"{k}={v}" for k, v in (base | {"E_H": str(below**2)}).items()]]
-    assert main(args) == 2
+    # eval answers the threshold itself below it, and withholds (with the reason) what the theorem says above it
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "x_star" in out and "not computed:" in out and "value_cross_entropy" in out.split("not computed:")[1]
+    assert main([*args, "--quantity", "value_cross_entropy"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "E_H" in err[0] and "Traceback" not in err[0]
 

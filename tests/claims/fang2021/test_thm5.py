@@ -262,9 +262,18 @@ def test_bad_input_is_one_line_exit_2(arg, needle, capsys):
     params = {"K_A": "3", "K_B": "7", "E_H": "5", "E_W": "1", "R": "10"}
     name, value = arg.split("=")
     params[name] = value
-    code = main(["eval", "fang2021.thm5", *(f"{k}={v}" for k, v in params.items())])
-    err = capsys.readouterr().err
-    assert code == 2 and needle in err and len(err.strip().splitlines()) == 1, err
+    # solve needs every hypothesis; eval refuses only when no quantity can be computed (R0 needs no R >= 1)
+    for command in ("solve", "eval") if name != "R" else ("solve",):
+        code = main([command, "fang2021.thm5", *(f"{k}={v}" for k, v in params.items())])
+        err = capsys.readouterr().err
+        assert code == 2 and needle in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_eval_below_r_one_answers_the_threshold_only(capsys):
+    assert main(["eval", "fang2021.thm5", "K_A=3", "K_B=7", "E_H=5", "E_W=1", "R=1/2"]) == 0
+    out = capsys.readouterr().out
+    computed, withheld = out.split("not computed:")
+    assert "R0" in computed and "value" in withheld and "R >= 1" in withheld
 
 
 # --- Figure 3 ------------------------------------------------------------------------------------------------

@@ -42,8 +42,8 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 import sympy as sp
-from hypothesis import strategies as st
 
+from verify import strategies as st
 from verify.claim import (
     Claim,
     Erratum,

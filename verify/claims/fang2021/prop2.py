@@ -46,8 +46,8 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 import sympy as sp
-from hypothesis import strategies as st
 
+from verify import strategies as st
 from verify.claim import (
     Claim,
     Erratum,
@@ -74,8 +74,8 @@ from verify.strategies import log_decimals
 
 PARAMETERS = (
     Parameter("K", "integer", "number of classes"),
-    Parameter("n", "integer", "samples per class (balanced)"),
-    Parameter("p", "integer", "feature dimension"),
+    Parameter("n", "integer", "samples per class (balanced)", default=lambda v: Fraction(1), default_text="1"),
+    Parameter("p", "integer", "feature dimension", default=lambda v: v["K"], default_text="K"),
     Parameter("q", "real", "exponent of the feature constraint (1/K) sum_k (1/n) sum_i ||h_{k,i}||_q^q <= E_H"),
     Parameter("E_H", "real", "feature budget"),
     Parameter("E_W", "real", "classifier budget: (1/K) sum_k ||w_k||^2 <= E_W"),

@@ -18,8 +18,8 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 import sympy as sp
-from hypothesis import strategies as st
 
+from verify import strategies as st
 from verify.claim import (
     Claim,
     Erratum,
@@ -42,8 +42,8 @@ from verify.strategies import log_decimals
 
 PARAMETERS = (
     Parameter("K", "integer", "number of classes"),
-    Parameter("n", "integer", "samples per class (balanced)"),
-    Parameter("p", "integer", "feature dimension"),
+    Parameter("n", "integer", "samples per class (balanced)", default=lambda v: Fraction(1), default_text="1"),
+    Parameter("p", "integer", "feature dimension", default=lambda v: v["K"], default_text="K"),
     Parameter("E_H", "real", "feature budget: (1/K) sum_k (1/n) sum_i ||h_{k,i}||^2 <= E_H"),
     Parameter("E_W", "real", "classifier budget: (1/K) sum_k ||w_k||^2 <= E_W"),
 )

@@ -22,9 +22,8 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 import sympy as sp
-from hypothesis import assume
-from hypothesis import strategies as st
 
+from verify import strategies as st
 from verify.claim import (
     Claim,
     Erratum,
@@ -45,12 +44,12 @@ from verify.hypotheses import ETF_DIMENSION, FEATURE_BUDGET, ONE_SAMPLE_PER_CLAS
 from verify.models.arith import Arithmetic
 from verify.models.contrastive import ContrastiveModel
 from verify.solvers.pipeline import solve_constrained
-from verify.strategies import log_decimals
+from verify.strategies import assume, log_decimals
 
 PARAMETERS = (
     Parameter("K", "integer", "number of classes"),
-    Parameter("n", "integer", "samples per class (balanced)"),
-    Parameter("p", "integer", "feature dimension"),
+    Parameter("n", "integer", "samples per class (balanced)", default=lambda v: Fraction(1), default_text="1"),
+    Parameter("p", "integer", "feature dimension", default=lambda v: v["K"], default_text="K"),
     Parameter("E_H", "real", "feature budget: (1/K) sum_k (1/n) sum_i ||h_{k,i}||^2 <= E_H"),
     Parameter("tau", "real", "temperature of the contrastive loss (11), tau > 0"),
 )

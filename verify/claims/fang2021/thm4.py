@@ -32,8 +32,8 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 import sympy as sp
-from hypothesis import strategies as st
 
+from verify import strategies as st
 from verify.claim import (
     Claim,
     Erratum,
@@ -64,8 +64,8 @@ from verify.strategies import log_decimals
 
 BASE_PARAMETERS = (
     Parameter("K", "integer", "number of classes"),
-    Parameter("n", "integer", "samples per class (balanced)"),
-    Parameter("p", "integer", "feature dimension"),
+    Parameter("n", "integer", "samples per class (balanced)", default=lambda v: Fraction(1), default_text="1"),
+    Parameter("p", "integer", "feature dimension", default=lambda v: v["K"], default_text="K"),
     Parameter("E_H", "real", "feature budget: (1/K) sum_k (1/n) sum_i ||h_{k,i}||^2 <= E_H"),
     Parameter("E_W", "real", "classifier budget: (1/K) sum_k ||w_k||^2 <= E_W"),
 )
@@ -161,6 +161,7 @@ def quantities(families: Sequence[SoftmaxLossFamily], geometry: bool) -> tuple[Q
             ROOT_TOL,
             definition="the positive root of x = ((K-1)/K) log(K^2 x + (2K-1)(K-1)); closed form "
             "-(K-1)/K^2 (K W_{-1}(-exp(-(2K-1)/K)/(K(K-1))) + 2K - 1), W_{-1} the lower real branch of Lambert W",
+            standalone=True,  # the threshold itself: answered also where sqrt(E_H E_W) <= x_star(K)
         )
     ]
     out += [
@@ -296,7 +297,7 @@ def _above(target: Fraction) -> Fraction:
 
 
 @st.composite
-def parameters(draw, extra: Mapping[str, st.SearchStrategy] | None = None) -> dict[str, Fraction]:
+def parameters(draw, extra: Mapping | None = None) -> dict[str, Fraction]:
     """Small sizes; E_W over two decades and E_H chosen so that sqrt(E_H E_W) / x_star(K) lies in [1.05, 2]
     (above 2 x_star the power loss's value falls below ~1e-12 and float multistart loses its relative accuracy)."""
     K_ = draw(st.integers(2, 4))
@@ -311,8 +312,8 @@ def parameters(draw, extra: Mapping[str, st.SearchStrategy] | None = None) -> di
         "E_H": _above((xs * ratio) ** 2 / E_W_),
         "E_W": E_W_,
     }
-    for name, strategy in (extra or {}).items():
-        out[name] = draw(strategy)
+    for name, strategy in (extra or {}).items():  # a strategy, or a sequence of values to sample from
+        out[name] = draw(st.sampled_from(strategy) if isinstance(strategy, tuple | list) else strategy)
     return out
 
 
@@ -323,7 +324,7 @@ def claim_for_families(
     *,
     geometry: bool,
     examples: Sequence[Example],
-    extra_strategies: Mapping[str, st.SearchStrategy] | None = None,
+    extra_strategies: Mapping | None = None,  # name -> strategy, or a tuple of values to sample
     errata: tuple[Erratum, ...] = (),
     explorations: tuple[Exploration, ...] = (),
     unique_by_theorem_1: Sequence[SoftmaxLossFamily] = (),
@@ -375,7 +376,7 @@ def claim_for(g1: sp.Expr, g2: sp.Expr, name: str, parameters: tuple[str, ...] =
         f"fang2021.thm4[{name}]",
         geometry=unique,
         examples=(Example(example, "sqrt(E_H E_W) = 3 > x_star(3) = 2.279"),),
-        extra_strategies={q_: st.sampled_from([Fraction(3, 2), Fraction(2), Fraction(3)]) for q_ in parameters},
+        extra_strategies={q_: (Fraction(3, 2), Fraction(2), Fraction(3)) for q_ in parameters},
     )
 
 
@@ -505,7 +506,7 @@ CLAIM = claim_for_families(
         Example({"K": "4", "n": "2", "p": "3", "E_H": "4", "E_W": "3", "q": "3/2"}, "p = K-1, n = 2, x = 3.46"),
         Example({"K": "3", "n": "2", "p": "4", "E_H": "8", "E_W": "1", "q": "3"}, "E_H != E_W, x = 2.83"),
     ),
-    extra_strategies={"q": st.sampled_from([Fraction(3, 2), Fraction(2), Fraction(3)])},
+    extra_strategies={"q": (Fraction(3, 2), Fraction(2), Fraction(3))},
     errata=ERRATA,
     explorations=EXPLORATIONS,
 )

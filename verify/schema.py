@@ -1,0 +1,3 @@
+"""The version of the JSON output of every command (docs/schemas/*.schema.json)."""
+
+SCHEMA_VERSION = 1
