@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -97,7 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     from verify.nets.config import load_config, shipped_configs
 
     if args.command == "list":
-        print("\n".join(shipped_configs()))
+        try:
+            print("\n".join(shipped_configs()))
+        except BrokenPipeError:  # piped into `head`: not an error of ours
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0
     try:
         from verify.nets.experiments import run_experiment

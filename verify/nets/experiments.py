@@ -43,9 +43,14 @@ def _row(quantity: str, measured, pred: P.Prediction, name: str, relation: str =
     }
 
 
-def _first(pred: P.Prediction, *names: str) -> str:
-    """The first of ``names`` that the claim defines (claims written in parallel may name a quantity so)."""
-    return next((n for n in names if n in pred.values), names[0])
+def _first(pred: P.Prediction, *names: str, keywords: tuple[str, ...] = ()) -> str:
+    """The first of ``names`` that the claim defines, else its first quantity whose name contains every one of
+    ``keywords`` (claims written in parallel may name a quantity differently), else ``names[0]`` (reported as
+    missing in the row)."""
+    found = next((n for n in names if n in pred.values), None)
+    if found is None and keywords:
+        found = next((n for n in pred.values if all(k in n.lower() for k in keywords)), None)
+    return found or names[0]
 
 
 def _fang_budgets(run: TrainingRun) -> tuple[float, float]:
@@ -113,8 +118,8 @@ def _penalised_objective(run: TrainingRun) -> float:
 def _mse_predictions(run: TrainingRun) -> tuple[list[P.Prediction], list[dict]]:
     f = run.final
     pred = P.tirer_thm3(run.model.bias, run.K, run.sizes[0], run.train.lambda_W, run.train.feature_decay)
-    sv = _first(pred, "singular_values_Hbar", "singular_value_Hbar", "sigma_Hbar", "Hbar_singular_value")
-    sw = _first(pred, "singular_values_W", "singular_value_W", "sigma_W", "W_singular_value")
+    sv = _first(pred, "singular_values_Hbar", "singular_value_Hbar", "sigma_Hbar", keywords=("singular", "h"))
+    sw = _first(pred, "singular_values_W", "singular_value_W", "sigma_W", keywords=("singular", "w"))
     rows = [
         _row("singular values of Hbar (mean)", float(np.mean(f["singular_values_Hbar"][: run.K])), pred, sv),
         _row("singular values of W (mean)", float(np.mean(f["singular_values_W"])), pred, sw),
@@ -128,9 +133,9 @@ def _mse_predictions(run: TrainingRun) -> tuple[list[P.Prediction], list[dict]]:
 def _relu_predictions(run: TrainingRun) -> tuple[list[P.Prediction], list[dict]]:
     f = run.final
     pred = P.dang_thm1(run.sizes, run.train.lambda_W, run.train.feature_decay)
-    hn = _first(pred, "norm_h", "h_norm", "feature_norm", "norm_hbar")
-    wn = _first(pred, "norm_w", "w_norm", "classifier_norm")
-    alive = _first(pred, "alive", "collapsed", "class_alive")
+    hn = _first(pred, "norm_h", "h_norm", "feature_norm", "norm_hbar", keywords=("norm", "h"))
+    wn = _first(pred, "norm_w", "w_norm", "classifier_norm", keywords=("norm", "w"))
+    alive = _first(pred, "alive", "class_alive", keywords=("alive",))
     rows = [
         _row("||hbar_k|| per class", f["mean_norms"], pred, hn),
         _row("||w_k|| per class", f["classifier_norms"], pred, wn),
