@@ -150,3 +150,31 @@ def test_gpu_size_configuration(name):
         for row in run["comparison"]:
             if row["relation"] == ">=" and isinstance(row["predicted"], float):
                 assert row["measured"] >= row["predicted"]
+
+
+@pytest.mark.parametrize("name", ["gpu/balanced_ce", "gpu/imbalanced_ce", "gpu/mse", "gpu/relu_ce"])
+def test_gpu_size_configuration_runs_end_to_end_shrunk_on_the_cpu(name):
+    """Every GPU configuration, shrunk (a few 8x8 images, width 4, one epoch), runs through data, model, training
+    and measurement on the CPU: what a GPU session will run does not fail on a typo."""
+    exp = load_config(name)
+    raw = dict(exp.raw)
+    data = dict(raw["data"], image_size=8)
+    if "sizes" in data:
+        data["sizes"] = [max(1, s // 1000) for s in data["sizes"]]
+    elif "n_A" in data:
+        data["n_A"] = 4
+    else:
+        data["per_class"] = 2
+    sweep = dict(raw.get("sweep", {}))
+    if "ratios" in sweep:
+        sweep |= {"ratios": [4], "oversample": [2], "oversample_at": 4}
+    shrunk = dict(
+        raw,
+        data=data,
+        sweep=sweep,
+        model=dict(raw["model"], width=4),
+        train=dict(raw["train"], epochs=1, batch_size=4, threads=1),
+    )
+    result = run_experiment(from_mapping(shrunk), device="cpu", predictions=False)  # predictions: the CPU tests
+    assert all(len(r["history"]) == 2 for r in result["runs"])
+    assert all(r["final"]["epoch"] == 1 and r["final"]["E_H"] > 0 for r in result["runs"])

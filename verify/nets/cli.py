@@ -91,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("list", help="the shipped configurations")
     args = ap.parse_args(argv)
     try:
+        import sklearn  # noqa: F401
         import torch  # noqa: F401
     except ImportError:
         print(INSTALL, file=sys.stderr)

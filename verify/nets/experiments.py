@@ -205,9 +205,11 @@ def run_experiment(
     exp: Experiment,
     device: str | None = None,
     progress: Callable[[str], Callable[[int, int, dict], None] | None] = lambda label: None,
+    predictions: bool = True,
 ) -> dict:
     """Train every run of ``exp`` and return the result (JSON-ready: configuration, seeds, versions, hardware,
-    timings, every metric per measured epoch, the predictions and the comparison rows)."""
+    timings, every metric per measured epoch, the predictions and the comparison rows; ``predictions=False``
+    skips the claims' evaluation, which costs seconds per claim)."""
     device = resolve_device(device or exp.device)
     t0 = time.perf_counter()
     runs = []
@@ -217,7 +219,9 @@ def run_experiment(
         minority = _minority(data)
         run = train(data, model, exp.train, seed=exp.seed, device=device, minority=minority, progress=progress(label))
         t1 = time.perf_counter()
-        if exp.experiment == "balanced_ce":
+        if not predictions:
+            preds, rows = [], []
+        elif exp.experiment == "balanced_ce":
             preds, rows = _balanced_predictions(run)
         elif exp.experiment == "imbalanced_ce":
             preds, rows = _imbalanced_predictions(run, data)

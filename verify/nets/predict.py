@@ -75,8 +75,11 @@ def _value(v):
         return Undefined(str(getattr(v, "reason", v)))
 
 
-def predict(claim_id: str, parameters: Mapping[str, object], dps: int = DPS) -> Prediction:
-    """``claim_id`` evaluated at ``parameters``; unavailable (with the one-line reason) instead of raising."""
+def predict(
+    claim_id: str, parameters: Mapping[str, object], dps: int = DPS, quantities: tuple[str, ...] | None = None
+) -> Prediction:
+    """``claim_id`` evaluated at ``parameters`` (only ``quantities``, if given: some references cost seconds);
+    unavailable (with the one-line reason) instead of raising."""
     params = {k: _text(v) for k, v in parameters.items()}
     try:
         claim = get(claim_id)
@@ -84,7 +87,8 @@ def predict(claim_id: str, parameters: Mapping[str, object], dps: int = DPS) -> 
         return Prediction(claim_id, params, unavailable=f"{claim_id} is not registered in this installation")
     try:
         values = claim.parse(params)
-        raw = claim.evaluate(values, dps)
+        wanted = None if quantities is None else [q.name for q in claim.quantities if q.name in quantities]
+        raw = claim.evaluate(values, dps, quantities=wanted)
     except InputError as exc:
         return Prediction(claim_id, params, unavailable=str(exc))
     return Prediction(claim_id, params, {k: _value(v) for k, v in raw.items()})
@@ -97,13 +101,14 @@ def fang_thm1(K: int, n: int, p: int, E_H: float, E_W: float) -> Prediction:
 
 def fang_thm5(K_A: int, K_B: int, E_H: float, E_W: float, R: float) -> Prediction:
     """Two-size imbalance, Theorem 5 / Figure 3: the average minority-classifier cosine and R0."""
-    return predict("fang2021.thm5", {"K_A": K_A, "K_B": K_B, "E_H": E_H, "E_W": E_W, "R": R})
+    wanted = ("cos_minority", "R0", "value", "norm_w_minority", "norm_w_majority")
+    return predict("fang2021.thm5", {"K_A": K_A, "K_B": K_B, "E_H": E_H, "E_W": E_W, "R": R}, quantities=wanted)
 
 
 def fang_prop1(K_A: int, K_B: int, n_A: int, n_B: int, w_r: float, p: int, E_H: float, E_W: float) -> Prediction:
     """Oversampling at rate w_r, Proposition 1: program (15) with n_B -> w_r n_B (needs p >= 2K)."""
     params = {"K_A": K_A, "K_B": K_B, "n_A": n_A, "n_B": n_B, "w_r": w_r, "p": p, "E_H": E_H, "E_W": E_W}
-    return predict("fang2021.prop1", params)
+    return predict("fang2021.prop1", params, quantities=("value", "cos_classifiers_AB", "cos_classifiers_BB"))
 
 
 def tirer_thm3(bias: bool, K: int, n: int, lambda_W: float, lambda_H: float) -> Prediction:

@@ -103,7 +103,17 @@ def _optimizer(torch, features, classifier, cfg: TrainConfig):
     raise InputError(f"train.optimizer = {cfg.optimizer!r}", parameter="train.optimizer", fix="use sgd, adam or adamw")
 
 
-def train(
+def train(data: Dataset, model: ModelConfig | None = None, cfg: TrainConfig | None = None, **kwargs) -> TrainingRun:
+    """Train from ``seed``; measure the last layer every ``cfg.measure_every`` epochs (and at epoch 0). numpy's
+    BLAS is held to ``cfg.threads`` threads too (the measurements' SVDs otherwise oversubscribe a loaded CPU)."""
+    from threadpoolctl import threadpool_limits
+
+    cfg = cfg or TrainConfig()
+    with threadpool_limits(limits=cfg.threads):
+        return _train(data, model, cfg, **kwargs)
+
+
+def _train(
     data: Dataset,
     model: ModelConfig | None = None,
     cfg: TrainConfig | None = None,
@@ -112,7 +122,6 @@ def train(
     minority: tuple[int, ...] = (),
     progress: Callable[[int, int, dict], None] | None = None,
 ) -> TrainingRun:
-    """Train from ``seed``; measure the last layer every ``cfg.measure_every`` epochs (and at epoch 0)."""
     torch = require_torch()
     model, cfg = model or ModelConfig(), cfg or TrainConfig()
     if cfg.loss not in ("ce", "mse"):
