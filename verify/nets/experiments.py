@@ -185,7 +185,7 @@ def versions() -> dict:
     return out
 
 
-def hardware(device: str) -> dict:
+def hardware(device: str, threads: int) -> dict:
     import os
 
     import torch
@@ -194,7 +194,7 @@ def hardware(device: str) -> dict:
         "device": device,
         "cpu": platform.processor() or platform.machine(),
         "cpu_count": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
+        "torch_threads": threads,
     }
     if device.startswith("cuda"):
         out["gpu"] = torch.cuda.get_device_name(0)
@@ -256,7 +256,7 @@ def run_experiment(
         "seeds": {"data": exp.seed, "torch": exp.seed, "batch_order": exp.seed},
         "metrics_source": METRICS_SOURCE,
         "versions": versions(),
-        "hardware": hardware(device),
+        "hardware": hardware(device, exp.train.threads),  # threads used in training (set per run)
         "timings": {"total_s": time.perf_counter() - t0, "runs_s": {r["label"]: r["seconds_train"] for r in runs}},
         "runs": runs,
     }

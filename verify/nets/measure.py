@@ -26,13 +26,17 @@ try:  # verify.metrics (issue 12) replaces the fallback when it is merged
 except ImportError:  # pragma: no cover - depends on the merge state
     _metrics = None
 
+#: collapse_report's names -> the names the tier's tests, plots and CLI read (NC1, NC2_cosine_gap, NC3_self_duality,
+#: NC2_mean_norm_cv, NC2_classifier_norm_cv: the fallback's below); fill in when verify.metrics is merged.
+RENAME: dict[str, str] = {}
+
 METRICS_SOURCE = "verify.metrics.collapse_report" if _metrics is not None else "verify.geometry.collapse (fallback)"
 
 
 def standard_metrics(H: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> dict:
     """NC1-NC3 of the last layer: ``verify.metrics.collapse_report`` if available, else the fallback."""
     if _metrics is not None:
-        return dict(_metrics.collapse_report(H, y, W=W, b=b))
+        return {RENAME.get(k, k): v for k, v in _metrics.collapse_report(H, y, W=W, b=b).items()}
     m = collapse_metrics(H, y, W)
     return {
         "NC1": m.nc1,
