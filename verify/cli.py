@@ -1,4 +1,4 @@
-"""The ``nc-verify`` command line: list, show, eval, solve, check, errata, explore, plot.
+"""The ``nc-verify`` command line: list, show, eval, solve, check, errata, explore, plot, nets.
 
 A user mistake (unknown id or parameter, a value outside a hypothesis, a non-number) prints one line
 naming the parameter and the violated hypothesis, and exits with status 2.
@@ -7,6 +7,7 @@ naming the parameter and the violated hypothesis, and exits with status 2.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -165,9 +166,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--r-max", type=float, default=1e4)
     p.add_argument("--points", type=int, default=60)
     p.add_argument("--out", action="append", required=True, help="FILE.png or FILE.svg (repeat for both)")
+    p = sub.add_parser("nets", help="network tier: train networks against the catalogue (nets extra)", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)  # listed in --help; main() forwards `nets ...` before parsing
+    p.set_defaults(func=cmd_nets)
     p = add("explore", cmd_explore, "searches beyond the theorems (labelled exploration / conjecture, no verdict)")
     p.add_argument("ids", nargs="*", metavar="ID")
     return ap
+
+
+def cmd_nets(args) -> int:
+    """Forward to verify.nets.cli (imported by name: the core never imports the network tier or torch)."""
+    return importlib.import_module("verify.nets.cli").main(args.rest)
 
 
 def cmd_explore(args) -> int:
@@ -226,6 +235,9 @@ def parse_args(argv: list[str] | None):
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["nets"]:  # everything after `nets` (options included) belongs to the network tier's parser
+        return importlib.import_module("verify.nets.cli").main(argv[1:])
     args = parse_args(argv)
     try:
         # float64 stages try far-out random starts where exp overflows; whether a solve succeeded is decided
