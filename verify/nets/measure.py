@@ -1,8 +1,7 @@
 """The one adapter between the network tier and the metrics: every last-layer measurement goes through here.
 
-Standard metrics (NC1-NC3 and their conventions) come from :func:`verify.metrics.collapse_report` when
-:mod:`verify.metrics` is importable, else from :func:`verify.geometry.collapse.collapse_metrics` (the
-fallback below; delete it once verify.metrics is merged). :func:`geometry` adds what the predictions are
+Standard metrics (NC1-NC4 and their conventions) come from :func:`verify.metrics.collapse_report`.
+:func:`geometry` adds what the predictions are
 compared with: the realised budgets (E_H, E_W) of Fang et al. 2021 program (7) (their Figure 2 sets the
 Layer-Peeled Model's budgets to the trained network's), per-class norms, cosines of class means (uncentred,
 as in the claims, and centred by the global mean, as in Papyan et al. 2020), the average minority-classifier
@@ -12,39 +11,36 @@ cosine of Fang et al. Figure 4, singular values (Tirer & Bruna 2022 Theorem 3.1)
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 
 import numpy as np
 
 from verify.claim import Undefined
-from verify.geometry.collapse import ZERO_FRACTION, class_means, collapse_metrics
+from verify.geometry.collapse import ZERO_FRACTION, class_means
 from verify.geometry.invariants import cosine
+from verify.metrics import collapse_report
 
-try:  # verify.metrics (issue 12) replaces the fallback when it is merged
-    _metrics = importlib.import_module("verify.metrics")
-except ImportError:  # pragma: no cover - depends on the merge state
-    _metrics = None
+METRICS_SOURCE = "verify.metrics.collapse_report"
 
-#: collapse_report's names -> the names the tier's tests, plots and CLI read (NC1, NC2_cosine_gap, NC3_self_duality,
-#: NC2_mean_norm_cv, NC2_classifier_norm_cv: the fallback's below); fill in when verify.metrics is merged.
-RENAME: dict[str, str] = {}
 
-METRICS_SOURCE = "verify.metrics.collapse_report" if _metrics is not None else "verify.geometry.collapse (fallback)"
+def _worst(*values):
+    """The largest of several metrics; Undefined (the first one) if any is."""
+    bad = next((v for v in values if isinstance(v, Undefined)), None)
+    return bad if bad is not None else max(float(v) for v in values)
 
 
 def standard_metrics(H: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> dict:
-    """NC1-NC3 of the last layer: ``verify.metrics.collapse_report`` if available, else the fallback."""
-    if _metrics is not None:
-        return {RENAME.get(k, k): v for k, v in _metrics.collapse_report(H, y, W=W, b=b).items()}
-    m = collapse_metrics(H, y, W)
-    return {
-        "NC1": m.nc1,
-        "NC2_cosine_gap": m.worst_cosine_gap(),
-        "NC2_mean_norm_cv": m.mean_norm_cv,
-        "NC2_classifier_norm_cv": m.classifier_norm_cv,
-        "NC3_self_duality": m.self_duality,
-    }
+    """Every metric of :func:`verify.metrics.collapse_report` (its documented keys, docs/metrics.md), plus the
+    tier's summary names: ``NC1`` (= nc1, tr(Sigma_W Sigma_B^+)/K), ``NC2_cosine_gap`` (the worst
+    |cos + 1/(K-1)| over class means and classifiers), ``NC2_mean_norm_cv`` / ``NC2_classifier_norm_cv``
+    (equinorm) and ``NC3_self_duality``."""
+    r = dict(collapse_report(H, y, W=W, b=b))
+    r["NC1"] = r["nc1"]
+    r["NC2_cosine_gap"] = _worst(r["max_equiangularity_means"], r["max_equiangularity_classifiers"])
+    r["NC2_mean_norm_cv"] = r["equinorm_means"]
+    r["NC2_classifier_norm_cv"] = r["equinorm_classifiers"]
+    r["NC3_self_duality"] = r["self_duality"]
+    return r
 
 
 def _pair_cosines(rows: np.ndarray, pairs: Sequence[tuple[int, int]], label: str) -> list:
