@@ -469,8 +469,21 @@ class Claim:
         with mpmath.workdps(dps):
             for q in chosen:
                 why = self.withheld(q, values)
-                out[q.name] = why if why is not None else q.value(values, subs, dps)
+                out[q.name] = why if why is not None else _value_or_unavailable(q, values, subs, dps)
         return out
+
+
+def _value_or_unavailable(q: Quantity, values: Mapping[str, Value], subs: Mapping, dps: int) -> QuantityValue:
+    """``q``'s value, or :class:`Unavailable` saying what is out of reach where its numerics break down at an
+    extreme valid point (a singular Newton matrix, a root find that does not converge, an overflow)."""
+    try:
+        return q.value(values, subs, dps)
+    except (ArithmeticError, mpmath.libmp.NoConvergence) as exc:
+        what = str(exc) or type(exc).__name__
+        return Unavailable(
+            f"out of reach at this point: the computation broke down ({what}); try a larger --dps "
+            "or parameters closer to the claim's pinned examples"
+        )
 
 
 def _fmt(value: Value) -> str:

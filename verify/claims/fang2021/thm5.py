@@ -305,6 +305,7 @@ def solve(values: Mapping[str, Fraction], options: SolveOptions) -> SolveReport:
             "phase": sol.phase,
             "starts": sol.starts,
             "starts_at_best": sol.agreeing,
+            "locally_converged": sol.kkt_converged and r0_ok,
             "sigma_max_G": str(mpmath.nstr(sol.certificate.sigma, 20)),
             "L_H": str(mpmath.nstr(sol.L_H, 20)),
             "L_W": str(mpmath.nstr(sol.L_W, 20)),
