@@ -116,9 +116,11 @@ def cmd_solve(args) -> int:
 def cmd_check(args) -> int:
     from verify import report
     from verify.checking import Verdict, check_claim
-    from verify.options import validate_count, validate_solve_options
+    from verify.options import MAX_EXAMPLES, validate_count, validate_solve_options
 
-    validate_count("--examples", args.examples, 0, "0 checks the pinned examples only")
+    validate_count(
+        "--examples", args.examples, 0, "0 checks the pinned examples only", MAX_EXAMPLES, "each is a full solve"
+    )
     options = validate_solve_options(args.dps, args.starts, args.seed)
     claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.catalogue().values())
     t0 = time.perf_counter()
