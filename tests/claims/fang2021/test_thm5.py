@@ -290,9 +290,22 @@ def test_plot_command_writes_png_and_svg(tmp_path, capsys):
 def test_plot_curve_marks_vanished_points_undefined_not_one():
     from verify.plot import minority_curve
 
-    curve = minority_curve(7, 3, Fr(5), Fr(1), r_min=2, r_max=50, points=5)
+    curve = minority_curve(7, 3, Fr(5), Fr(1), ratios=np.geomspace(2, 50, 5))
     assert curve.phases == ("separated", "collapsed", "vanished", "vanished", "vanished")
     assert np.isnan(curve.cosine[2:]).all() and curve.cosine[1] == pytest.approx(1, abs=1e-12)
+
+
+def test_plot_points_are_placed_where_the_curve_changes():
+    from verify.plot import sample_ratios
+
+    r0, r1 = 4.0, 5.7
+    grid = sample_ratios(1, 1e4, 40, r0, r1)
+    assert len(grid) == 40 and grid[0] == 1 and grid[-1] == pytest.approx(1e4)
+    below, collapsed, vanished = (grid < r0).sum(), ((grid > r0) & (grid < r1)).sum(), (grid > r1).sum()
+    assert below >= 0.6 * len(grid) and collapsed >= 2 and vanished >= 2
+    steps = np.diff(np.log(grid[grid < r0]))
+    assert steps[-1] < steps[0]  # denser towards R0, where the cosine rises fastest
+    assert (abs(grid / r0 - 1) > 1e-3).all() and (abs(grid / r1 - 1) > 1e-3).all()
 
 
 def test_plot_without_matplotlib_is_one_line_naming_the_docs_extra(monkeypatch, capsys):
