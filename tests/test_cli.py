@@ -142,3 +142,11 @@ def test_version(capsys):
 def test_options_anywhere(capsys):
     assert main(["eval", "--dps", "25", "fang2021.thm1", "K=3", "--quantity", "cosine", "E_H=1", "E_W=1"]) == 0
     assert "-0.5000000000000000000000000" in capsys.readouterr().out
+
+
+def test_solver_breakdown_at_an_extreme_point_is_one_line_inconclusive(capsys):
+    # 10^20 majority classes: float64 cannot hold the class weights' square roots
+    argv = ["solve", "fang2021.thm5", "K_A=100000000000000000000", "K_B=3", "E_H=5", "E_W=1", "R=2"]
+    assert main(argv) == EXIT_INCONCLUSIVE
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("nc-verify: out of reach:") and "TypeError" in err[0]

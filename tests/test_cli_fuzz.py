@@ -177,3 +177,20 @@ def test_cli_main_never_raises_on_generated_arguments(tmp_path):
         run()
     # the generator reaches every kind of outcome that argument handling can produce
     assert {0, 2, ("argparse", 2)} <= set(seen), seen
+
+
+@pytest.mark.parametrize("claim_id", CLAIMS)
+def test_eval_at_every_edge_value_of_every_parameter(claim_id):
+    """Deterministic complement of the fuzz: each parameter in turn takes each edge value, the others their
+    first pinned value; eval answers (0), says what is out of reach (3) or gives one line (2)."""
+    from verify.cli import main
+
+    claim = registry.get(claim_id)
+    example = dict(claim.examples[0].params)
+    for name in example:
+        for value in EDGE_VALUES:
+            args = ["eval", claim_id, *(f"{k}={value if k == name else v}" for k, v in example.items()), "--dps", "20"]
+            code, err = _run(main, args)
+            assert code in (0, 2, 3, "budget"), (args, code)
+            if code == 2:
+                assert len(err.strip().splitlines()) == 1, (args, err)

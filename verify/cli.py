@@ -106,11 +106,34 @@ def cmd_solve(args) -> int:
     options = validate_solve_options(args.dps, args.starts, args.seed)
     params = claim.parse(given)
     defaults = claim.defaulted(given, params)
-    rep = claim.solver(params, options)
+    rep = _solve_or_out_of_reach(claim, params, options)
+    if rep is None:
+        return EXIT_INCONCLUSIVE
     data = report.solve_json(claim, params, rep, options=options)
     data["defaults"] = defaults
     _emit(args, data, report.solve_text(claim, params, rep, defaults=defaults, options=options))
     return EXIT_OK if data["status"] == "converged" else EXIT_INCONCLUSIVE
+
+
+def _solve_or_out_of_reach(claim, params, options):
+    """The solve at a user's point, or None after one line saying what is out of reach: at extreme valid values
+    (budgets of 10^100, 10^20 classes) a float64 stage can break down (an SVD that does not converge, a size
+    float64 cannot hold). The exception's type is named, so that a defect is not mistaken for a limit."""
+    import mpmath
+    import numpy as np
+
+    try:
+        return claim.solver(params, options)
+    except InputError:
+        raise
+    except (ArithmeticError, ValueError, TypeError, np.linalg.LinAlgError, mpmath.libmp.NoConvergence) as exc:
+        what = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        print(
+            f"nc-verify: out of reach: the solver of {claim.id} broke down at this point ({what}); nothing is "
+            "concluded: try less extreme parameters (nc-verify eval answers the closed form) or a larger --dps",
+            file=sys.stderr,
+        )
+        return None
 
 
 def cmd_check(args) -> int:
