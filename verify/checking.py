@@ -21,6 +21,13 @@ from verify.claim import Claim, SolveOptions, SolveReport, Unavailable, Undefine
 
 
 class Verdict(StrEnum):
+    """The outcome of comparing a closed form with an independent solve (docs/guide.md, "Verdicts").
+
+    ``verified``: the solve converged by its own residual test and every quantity agrees within its tolerance;
+    ``failed``: a converged solve disagrees (or measures undefined where a value is predicted);
+    ``inconclusive``: the solve did not converge or precision ran out; nothing is concluded. A string enum:
+    ``Verdict.VERIFIED == "verified"``."""
+
     VERIFIED = "verified"
     FAILED = "failed"
     INCONCLUSIVE = "inconclusive"
@@ -47,6 +54,8 @@ class Comparison:
 
 @dataclass(frozen=True)
 class PointResult:
+    """One parameter point of a check: its verdict, every comparison, and the solve behind them."""
+
     claim_id: str
     params: Mapping[str, Fraction]
     origin: str  # "pinned: <note>" or "drawn"
@@ -64,6 +73,9 @@ class PointResult:
 
 @dataclass(frozen=True)
 class ClaimResult:
+    """A claim's check: the verdict over all points (failed if any failed, else inconclusive if any was, else
+    verified) and the points; :meth:`worst` is the comparison closest to its tolerance."""
+
     claim_id: str
     verdict: Verdict
     points: tuple[PointResult, ...]
@@ -211,7 +223,9 @@ def drawn_points(claim: Claim, n: int, seed: int) -> list[dict[str, Fraction]]:
 def check_claim(
     claim: Claim, *, examples: int = 4, seed: int = 0, options: SolveOptions | None = None, progress=None
 ) -> ClaimResult:
-    """Pinned examples plus ``examples`` Hypothesis-drawn points, each solved independently."""
+    """Check ``claim``: its pinned examples plus ``examples`` points drawn (deterministically from ``seed``) by
+    its Hypothesis strategy, each solved independently with ``options`` and compared quantity by quantity
+    (:func:`check_point`); ``progress(done, total)`` is called after each point."""
     options = options or SolveOptions(seed=seed)
     t0 = time.perf_counter()
     todo = [(claim.parse(ex.params), f"pinned: {ex.note}") for ex in claim.examples]

@@ -201,22 +201,30 @@ def draw(trace: Trace, outputs: Sequence[str]) -> None:
     plt.close(fig)
 
 
-def cmd_plot(args) -> int:
-    """``nc-verify plot tirer2022.<claim> [name=value ...] --out FILE`` (the dispatch of verify.cli.cmd_plot)."""
-    from verify import registry
-    from verify.cli import _assignments
+def figure(claim, assignments, args):
+    """``nc-verify plot tirer2022.<claim> [name=value ...] --out FILE`` (dispatched by verify.plots)."""
     from verify.plot import check_outputs
+    from verify.plots import Figure
+    from verify.schema import SCHEMA_VERSION
 
-    if args.id not in EXPERIMENTS:
-        raise InputError(f"no plot for {args.id}", parameter="ID", fix=f"plot supports {', '.join(EXPERIMENTS)}")
-    claim = registry.get(args.id)
-    params = claim.parse({**EXPERIMENTS[args.id]["params"], **_assignments(args.params)})
+    if claim.id not in EXPERIMENTS:
+        raise InputError(f"no plot for {claim.id}", parameter="ID", fix=f"plot supports {', '.join(EXPERIMENTS)}")
+    params = claim.parse({**EXPERIMENTS[claim.id]["params"], **assignments})
     check_outputs(args.out)
-    trace = gradient_descent_trace(args.id, params)
+    trace = gradient_descent_trace(claim.id, params)
     draw(trace, args.out)
     last = {k: f"{v[-1]:.2e}" for k, v in trace.metrics.items()}
-    print(
-        f"wrote {', '.join(args.out)}: final |objective - optimum| {abs(trace.gap[-1]):.2e}; "
-        + ", ".join(f"{k} {v}" for k, v in last.items())
+    text = f"wrote {', '.join(args.out)}: final |objective - optimum| {abs(trace.gap[-1]):.2e}; " + ", ".join(
+        f"{k} {v}" for k, v in last.items()
     )
-    return 0
+    data = {
+        "schema": SCHEMA_VERSION,
+        "claim": claim.id,
+        "files": list(args.out),
+        "trace": {
+            "iterations": [int(i) for i in trace.iterations],
+            "gap": [float(g) for g in trace.gap],
+            "metrics": {k: [float(x) for x in v] for k, v in trace.metrics.items()},
+        },
+    }
+    return Figure(data=data, text=text, complete=True)

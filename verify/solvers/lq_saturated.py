@@ -174,7 +174,9 @@ def solve_lq(
     n_free = int(free.sum())
     if n_free < model.dim:
         messages.append(f"refined on the support ({n_free} of {model.dim} unknowns; the others held at 0)")
-    details.update({"newton_steps": kkt.iterations, "support_size": n_free})
+    details.update(
+        {"newton_steps": kkt.iterations, "support_size": n_free, "locally_converged": kkt.converged and stat <= target}
+    )
     return SolveReport(
         converged=kkt.converged and corroborated and stat <= target,  # kkt.converged: multipliers >= 0
         message="; ".join(messages),
