@@ -100,7 +100,7 @@ def cmd_check(args) -> int:
     from verify.checking import Verdict, check_claim
     from verify.options import validate_solve_options
 
-    claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.catalogue().values())
+    claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
     if args.examples < 0:
         raise InputError(f"--examples {args.examples} is negative", parameter="--examples", fix="use 0 or more")
     options = validate_solve_options(args.dps, args.starts, args.seed)
@@ -118,18 +118,21 @@ def cmd_check(args) -> int:
 def cmd_errata(args) -> int:
     from verify import report
 
-    items = [report.erratum_json(e) for c in registry.catalogue().values() for e in c.errata]
+    items = [report.erratum_json(e) for c in registry.everything().values() for e in c.errata]
     _emit(args, {"schema": SCHEMA_VERSION, "errata": items}, report.errata_text(items))
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="nc-verify", description="Executable, checked claims of neural-collapse theory.")
+    path_help = "also load claims from DIR (.py files defining CLAIM; repeatable; see docs/authoring.md)"
+    ap.add_argument("--path", action="append", default=[], metavar="DIR", help=path_help)
     sub = ap.add_subparsers(dest="command", required=True)
 
     def add(name: str, func, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_)
         p.add_argument("--json", action="store_true", help="machine-readable output (docs/schemas.md)")
+        p.add_argument("--path", action="append", default=argparse.SUPPRESS, metavar="DIR", help=path_help)
         p.set_defaults(func=func)
         return p
 
@@ -173,7 +176,7 @@ def parser() -> argparse.ArgumentParser:
 def cmd_explore(args) -> int:
     from verify import report
 
-    claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.catalogue().values())
+    claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
     items = [report.exploration_json(e, e.run()) for c in claims for e in c.explorations]
     _emit(args, {"schema": SCHEMA_VERSION, "explorations": items}, report.explorations_text(items))
     return 0
@@ -224,6 +227,7 @@ def parse_args(argv: list[str] | None):
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
+        registry.use_command_paths(getattr(args, "path", []))  # claims of the user's own (docs/authoring.md)
         # float64 stages try far-out random starts where exp overflows; whether a solve succeeded is decided
         # by its residuals and reported in its status, so numpy's overflow warnings are noise on the terminal
         if args.command == "list":
