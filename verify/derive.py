@@ -120,9 +120,12 @@ def equal(
     dps: int = 50,
     seed: int = 0,
     symbolic: bool = True,
+    prove: bool = False,
 ) -> Step:
     """``lhs == rhs`` identically: proved by sympy, else checked at ``points`` random exact points (``domain``
-    maps symbols or names to (lo, hi); defaults by the symbols' assumptions) at ``dps`` digits."""
+    maps symbols or names to (lo, hi); defaults by the symbols' assumptions) at ``dps`` digits. ``prove=True``:
+    only a sympy proof passes (numerical agreement is then reported as a failure to prove)."""
+    __tracebackhide__ = True  # pytest shows the step's own line, not this module's
     where = _where()
     lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
     diff = lhs - rhs
@@ -152,6 +155,11 @@ def equal(
                 f"{mpmath.nstr(left - right, 5)} (relative {mpmath.nstr(abs(left - right) / scale, 3)}, allowed "
                 f"{mpmath.nstr(tol, 1)}); sympy leaves lhs - rhs = {residue}"
             )
+    if prove:
+        raise DerivationFailed(
+            f"step {label!r} ({where}): not proved by sympy (lhs - rhs simplifies to {sp.simplify(diff)}), although both "
+            f"sides agree at {checked} random points to {dps - GUARD_DIGITS} digits"
+        )
     if checked == 0:
         raise DerivationFailed(
             f"step {label!r} ({where}): neither proved by sympy nor evaluable at any drawn point of "
@@ -164,6 +172,7 @@ def equal(
 
 def tight(bound, value, at: Mapping, label: str = "the bound is tight", **kwargs) -> Step:
     """The bound equals the value at the point ``at`` (a mapping symbol -> expression or number)."""
+    __tracebackhide__ = True  # pytest shows the step's own line, not this module's
     subs = {(sp.Symbol(k) if isinstance(k, str) else k): sp.sympify(v) for k, v in at.items()}
     shown = ", ".join(f"{k} = {v}" for k, v in subs.items())
     step = equal(sp.sympify(bound).subs(subs), sp.sympify(value).subs(subs), f"{label} (at {shown})", **kwargs)
@@ -198,6 +207,7 @@ def holds(
 ) -> Step:
     """An inequality over the box ``domain`` (symbol or name -> (lo, hi)): sampled, then certified by interval
     arithmetic where possible."""
+    __tracebackhide__ = True  # pytest shows the step's own line, not this module's
     where = _where()
     f, strict = _sides(relation)
     ranges = _symbol_ranges(f.free_symbols, domain)

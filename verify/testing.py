@@ -72,6 +72,7 @@ def assert_verified(
     """Check the claim at its pinned examples and ``examples`` drawn points; raise AssertionError with the table of
     bad points unless every point is verified (``allow_inconclusive``: inconclusive points pass, failed never).
     Returns the :class:`verify.checking.ClaimResult`."""
+    __tracebackhide__ = True
     from verify.checking import Verdict, check_claim
     from verify.options import validate_solve_options
 
