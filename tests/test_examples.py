@@ -46,6 +46,10 @@ def test_example_on_the_claim_path_is_listed_shown_and_verified(example_on_path,
     assert "lambda_H lambda_W < 1" in capsys.readouterr().out
     assert main(["eval", "penalised.thm1", "K=3", "lambda_H=1/10", "lambda_W=1/5"]) == 0
     assert "scale" in capsys.readouterr().out
+    assert main(["solve", "penalised.thm1", "K=2", "lambda_H=1/10", "lambda_W=1/10", "--starts", "3"]) == 0
+    assert "classifier_norm" in capsys.readouterr().out
+    assert main(["errata", "--json"]) == 0
+    capsys.readouterr()
     assert main(["check", "penalised.thm1", "--examples", "1"]) == 0
     assert "verified" in capsys.readouterr().out
     assert main(["eval", "penalised.thm1", "K=3", "lambda_H=2", "lambda_W=1"]) == 2

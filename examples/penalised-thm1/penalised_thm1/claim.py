@@ -39,9 +39,9 @@ VALUE_TOL = a.tolerance(
 )
 GEOMETRY_TOL = a.tolerance(
     10,
-    "norms and cosines carry the forward error of the point, (residual 10^-(dps-5)) x (condition of the Hessian "
-    "off the rotation orbit); the condition measured on the pinned and 20 drawn points (seed 0) is below 1e3, so "
-    "10 guard digits leave two to spare",
+    "norms and cosines carry the forward error of the point, (residual 10^-(dps-5)) x (condition of the KKT "
+    "matrix off the rotation orbit); measured on the 3 pinned and 20 drawn points (seed 0): condition at most "
+    "1.7e2, worst geometry error 5.9e-31 at dps 30 against 1e-20, so 10 guard digits leave two to spare",
 )
 
 
