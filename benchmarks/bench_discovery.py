@@ -20,9 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "penalised-thm1"
 
 CASES = {
-    "built-in index only (baseline)": ("from verify import registry; registry.builtin_entries()", {}),
-    "list, no external source": ("from verify.cli import main; main(['list'])", {}),
-    "list, example on NC_VERIFY_PATH": (
+    "cli + built-in index (baseline)": (
+        "import verify.cli; from verify import registry; registry.builtin_entries()",
+        {},
+    ),
+    "cli + index + entry-point scan": ("import verify.cli; from verify import registry; registry.entries()", {}),
+    "nc-verify list, nothing external": ("from verify.cli import main; main(['list'])", {}),
+    "nc-verify list, example on the path": (
         "from verify.cli import main; main(['list'])",
         {"NC_VERIFY_PATH": str(EXAMPLE / "penalised_thm1"), "PYTHONPATH": str(EXAMPLE)},
     ),
@@ -45,4 +49,4 @@ if __name__ == "__main__":
         runs = [seconds(code, env) for _ in range(5)]
         median = statistics.median(runs)
         base = base or median
-        print(f"{name:<36} {median * 1000:8.1f} ms   (x{median / base:.1f} the baseline)")
+        print(f"{name:<38} {median * 1000:8.1f} ms   (x{median / base:.1f} the baseline)")

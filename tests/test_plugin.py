@@ -71,6 +71,10 @@ equal(sp.diff(x * sp.log(x), x), sp.log(x) + 1, "product rule")
 ```python
 equal(sp.diff(sp.exp(x**2), x), x * sp.exp(x**2), "chain rule, factor 2 forgotten")
 ```
+
+```{code-block} python
+equal(sp.integrate(sp.exp(-x), (x, 0, sp.oo)), 1, "MyST directive blocks run too")
+```
 """
 
 RST = """Notes
@@ -117,7 +121,7 @@ def test_plugin_in_a_user_project(tmp_path):
     )
     out = done.stdout
     assert done.returncode == 1, out + done.stderr
-    assert "2 failed, 6 passed" in out, out
+    assert "2 failed, 7 passed" in out, out
     # the bad claim: the table of bad points, with the quantity and the parameters
     assert "notes.bad: failed" in out and "value: predicted" in out and "K=2" in out
     # the bad derivation step: the file, the step, the difference
