@@ -47,7 +47,8 @@ GEOMETRY_TOL = a.tolerance(
 
 def make_claim(claim_id: str = "penalised.thm1", scale: sp.Expr = SCALE):
     """The claim; ``scale`` is the ETF scale the value and norms are built from (a test passes a wrong one)."""
-    value = sp.log(1 + (K - 1) * sp.exp(-K * scale / (K - 1))) + c * scale
+    # phi(scale) (derivation.md, step 3); at the derived scale, its simplified form (step 4)
+    value = VALUE if scale is SCALE else sp.log(1 + (K - 1) * sp.exp(-K * scale / (K - 1))) + c * scale
     # ||w_k||^2 = s* sqrt(lambda_H/lambda_W), ||h||^2 = s* sqrt(lambda_W/lambda_H) (derivation.md, step 2)
     classifier_norm = sp.sqrt(scale) * (lam_H / lam_W) ** sp.Rational(1, 4)
     feature_norm = sp.sqrt(scale) * (lam_W / lam_H) ** sp.Rational(1, 4)
