@@ -204,7 +204,14 @@ def _claims_of(obj, where: str) -> list:
     if hasattr(obj, "CLAIM") or hasattr(obj, "CLAIMS"):
         items = [obj.CLAIM] if hasattr(obj, "CLAIM") else list(obj.CLAIMS)
     elif callable(obj):
-        made = obj()
+        try:
+            made = obj()
+        except InputError:
+            raise
+        except Exception as exc:
+            raise InputError(
+                f"{where}: calling it fails: {type(exc).__name__}: {exc}", parameter="ID", fix="fix that function"
+            ) from exc
         items = [made] if isinstance(made, Claim) else list(made)
     else:
         raise InputError(f"{where} defines no claim", parameter="ID", fix="define CLAIM = verify.authoring.claim(...)")
