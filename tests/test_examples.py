@@ -36,7 +36,6 @@ def example_on_path(monkeypatch):
     monkeypatch.syspath_prepend(str(EXAMPLE))  # the claim file imports its package (installed, in real use)
     monkeypatch.setenv(registry.PATH_VARIABLE, str(CLAIM_DIR))
     yield
-    registry.use_command_paths([])
 
 
 def test_example_on_the_claim_path_is_listed_shown_and_verified(example_on_path, capsys):
@@ -83,6 +82,8 @@ def test_broken_claim_file_is_one_line(tmp_path, capsys):
     assert main(["--path", str(tmp_path), "list"]) == 2
     assert "ZeroDivisionError" in capsys.readouterr().err
     assert main(["--path", str(tmp_path / "missing"), "list"]) == 2
+    assert main(["list"]) == 0  # --path held for those commands only
+    assert "fang2021.thm1" in capsys.readouterr().out
 
 
 def _run(args, env, cwd=ROOT, timeout=300):

@@ -242,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and closed early: not an error of ours
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - suppress the flush error at interpreter exit
         return 0
+    finally:
+        registry.use_command_paths([])  # --path holds for this command only (main() may run again in-process)
 
 
 if __name__ == "__main__":
