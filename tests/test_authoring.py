@@ -182,3 +182,21 @@ def test_thm4_claim_for_blames_the_function_that_fails():
     assert info.value.parameter == "g1"
     claim = claim_for(sp.exp(-X), X**2, "fine")
     assert [h.parameter for h in claim.hypotheses][-2:] == ["g1", "g2"]
+
+
+def test_conic_and_direct_solves_of_an_imbalanced_program_agree():
+    """Two independent solves built from the authoring factories: the certified Gram relaxation (15) and the
+    direct multistart + KKT solve of (7), class sizes (2, 1, 1); Lemma 1 says their optima coincide."""
+    from verify.models.gram_relaxation import GramProgram
+
+    conic = a.conic_solve(
+        lambda v: GramProgram((2, 1, 1), v["E_H"], v["E_W"]),
+        lambda sol, dps: {"value": (sol.value,)},
+        "program (15), Clarabel then polished",
+        measures=["value"],
+    )
+    direct = a.layer_peeled_solve(budgets={"H": "E_H", "W": "E_W"}, measure=["value"], classes=lambda v: (2, 1, 1))
+    values = {"E_H": Fraction(1), "E_W": Fraction(2), "p": Fraction(6)}
+    r1, r2 = conic(values, SolveOptions(dps=30)), direct(values, SolveOptions(dps=30))
+    assert r1.converged and r2.converged, (r1.message, r2.message)
+    assert abs(r1.quantities["value"][0] - r2.quantities["value"][0]) < 1e-22
