@@ -145,7 +145,7 @@ def cmd_check(args) -> int:
         "--examples", args.examples, 0, "0 checks the pinned examples only", MAX_EXAMPLES, "each is a full solve"
     )
     options = validate_solve_options(args.dps, args.starts, args.seed)
-    claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.catalogue().values())
+    claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
     t0 = time.perf_counter()
     results = []
     for claim in claims:
@@ -162,7 +162,7 @@ def cmd_check(args) -> int:
 def cmd_errata(args) -> int:
     from verify import report
 
-    claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.catalogue().values())
+    claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
     items = [report.erratum_json(e) for c in claims for e in c.errata]
     _emit(args, {"schema": SCHEMA_VERSION, "errata": items}, report.errata_text(items))
     return EXIT_OK if all(d["confirmed"] for d in items) else EXIT_FAILED
@@ -171,7 +171,7 @@ def cmd_errata(args) -> int:
 def cmd_explore(args) -> int:
     from verify import report
 
-    claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.catalogue().values())
+    claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
     items = [report.exploration_json(e, e.run()) for c in claims for e in c.explorations]
     _emit(args, {"schema": SCHEMA_VERSION, "explorations": items}, report.explorations_text(items))
     return EXIT_OK
@@ -203,11 +203,14 @@ def parser() -> argparse.ArgumentParser:
         epilog="exit status: 0 ok, 1 a check failed, 2 user error, 3 inconclusive (docs/guide.md)",
     )
     ap.add_argument("--version", action="version", version=f"nc-verify {_version()}")
+    path_help = "also load claims from DIR (.py files defining CLAIM; repeatable; see docs/authoring.md)"
+    ap.add_argument("--path", action="append", default=[], metavar="DIR", help=path_help)
     sub = ap.add_subparsers(dest="command", required=True)
 
     def add(name: str, func, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_)
         p.add_argument("--json", action="store_true", help="machine-readable output (docs/schemas.md)")
+        p.add_argument("--path", action="append", default=argparse.SUPPRESS, metavar="DIR", help=path_help)
         p.set_defaults(func=func)
         return p
 
@@ -284,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         return importlib.import_module("verify.nets.cli").main(argv[1:])
     args = parse_args(argv)  # argparse's own errors: usage and one line on stderr, SystemExit(2)
     try:
+        registry.use_command_paths(getattr(args, "path", []))  # claims of the user's own (docs/authoring.md)
         if args.command == "list":
             return args.func(args)
         import numpy as np
@@ -301,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nc-verify: interrupted", file=sys.stderr)
         return 130
+    finally:
+        registry.use_command_paths([])  # --path holds for this command only (main() may run again in-process)
 
 
 if __name__ == "__main__":
