@@ -123,7 +123,9 @@ class Quantity:
         """The quantity at ``values`` to ``dps`` digits (caller holds ``mpmath.workdps(dps)``)."""
         if self.reference is not None:
             return self.reference(values, dps)
-        return mpmath.mpf(sympy.N(self.expr.subs(subs), dps + 5))
+        from verify.precision import evaluate_expr  # relative digits at any scale (imports this module)
+
+        return evaluate_expr(self.expr, subs, dps)
 
     def scaled(self, factor: sympy.Expr) -> Quantity:
         """A copy whose value is multiplied by ``factor`` (used by the mutation meta-test)."""
