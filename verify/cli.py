@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from verify import registry, report
-from verify.checking import Verdict, check_claim
+from verify.checking import Verdict, check_claims
 from verify.claim import SolveOptions
 from verify.errors import InputError
 
@@ -88,12 +88,12 @@ def cmd_check(args) -> int:
     if args.examples < 0:
         raise InputError(f"--examples {args.examples} is negative", parameter="--examples", fix="use 0 or more")
     options = SolveOptions(dps=_dps(args.dps), n_starts=args.starts, seed=args.seed)
+    if args.jobs < 1:
+        raise InputError(f"--jobs {args.jobs} is below 1", parameter="--jobs", fix="use --jobs 1 or more")
     t0 = time.perf_counter()
-    results = []
-    for claim in claims:
-        if not args.json:
-            print(f"checking {claim.id} ...", file=sys.stderr, flush=True)
-        results.append(check_claim(claim, examples=args.examples, seed=args.seed, options=options))
+    if not args.json:
+        print(f"checking {', '.join(c.id for c in claims)} ...", file=sys.stderr, flush=True)
+    results = check_claims(claims, examples=args.examples, seed=args.seed, options=options, jobs=args.jobs)
     seconds = time.perf_counter() - t0
     _emit(args, report.check_json(results, seconds), report.check_text(results, seconds))
     return 1 if any(r.verdict is Verdict.FAILED for r in results) else 0
@@ -134,6 +134,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--dps", type=int, default=30)
     p.add_argument("--starts", type=int, default=8)
+    p.add_argument("--jobs", type=int, default=1, help="processes to spread the points over (same verdicts)")
     add("errata", cmd_errata, "recorded disagreements with the papers, with computed evidence")
     p = sub.add_parser("plot", help="Figure 3 (fang2021.thm5): average minority cosine vs R, PNG or SVG")
     p.set_defaults(func=cmd_plot)
