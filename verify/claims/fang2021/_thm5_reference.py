@@ -53,20 +53,24 @@ def _symbolic(many_A: bool, many_B: bool, phase: str) -> dict:
     eqs = [sp.diff(lag, v) for v in V] + [cH, cW]
     unknowns = V + [_LH, _LW]
     out = {"V": [str(v) for v in V]}
+    # docstring_limit=0: lambdify would otherwise print every expression a second time for the docstring of
+    # the generated function (about a third of the derivation's cost)
     args = (*unknowns, _R, _EH, _EW, KA, KB)
-    out["kkt"] = sp.lambdify(args, eqs, "mpmath")
-    out["kkt_jac"] = sp.lambdify(args, sp.Matrix(eqs).jacobian(unknowns), "mpmath")
-    out["F_np"] = sp.lambdify((*V, _R, KA, KB), F, "numpy")
-    out["F_mp"] = sp.lambdify((*V, _R, KA, KB), F, "mpmath")
-    out["grad_F_np"] = sp.lambdify((*V, _R, KA, KB), [sp.diff(F, v) for v in V], "numpy")
+    out["kkt"] = sp.lambdify(args, eqs, "mpmath", docstring_limit=0)
+    out["kkt_jac"] = sp.lambdify(args, sp.Matrix(eqs).jacobian(unknowns), "mpmath", docstring_limit=0)
+    out["F_np"] = sp.lambdify((*V, _R, KA, KB), F, "numpy", docstring_limit=0)
+    out["F_mp"] = sp.lambdify((*V, _R, KA, KB), F, "mpmath", docstring_limit=0)
+    out["grad_F_np"] = sp.lambdify((*V, _R, KA, KB), [sp.diff(F, v) for v in V], "numpy", docstring_limit=0)
     out["grads_np"] = sp.lambdify(
-        (*V, _R, _EH, _EW, KA, KB), [[sp.diff(e, v) for v in V] for e in (F, cH, cW)], "numpy"
+        (*V, _R, _EH, _EW, KA, KB), [[sp.diff(e, v) for v in V] for e in (F, cH, cW)], "numpy", docstring_limit=0
     )
     if phase == "collapsed":
         eqs0 = [*eqs, 4 * _LH * _LW - 1]
         unk0 = [*unknowns, _R]
-        out["r0"] = sp.lambdify((*unk0, _EH, _EW, KA, KB), eqs0, "mpmath")
-        out["r0_jac"] = sp.lambdify((*unk0, _EH, _EW, KA, KB), sp.Matrix(eqs0).jacobian(unk0), "mpmath")
+        out["r0"] = sp.lambdify((*unk0, _EH, _EW, KA, KB), eqs0, "mpmath", docstring_limit=0)
+        out["r0_jac"] = sp.lambdify(
+            (*unk0, _EH, _EW, KA, KB), sp.Matrix(eqs0).jacobian(unk0), "mpmath", docstring_limit=0
+        )
     return out
 
 
