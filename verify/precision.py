@@ -210,14 +210,16 @@ def evaluate_expr(expr: sympy.Expr, subs: Mapping, dps: int) -> mpmath.mpf | Una
 
     The result is an mpf at the caller's working precision (hold ``mpmath.workdps(dps)``); an exact zero is 0;
     :class:`Unavailable` when ``dps + MAX_EXTRA_DIGITS`` digits do not resolve the value (see the module docstring)."""
-    value = sympy.sympify(expr).subs(subs) if subs else sympy.sympify(expr)
+    # xreplace, not subs: the keys are the parameters' own symbols, and subs (pattern matching, assumptions)
+    # cost 40 ms per quantity, most of a closed-form evaluation
+    value = sympy.sympify(expr).xreplace(dict(subs)) if subs else sympy.sympify(expr)
     if value.is_Rational:
         return _rational(value, mpmath.mp)
     if value.free_symbols:
         raise ValueError(f"evaluate_expr: {sorted(map(str, value.free_symbols))} have no value in subs")
-    if value.is_zero:
-        return mpmath.mpf(0)
     got = _interval(value, dps)
-    if got is not None:
-        return got
-    return _adaptive(value, dps)
+    if got is None:
+        got = _adaptive(value, dps)
+    if isinstance(got, Unavailable) and value.is_zero:  # exactly 0 (sympy decides): no enclosure excludes it
+        return mpmath.mpf(0)
+    return got
