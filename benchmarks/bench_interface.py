@@ -119,8 +119,10 @@ def main() -> int:
             subprocess.run(["git", "-C", str(HERE), "worktree", "remove", "--force", str(base)], capture_output=True)
 
     rev = subprocess.run(["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    status = ["git", "-C", str(HERE), "status", "--porcelain", "--untracked-files=no"]
+    dirty = ", uncommitted changes" if subprocess.run(status, capture_output=True, text=True).stdout.strip() else ""
     print(
-        f"nc-verify interface benchmark: this tree ({rev.stdout.strip()}, plus uncommitted changes) vs baseline "
+        f"nc-verify interface benchmark: this tree ({rev.stdout.strip()}{dirty}) vs baseline "
         f"{args.baseline[:10]}; median of {args.runs} runs ({args.check_runs} for check), wall seconds"
     )
     print(f"cores: {os.cpu_count()}; load average before {load0[0]:.2f}, after {load1[0]:.2f} (1 min)")
