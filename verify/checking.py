@@ -235,11 +235,93 @@ def check_claim(
         results.append(check_point(claim, values, options, origin))
         if progress is not None:
             progress(results[-1])
+    return ClaimResult(claim.id, _claim_verdict(results), tuple(results), time.perf_counter() - t0)
+
+
+# --- across processes ------------------------------------------------------------------------------------
+def _worker_init() -> None:
+    """A worker of :func:`check_claims`: single-threaded BLAS for its whole life (N workers on N cores must not
+    each spin N BLAS threads, see :mod:`verify.solvers.threads`)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
+
+
+def _check_registered_point(
+    claim_id: str, values: Mapping[str, Fraction], options: SolveOptions, origin: str
+) -> PointResult:
+    """One point in a worker: the claim is looked up by id (claims hold closures and are not pickled). numpy's
+    floating-point warnings are silenced as the CLI silences them (they never change a value or a verdict)."""
+    import numpy as np
+
+    from verify import registry
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        return check_point(registry.get(claim_id), values, options, origin)
+
+
+def _claim_verdict(results: list[PointResult]) -> Verdict:
     verdicts = {r.verdict for r in results}
     if Verdict.FAILED in verdicts:
-        verdict = Verdict.FAILED
-    elif Verdict.INCONCLUSIVE in verdicts or not results:
-        verdict = Verdict.INCONCLUSIVE
-    else:
-        verdict = Verdict.VERIFIED
-    return ClaimResult(claim.id, verdict, tuple(results), time.perf_counter() - t0)
+        return Verdict.FAILED
+    if Verdict.INCONCLUSIVE in verdicts or not results:
+        return Verdict.INCONCLUSIVE
+    return Verdict.VERIFIED
+
+
+def check_claims(
+    claims: list[Claim],
+    *,
+    examples: int = 4,
+    seed: int = 0,
+    options: SolveOptions | None = None,
+    jobs: int = 1,
+    progress=None,
+) -> list[ClaimResult]:
+    """:func:`check_claim` for each claim, the points spread over ``jobs`` processes (spawned, so safe on every
+    platform). The points (pinned, then drawn from ``seed`` in this process) and each point's solve (seeded by
+    ``options.seed``, independent of which worker runs it or when) are the same for every ``jobs``, so verdicts
+    and errors are identical; only the order in which ``progress`` sees points may differ. A claim's
+    ``seconds`` is then the sum of its points' solve times (CPU time spent on it, not wall time). Claims not in
+    the registry (built by a user, e.g. ``thm4.claim_for``) cannot be looked up by a worker and are checked
+    here, serially."""
+    if jobs <= 1:
+        return [check_claim(c, examples=examples, seed=seed, options=options, progress=progress) for c in claims]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from verify import registry
+
+    options = options or SolveOptions(seed=seed)
+    registered = registry.catalogue()
+    todo: list[tuple[int, Mapping[str, Fraction], str]] = []
+    for i, claim in enumerate(claims):
+        todo += [(i, claim.parse(ex.params), f"pinned: {ex.note}") for ex in claim.examples]
+        todo += [(i, claim.parse(v), "drawn") for v in drawn_points(claim, examples, seed)]
+    per_claim: list[list[PointResult | None]] = [[] for _ in claims]
+    slots = []
+    for i, _values, _origin in todo:
+        slots.append((i, len(per_claim[i])))
+        per_claim[i].append(None)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init) as pool:
+        futures = {}
+        for k, (i, values, origin) in enumerate(todo):
+            claim = claims[i]
+            if registered.get(claim.id) is claim:
+                futures[pool.submit(_check_registered_point, claim.id, values, options, origin)] = k
+            else:
+                i_, j_ = slots[k]
+                per_claim[i_][j_] = check_point(claim, values, options, origin)
+                if progress is not None:
+                    progress(per_claim[i_][j_])
+        for future in as_completed(futures):
+            i_, j_ = slots[futures[future]]
+            per_claim[i_][j_] = future.result()
+            if progress is not None:
+                progress(per_claim[i_][j_])
+    out = []
+    for claim, results in zip(claims, per_claim, strict=True):
+        done = [r for r in results if r is not None]
+        out.append(ClaimResult(claim.id, _claim_verdict(done), tuple(done), sum(r.seconds for r in done)))
+    return out

@@ -250,7 +250,9 @@ class Quantity:
         """The quantity at ``values`` to ``dps`` digits (caller holds ``mpmath.workdps(dps)``)."""
         if self.reference is not None:
             return self.reference(values, dps)
-        return _evaluate_expr(self.expr, subs, dps)
+        from verify.precision import evaluate_expr  # relative digits at any scale (imports this module)
+
+        return evaluate_expr(self.expr, subs, dps)
 
     def scaled(self, factor: sympy.Expr) -> Quantity:
         """A copy whose value is multiplied by ``factor`` (used by the mutation meta-test)."""
@@ -268,10 +270,6 @@ class Quantity:
             return scale(v, dps)
 
         return replace(self, reference=scaled_reference)
-
-
-def _evaluate_expr(expr: sympy.Expr, subs: Mapping, dps: int):
-    return mpmath.mpf(sympy.N(expr.subs(subs), dps + 5))
 
 
 Measured = tuple  # of mpmath.mpf | Undefined: every instance of a quantity (all pairs, all classes...)

@@ -138,20 +138,19 @@ def _solve_or_out_of_reach(claim, params, options):
 
 def cmd_check(args) -> int:
     from verify import report
-    from verify.checking import Verdict, check_claim
-    from verify.options import MAX_EXAMPLES, validate_count, validate_solve_options
+    from verify.checking import Verdict, check_claims
+    from verify.options import MAX_EXAMPLES, MAX_JOBS, validate_count, validate_solve_options
 
     validate_count(
         "--examples", args.examples, 0, "0 checks the pinned examples only", MAX_EXAMPLES, "each is a full solve"
     )
     options = validate_solve_options(args.dps, args.starts, args.seed)
     claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
+    jobs = validate_count("--jobs", args.jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait")
     t0 = time.perf_counter()
-    results = []
-    for claim in claims:
-        if not args.json:
-            print(f"checking {claim.id} ...", file=sys.stderr, flush=True)
-        results.append(check_claim(claim, examples=args.examples, seed=args.seed, options=options))
+    if not args.json:
+        print(f"checking {', '.join(c.id for c in claims)} ...", file=sys.stderr, flush=True)
+    results = check_claims(claims, examples=args.examples, seed=args.seed, options=options, jobs=jobs)
     seconds = time.perf_counter() - t0
     _emit(args, report.check_json(results, seconds), report.check_text(results, seconds))
     if any(r.verdict is Verdict.FAILED for r in results):
@@ -240,6 +239,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--examples", type=int, default=4, help="Hypothesis-drawn points per claim, >= 0 (default 4)")
     precision(p)
     solving(p)
+    p.add_argument("--jobs", type=int, default=1, help="processes to spread the points over, >= 1 (same verdicts)")
     p = add("errata", cmd_errata, "recorded disagreements with the papers, with computed evidence")
     p.add_argument("ids", nargs="*", metavar="ID", help="only these claims (default all)")
     p = add("explore", cmd_explore, "searches beyond the theorems (labelled exploration / conjecture, no verdict)")

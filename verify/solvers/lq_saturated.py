@@ -29,7 +29,6 @@ from collections.abc import Callable, Mapping
 
 import mpmath
 import numpy as np
-from scipy.optimize import minimize
 
 from verify.claim import SolveOptions, SolveReport
 from verify.models.arith import FLOAT, mp_arithmetic
@@ -88,6 +87,8 @@ def saturated_map(model: LqLayerPeeledModel) -> tuple[Callable, Callable]:
 
 def saturated_multistart(model: LqLayerPeeledModel, *, n_starts: int, seed: int) -> MultistartResult:
     """L-BFGS-B from ``n_starts`` Gaussian starts of the saturated parametrisation; every value is kept."""
+    from scipy.optimize import minimize  # imported when a solve needs it
+
     fun, decode = saturated_map(model)
     rng = np.random.default_rng(seed)
     t0 = time.perf_counter()

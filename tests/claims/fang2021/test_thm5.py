@@ -1,7 +1,6 @@
 """fang2021.thm5: Minority Collapse, R0, R1, the limit problem, the fast solver against program (15)."""
 
 import os
-import time
 from fractions import Fraction as Fr
 
 import mpmath
@@ -158,14 +157,12 @@ def test_reduced_invariants_equal_those_of_the_explicit_vectors():
 
 
 @pytest.mark.parametrize("K", [10**3, 10**6])
-def test_fast_solver_at_large_K_is_certified_and_fast(K):
+def test_fast_solver_at_large_K_is_certified(K):
+    """Certified at K = 10^6 (its speed is a figure of benchmarks/bench_interface.py, never a test)."""
     ka = 3 * K // 10
-    t0 = time.perf_counter()
     sol = solve_two_group(TwoGroupProgram(ka, K - ka, Fr(5), Fr(1), Fr(3)), dps=25, n_starts=4)
-    seconds = time.perf_counter() - t0
     assert sol.converged, sol.message
     assert abs(sol.certificate.relative_gap) < 1e-17
-    assert seconds < 2.0  # ~0.1 s measured; generous for a loaded 2-core machine
 
 
 def test_r0_at_a_million_classes():

@@ -57,6 +57,7 @@ from verify.claim import (
     SolveReport,
     Source,
     Tolerance,
+    Unavailable,
     Undefined,
 )
 from verify.claims.fang2021 import PAPER, SEEDS
@@ -65,6 +66,7 @@ from verify.errors import InputError
 from verify.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
 from verify.models.arith import mp_arithmetic, to_mpf
 from verify.models.two_group import TwoGroupProgram
+from verify.precision import evaluate_expr
 from verify.solvers.symmetric import solve_two_group, transition_ratio, zero_tolerance
 from verify.solvers.vanishing import vanishing_ratio
 from verify.strategies import assume, log_decimals
@@ -99,8 +101,13 @@ def r1_value(values: Mapping[str, Fraction], dps: int) -> mpmath.mpf | None:
     if values["K_A"] < 2:
         return None
     subs = {p.symbol: sp.Rational(values[p.name].numerator, values[p.name].denominator) for p in PARAMETERS[:4]}
-    den = sp.N(R1_DENOMINATOR.subs(subs), dps + 10)
-    return None if den <= 0 else mpmath.mpf(sp.N(R1.subs(subs), dps + 5))
+    # relative digits at any scale (verify.precision): the denominator's sign is certified (its enclosure
+    # excludes 0) before R1 is evaluated; a denominator unresolved at the precision cap is 0 to 10^4 digits,
+    # R1 = infinity there: the minority classifiers never vanish
+    den = evaluate_expr(R1_DENOMINATOR, subs, dps + 10)
+    if isinstance(den, Unavailable) or den <= 0:
+        return None
+    return evaluate_expr(R1, subs, dps + 5)  # den certified > 0: sqrt(K_A / K^2 / den) resolves
 
 
 def r1_quantity(values: Mapping[str, Fraction], dps: int) -> mpmath.mpf | Undefined:
