@@ -1,7 +1,7 @@
-"""Runs every Markdown derivation in proofs/ as a test: each ```python block executes, in order, in one
-namespace per document (Sybil); a failing assertion fails the proof."""
+"""Runs every Markdown derivation in proofs/ as a test, with the public machinery users enable for their own
+documents (:func:`verify.docs.sybil`, docs/authoring.md): each ```python block executes, in order, in one
+namespace per document; a failing assertion or :mod:`verify.derive` step fails the proof."""
 
-from sybil import Sybil
-from sybil.parsers.markdown import PythonCodeBlockParser
+from verify.docs import sybil
 
-pytest_collect_file = Sybil(parsers=[PythonCodeBlockParser()], patterns=["*.md"]).pytest()
+pytest_collect_file = sybil(patterns=["*.md"]).pytest()

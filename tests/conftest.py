@@ -1,21 +1,14 @@
-"""Hypothesis profiles: ``dev`` (default, quick), ``ci`` (derandomised, the README's test command),
-``fuzz`` (large budgets for campaigns: ``pytest -m slow --hypothesis-profile=fuzz``)."""
+"""Hypothesis profiles ``dev`` (default, quick), ``ci`` (derandomised, the README's test command) and ``fuzz``
+(large budgets for campaigns: ``pytest -m slow --hypothesis-profile=fuzz``) are registered by the nc-verify
+pytest plugin (:mod:`verify.pytest_plugin`), the same ones users' suites get."""
 
 import os
 
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 
-settings.register_profile("dev", max_examples=10, deadline=None)
-settings.register_profile(
-    "ci",
-    max_examples=10,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile("fuzz", max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+from verify.pytest_plugin import register_profiles
+
+register_profiles()  # already done by the plugin; repeated so that `-p no:nc_verify` runs still have them
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 

@@ -1,12 +1,14 @@
-"""NC1-NC3 measurements (verify.geometry.collapse): exact on constructed geometries, undefined on zero
-vectors, and consistent with an independent solve of the Layer-Peeled Model (Theorem 1 of Fang et al.)."""
+"""The backward-compatible summary verify.geometry.collapse (now delegating to verify.metrics): exact on
+constructed geometries, undefined on zero vectors; and verify.metrics on an independent solve of the
+Layer-Peeled Model (Theorem 1 of Fang et al.). The metrics themselves are tested in tests/metrics/."""
 
 import numpy as np
 import pytest
 
 from verify.claim import SolveOptions, Undefined
 from verify.geometry import simplex_etf
-from verify.geometry.collapse import collapse_metrics
+from verify.geometry.collapse import class_means, collapse_metrics
+from verify.metrics import collapse_report
 from verify.registry import get
 
 #: float64 round-off of the constructions below (sums of O(10) products of unit-size numbers).
@@ -69,3 +71,31 @@ def test_independent_layer_peeled_solve_measures_as_neural_collapse():
     m = collapse_metrics(H, np.asarray(lpm.labels), W)
     # float64 copy of a point refined to 25 digits: only the float conversion (~1e-16) remains
     assert m.nc1 < EXACT and m.worst_cosine_gap() < EXACT and m.self_duality < EXACT
+    r = collapse_report(H, np.asarray(lpm.labels), W)
+    for key in ("nc1", "equiangularity_means", "etf_distance_means", "etf_distance_classifiers", "self_duality"):
+        assert r[key] < EXACT, key
+    assert r["nc4_agreement"] == 1.0
+
+
+def test_shim_and_metrics_agree_on_noisy_features():
+    rng = np.random.default_rng(3)
+    labels = np.repeat(np.arange(4), [10, 3, 7, 5])
+    H = rng.normal(size=(4, 6))[labels] + 0.5 * rng.normal(size=(25, 6))
+    W = rng.normal(size=(4, 6))
+    m, r = collapse_metrics(H, labels, W), collapse_report(H, labels, W)
+    assert m.nc1 == r["nc1"] and m.self_duality == r["self_duality"]
+    assert m.mean_norm_cv == r["equinorm_means"] and m.classifier_norm_cv == r["equinorm_classifiers"]
+    gaps = np.abs(np.array(m.mean_cosines) + 1 / 3)
+    assert gaps.mean() == pytest.approx(r["equiangularity_means"], rel=1e-14)
+
+
+def test_class_means_keep_the_arithmetic_of_their_input():
+    """The claims measure 30-digit points with class_means: an mpf array must stay mpf, digits intact."""
+    import mpmath
+
+    with mpmath.workdps(30):
+        third = mpmath.mpf(1) / 3
+        H = np.array([[third, mpmath.mpf(0)], [third * 2, mpmath.mpf(1)], [mpmath.mpf(1), mpmath.mpf(2)]], dtype=object)
+        means = class_means(H, np.array([0, 0, 1]), 2)
+        assert isinstance(means[0, 0], mpmath.mpf)
+        assert abs(means[0, 0] - mpmath.mpf(1) / 2) < mpmath.mpf(10) ** -29

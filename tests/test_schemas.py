@@ -10,7 +10,7 @@ from verify.cli import main
 from verify.registry import catalogue
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "docs" / "schemas"
-COMMANDS = ("list", "show", "eval", "solve", "check", "errata", "explore")
+COMMANDS = ("list", "show", "eval", "solve", "check", "errata", "explore", "plot")
 
 
 def schema(name: str) -> dict:
@@ -73,3 +73,36 @@ def test_errata_and_explore_json(capsys):
     code, data = run_json(capsys, "explore")
     assert code == 0
     jsonschema.validate(data, schema("explore"))
+
+
+def test_plot_json(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "f.svg"
+    code, data = run_json(
+        capsys,
+        "plot",
+        "fang2021.thm5",
+        "K_A=7",
+        "K_B=3",
+        "E_H=5",
+        "E_W=1",
+        "--points",
+        "6",
+        "--r-max",
+        "50",
+        "--out",
+        str(out),
+    )
+    assert code == 0 and out.exists()
+    jsonschema.validate(data, schema("plot"))
+    phases = [p["phase"] for p in data["curves"][0]["points"]]
+    assert {"separated", "collapsed", "vanished"} <= set(phases)
+    assert all(p["cos_minority"] is None for p in data["curves"][0]["points"] if p["phase"] == "vanished")
+
+
+def test_solve_not_corroborated_json(capsys):
+    claim = catalogue()["fang2021.thm1"]
+    code, data = run_json(capsys, "solve", claim.id, *first_example(claim), "--starts", "1")
+    assert code == 3
+    jsonschema.validate(data, schema("solve"))
+    assert data["status"] == "not_corroborated" and "not corroborated" in data["message"]

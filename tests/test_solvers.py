@@ -70,3 +70,28 @@ def test_refinement_reports_failure_with_achieved_and_allowed():
 def test_refinement_rejects_an_infeasible_start():
     kkt = refine_kkt(LinearOnBall((1.0,)), np.array([5.0]), dps=30)
     assert not kkt.converged and "infeasible" in kkt.message
+
+
+def test_models_solvers_geometry_import_no_heavy_dependency():
+    """Import cost: scipy, cvxpy and hypothesis are imported by the functions that need them, never when
+    verify.models, verify.solvers or verify.geometry is imported (a fresh interpreter, so nothing is cached)."""
+    import subprocess
+    import sys
+
+    modules = (
+        "verify.models verify.models.gram_relaxation verify.models.two_group verify.models.contrastive "
+        "verify.models.lq_constrained verify.models.lq_points verify.models.softmax_losses verify.solvers "
+        "verify.solvers.conic verify.solvers.symmetric verify.solvers.lq_saturated verify.solvers.pipeline "
+        "verify.geometry verify.geometry.frames verify.geometry.invariants verify.geometry.collapse"
+    ).split()
+    code = f"import sys\nfor m in {modules!r}: __import__(m)\nprint(sorted(m for m in ('scipy', 'cvxpy', 'hypothesis') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out
+
+
+def test_random_rotation_is_orthogonal_and_seeded():
+    from verify.geometry.frames import random_rotation
+
+    Q = random_rotation(5, np.random.default_rng(3))
+    assert np.allclose(Q @ Q.T, np.eye(5), atol=1e-14)
+    assert np.array_equal(Q, random_rotation(5, np.random.default_rng(3)))

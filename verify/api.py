@@ -98,7 +98,15 @@ class Solve:
 
     @property
     def converged(self) -> bool:
+        """True when the solve passed its residual tests and enough random starts agree."""
         return self.report.converged
+
+    @property
+    def status(self) -> str:
+        """``converged``, ``not_corroborated`` (too few starts agree) or ``not_converged``, as ``nc-verify solve``."""
+        from verify.report import solve_status
+
+        return solve_status(self.report)
 
     @property
     def quantities(self) -> Mapping:

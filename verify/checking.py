@@ -21,6 +21,13 @@ from verify.claim import Claim, SolveOptions, SolveReport, Unavailable, Undefine
 
 
 class Verdict(StrEnum):
+    """The outcome of comparing a closed form with an independent solve (docs/guide.md, "Verdicts").
+
+    ``verified``: the solve converged by its own residual test and every quantity agrees within its tolerance;
+    ``failed``: a converged solve disagrees (or measures undefined where a value is predicted);
+    ``inconclusive``: the solve did not converge or precision ran out; nothing is concluded. A string enum:
+    ``Verdict.VERIFIED == "verified"``."""
+
     VERIFIED = "verified"
     FAILED = "failed"
     INCONCLUSIVE = "inconclusive"
@@ -47,6 +54,8 @@ class Comparison:
 
 @dataclass(frozen=True)
 class PointResult:
+    """One parameter point of a check: its verdict, every comparison, and the solve behind them."""
+
     claim_id: str
     params: Mapping[str, Fraction]
     origin: str  # "pinned: <note>" or "drawn"
@@ -64,6 +73,9 @@ class PointResult:
 
 @dataclass(frozen=True)
 class ClaimResult:
+    """A claim's check: the verdict over all points (failed if any failed, else inconclusive if any was, else
+    verified) and the points; :meth:`worst` is the comparison closest to its tolerance."""
+
     claim_id: str
     verdict: Verdict
     points: tuple[PointResult, ...]
@@ -152,6 +164,12 @@ def compare(claim: Claim, values: Mapping[str, Fraction], report: SolveReport) -
                 out.append(Comparison(q.name, shown, worst, err, tol, float_err, count, label))
                 continue
             measured = _instances(measured) if measured != () else ()
+            interval = report.details.get("intervals", {}).get(q.name) if isinstance(report.details, Mapping) else None
+            if interval is not None and isinstance(pred, mpmath.mpf):
+                # a statistical quantity (Monte-Carlo): the solve's confidence interval (lo, hi), symmetric about
+                # the measured mean, is the tolerance; verified iff it holds the prediction
+                half = (mpmath.mpf(interval[1]) - mpmath.mpf(interval[0])) / 2
+                tol = half / abs(pred) if pred != 0 else half
             err, worst = relative_error(pred, measured) if measured else (None, Undefined("not measured"))
             float_err = relative_error(pred, _as_mpf(_instances(float_measured)))[0] if float_measured else None
             out.append(Comparison(q.name, pred, worst, err, tol, float_err, len(measured)))
@@ -205,7 +223,9 @@ def drawn_points(claim: Claim, n: int, seed: int) -> list[dict[str, Fraction]]:
 def check_claim(
     claim: Claim, *, examples: int = 4, seed: int = 0, options: SolveOptions | None = None, progress=None
 ) -> ClaimResult:
-    """Pinned examples plus ``examples`` Hypothesis-drawn points, each solved independently."""
+    """Check ``claim``: its pinned examples plus ``examples`` points drawn (deterministically from ``seed``) by
+    its Hypothesis strategy, each solved independently with ``options`` and compared quantity by quantity
+    (:func:`check_point`); ``progress(done, total)`` is called after each point."""
     options = options or SolveOptions(seed=seed)
     t0 = time.perf_counter()
     todo = [(claim.parse(ex.params), f"pinned: {ex.note}") for ex in claim.examples]
@@ -215,11 +235,93 @@ def check_claim(
         results.append(check_point(claim, values, options, origin))
         if progress is not None:
             progress(results[-1])
+    return ClaimResult(claim.id, _claim_verdict(results), tuple(results), time.perf_counter() - t0)
+
+
+# --- across processes ------------------------------------------------------------------------------------
+def _worker_init() -> None:
+    """A worker of :func:`check_claims`: single-threaded BLAS for its whole life (N workers on N cores must not
+    each spin N BLAS threads, see :mod:`verify.solvers.threads`)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
+
+
+def _check_registered_point(
+    claim_id: str, values: Mapping[str, Fraction], options: SolveOptions, origin: str
+) -> PointResult:
+    """One point in a worker: the claim is looked up by id (claims hold closures and are not pickled). numpy's
+    floating-point warnings are silenced as the CLI silences them (they never change a value or a verdict)."""
+    import numpy as np
+
+    from verify import registry
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        return check_point(registry.get(claim_id), values, options, origin)
+
+
+def _claim_verdict(results: list[PointResult]) -> Verdict:
     verdicts = {r.verdict for r in results}
     if Verdict.FAILED in verdicts:
-        verdict = Verdict.FAILED
-    elif Verdict.INCONCLUSIVE in verdicts or not results:
-        verdict = Verdict.INCONCLUSIVE
-    else:
-        verdict = Verdict.VERIFIED
-    return ClaimResult(claim.id, verdict, tuple(results), time.perf_counter() - t0)
+        return Verdict.FAILED
+    if Verdict.INCONCLUSIVE in verdicts or not results:
+        return Verdict.INCONCLUSIVE
+    return Verdict.VERIFIED
+
+
+def check_claims(
+    claims: list[Claim],
+    *,
+    examples: int = 4,
+    seed: int = 0,
+    options: SolveOptions | None = None,
+    jobs: int = 1,
+    progress=None,
+) -> list[ClaimResult]:
+    """:func:`check_claim` for each claim, the points spread over ``jobs`` processes (spawned, so safe on every
+    platform). The points (pinned, then drawn from ``seed`` in this process) and each point's solve (seeded by
+    ``options.seed``, independent of which worker runs it or when) are the same for every ``jobs``, so verdicts
+    and errors are identical; only the order in which ``progress`` sees points may differ. A claim's
+    ``seconds`` is then the sum of its points' solve times (CPU time spent on it, not wall time). Claims not in
+    the registry (built by a user, e.g. ``thm4.claim_for``) cannot be looked up by a worker and are checked
+    here, serially."""
+    if jobs <= 1:
+        return [check_claim(c, examples=examples, seed=seed, options=options, progress=progress) for c in claims]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from verify import registry
+
+    options = options or SolveOptions(seed=seed)
+    registered = registry.catalogue()
+    todo: list[tuple[int, Mapping[str, Fraction], str]] = []
+    for i, claim in enumerate(claims):
+        todo += [(i, claim.parse(ex.params), f"pinned: {ex.note}") for ex in claim.examples]
+        todo += [(i, claim.parse(v), "drawn") for v in drawn_points(claim, examples, seed)]
+    per_claim: list[list[PointResult | None]] = [[] for _ in claims]
+    slots = []
+    for i, _values, _origin in todo:
+        slots.append((i, len(per_claim[i])))
+        per_claim[i].append(None)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init) as pool:
+        futures = {}
+        for k, (i, values, origin) in enumerate(todo):
+            claim = claims[i]
+            if registered.get(claim.id) is claim:
+                futures[pool.submit(_check_registered_point, claim.id, values, options, origin)] = k
+            else:
+                i_, j_ = slots[k]
+                per_claim[i_][j_] = check_point(claim, values, options, origin)
+                if progress is not None:
+                    progress(per_claim[i_][j_])
+        for future in as_completed(futures):
+            i_, j_ = slots[futures[future]]
+            per_claim[i_][j_] = future.result()
+            if progress is not None:
+                progress(per_claim[i_][j_])
+    out = []
+    for claim, results in zip(claims, per_claim, strict=True):
+        done = [r for r in results if r is not None]
+        out.append(ClaimResult(claim.id, _claim_verdict(done), tuple(done), sum(r.seconds for r in done)))
+    return out

@@ -129,7 +129,12 @@ def _vector_items(text) -> list:
 
 @dataclass(frozen=True)
 class Hypothesis:
-    """A checkable condition on the parameters, with the parameter to blame and the fix."""
+    """A checkable condition on the parameters, with the parameter to blame and the fix.
+
+    ``statement`` is printed as written (``"p >= K - 1"``); ``holds(values)`` decides it on exact values;
+    ``parameter`` is named in the one-line error when it fails and ``fix`` says what to give instead. It is
+    checked only where every parameter in ``uses`` is given (partial evaluation), else reported as an
+    assumption of the values computed."""
 
     statement: str  # e.g. "p >= K - 1"
     holds: Callable[[Mapping[str, Fraction]], bool]
@@ -245,7 +250,9 @@ class Quantity:
         """The quantity at ``values`` to ``dps`` digits (caller holds ``mpmath.workdps(dps)``)."""
         if self.reference is not None:
             return self.reference(values, dps)
-        return _evaluate_expr(self.expr, subs, dps)
+        from verify.precision import evaluate_expr  # relative digits at any scale (imports this module)
+
+        return evaluate_expr(self.expr, subs, dps)
 
     def scaled(self, factor: sympy.Expr) -> Quantity:
         """A copy whose value is multiplied by ``factor`` (used by the mutation meta-test)."""
@@ -265,15 +272,15 @@ class Quantity:
         return replace(self, reference=scaled_reference)
 
 
-def _evaluate_expr(expr: sympy.Expr, subs: Mapping, dps: int):
-    return mpmath.mpf(sympy.N(expr.subs(subs), dps + 5))
-
-
 Measured = tuple  # of mpmath.mpf | Undefined: every instance of a quantity (all pairs, all classes...)
 
 
 @dataclass(frozen=True)
 class SolveOptions:
+    """How a solve runs: working precision ``dps`` (decimal digits), ``n_starts`` seeded random starts, and how
+    many starts must reach the best value to corroborate global minimality (``min_agreeing``). Validated
+    values: :func:`verify.options.validate_solve_options`."""
+
     dps: int = 30
     n_starts: int = 8
     seed: int = 0
@@ -282,7 +289,13 @@ class SolveOptions:
 
 @dataclass(frozen=True)
 class SolveReport:
-    """What an independent solve measured: the claim's quantities, residuals and a status."""
+    """What an independent solve measured: the claim's quantities, residuals and a status.
+
+    ``converged`` is the solver's own test (residuals below their targets *and* global minimality corroborated
+    by agreeing starts or a certificate); ``message`` says why in words. ``quantities[name]`` holds every
+    measured instance (all pairs, all classes) at the refined point, ``float_quantities`` the same at the
+    float64 point before refinement (information only). ``details`` carries solver findings for reports
+    (``starts``, ``starts_at_best``, ``locally_converged``, ``local_minima``)."""
 
     converged: bool
     message: str
@@ -351,6 +364,16 @@ class Exploration:
 
 @dataclass(frozen=True)
 class Claim:
+    """One theorem of one paper as an executable object (docs/guide.md, "What a claim is").
+
+    The paper's closed form (``quantities``, sympy or a high-precision reference), the conditions it rests on
+    (``hypotheses``, checked on exact parameter values), and an independent ``solver`` of the paper's program
+    that measures the same quantities without the closed form; :mod:`verify.checking` compares the two.
+    :meth:`parse` validates user values, :meth:`evaluate` computes the closed form (partially, where only some
+    parameters are given), ``strategy`` draws valid points for Hypothesis, ``examples`` are the pinned points,
+    ``errata`` and ``explorations`` what the toolkit found beyond the theorem. For notebooks, wrap it with
+    :func:`verify.claim` (``verify.claim("fang2021.thm5").eval(...)``)."""
+
     id: str
     title: str
     statement: str
@@ -365,6 +388,10 @@ class Claim:
     examples: tuple[Example, ...]
     errata: tuple[Erratum, ...] = ()
     explorations: tuple[Exploration, ...] = ()
+    #: statements of the hypotheses that define the model's domain (K >= 2, n_k >= 1, lambda > 0, d >= K):
+    #: checked by a partial ``eval`` too, wherever their parameters are given, so bad input is a one-line error
+    #: rather than a list of withheld quantities; the theorem's other hypotheses are applied per quantity
+    domain: tuple[str, ...] = ()
     module: str = ""
 
     # --- parameters ------------------------------------------------------------------------------------
@@ -383,7 +410,11 @@ class Claim:
         given is parsed; the hypotheses are applied per quantity by :meth:`evaluate`."""
         values = {name: self.parameter(name).parse(text) for name, text in assignments.items()}
         if partial:
-            return {p.name: values[p.name] for p in self.parameters if p.name in values}
+            values = {p.name: values[p.name] for p in self.parameters if p.name in values}
+            for hyp in self.hypotheses:  # outside its domain the model itself is undefined: an error, not a gap
+                if hyp.statement in self.domain and hyp.check(values) is False:
+                    raise self._violation(hyp, values)
+            return values
         values = self.complete(values)
         missing = [p.name for p in self.parameters if p.name not in values]
         if missing:
@@ -469,8 +500,24 @@ class Claim:
         with mpmath.workdps(dps):
             for q in chosen:
                 why = self.withheld(q, values)
-                out[q.name] = why if why is not None else q.value(values, subs, dps)
+                out[q.name] = why if why is not None else _value_or_unavailable(q, values, subs, dps)
         return out
+
+
+def _value_or_unavailable(q: Quantity, values: Mapping[str, Value], subs: Mapping, dps: int) -> QuantityValue:
+    """``q``'s value, or :class:`Unavailable` saying what is out of reach where its numerics break down at an
+    extreme valid point (a singular Newton matrix, a root find that does not converge, an overflow, a size that
+    float64 cannot hold); the exception's type is named, so that a defect is not mistaken for a limit."""
+    try:
+        return q.value(values, subs, dps)
+    except InputError:
+        raise
+    except (ArithmeticError, ValueError, TypeError, mpmath.libmp.NoConvergence) as exc:  # numpy's LinAlgError too
+        what = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        return Unavailable(
+            f"out of reach at this point: the computation broke down ({what}); try a larger --dps "
+            "or parameters closer to the claim's pinned examples"
+        )
 
 
 def _fmt(value: Value) -> str:

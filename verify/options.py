@@ -32,12 +32,24 @@ def validate_dps(dps: object) -> int:
     return dps
 
 
-def validate_count(name: str, value: object, minimum: int, why: str) -> int:
+#: Most random starts of one solve (each is a float64 local solve: 1000 already take minutes on the larger
+#: claims) and most drawn points of one ``check`` (each is a full solve).
+MAX_STARTS = 1000
+MAX_EXAMPLES = 10000
+
+
+def validate_count(
+    name: str, value: object, minimum: int, why: str, maximum: int | None = None, why_max: str = ""
+) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InputError(f"{name} {value!r} is not an integer", parameter=name, fix=f"give an integer {name}")
     if value < minimum:
         raise InputError(
             f"{name} {value} is below {minimum}", parameter=name, fix=f"use {name} {minimum} or more ({why})"
+        )
+    if maximum is not None and value > maximum:
+        raise InputError(
+            f"{name} {value} is above {maximum}", parameter=name, fix=f"use {name} {maximum} or less ({why_max})"
         )
     return value
 
@@ -48,6 +60,17 @@ def validate_solve_options(dps: object, starts: object, seed: object):
 
     return SolveOptions(
         dps=validate_dps(dps),
-        n_starts=validate_count("--starts", starts, 1, "a solve needs at least one random start"),
+        n_starts=validate_count(
+            "--starts",
+            starts,
+            1,
+            "a solve needs at least one random start",
+            MAX_STARTS,
+            "each start is a float64 local solve; 1000 already take minutes",
+        ),
         seed=validate_count("--seed", seed, 0, "seeds of numpy's generator are non-negative"),
     )
+
+#: Most worker processes of ``check --jobs``: each is a fresh interpreter holding the catalogue (~150 MB);
+#: beyond the number of points there is nothing for a worker to do.
+MAX_JOBS = 64

@@ -59,7 +59,19 @@ def claim_json(claim: Claim) -> dict:
     }
 
 
-def claim_text(claim: Claim) -> str:
+#: ``show`` folds a closed form longer than this (``--full`` prints it whole).
+FOLD = 110
+
+
+def _fold(text: str, full: bool) -> str:
+    if full or len(text) <= FOLD:
+        return text
+    return f"{text[: FOLD - 30]} ... ({len(text)} characters; --full)"
+
+
+def claim_text(claim: Claim, full: bool = False) -> str:
+    """The claim for a reader: each tolerance's reason printed once (quantities sharing it listed together),
+    closed forms longer than :data:`FOLD` characters folded unless ``full``."""
     d = claim_json(claim)
     lines = [
         f"{claim.id}: {claim.title}",
@@ -77,12 +89,19 @@ def claim_text(claim: Claim) -> str:
         for p in d["parameters"]
     ]
     lines += ["hypotheses:"] + [f"  {h['statement']}" for h in d["hypotheses"]]
-    lines += ["quantities (closed form; tolerance):"]
-    lines += [
-        f"  {q['name']:<24} {q['closed_form'] if q['definition'] is None else q['definition']}\n"
-        f"  {'':<24} tol {q['tolerance']}: {q['tolerance_reason']}"
-        for q in d["quantities"]
-    ]
+    tolerances: dict[tuple[str, str], list[str]] = {}
+    for q in d["quantities"]:
+        tolerances.setdefault((q["tolerance"], q["tolerance_reason"]), []).append(q["name"])
+    label = {key: f"[{chr(ord('a') + i)}]" for i, key in enumerate(tolerances)}
+    lines += ["quantities (closed form or definition; tolerance):"]
+    for q in d["quantities"]:
+        what = q["closed_form"] if q["definition"] is None else q["definition"]
+        needs = f"needs {', '.join(q['needs'])}" + ("; standalone" if q["standalone"] else "")
+        lines.append(f"  {q['name']:<24} {_fold(what, full)}")
+        lines.append(f"  {'':<24} ({needs}; tol {q['tolerance']} {label[(q['tolerance'], q['tolerance_reason'])]})")
+    lines += ["tolerances:"]
+    for (tol, reason), names in tolerances.items():
+        lines.append(f"  {label[(tol, reason)]} {tol} ({', '.join(names)}): {reason}")
     lines += ["solver:", f"  {claim.solver_description}", "pinned examples:"]
     lines += [f"  {params_text(e.params)}   ({e.note})" for e in claim.examples]
     if claim.errata:
@@ -123,12 +142,17 @@ def eval_json(claim: Claim, params: Mapping, values: Mapping, dps: int, defaults
 def eval_text(claim: Claim, params, values, dps: int) -> str:
     d = eval_json(claim, params, values, dps)
     rows = [f"{claim.id} at {params_text(params)} ({dps} digits)"]
+    unavailable: dict[str, list[str]] = {}  # one line per reason: the quantities out of reach, then why
     for k, v in d["quantities"].items():
-        if isinstance(v, dict):
+        if isinstance(v, str) and v.startswith("unavailable"):
+            unavailable.setdefault(v, []).append(k)
+        elif isinstance(v, dict):
             rows.append(f"  {k}")
             rows += [f"    {label:<22} {x}" for label, x in v.items()]
         else:
             rows.append(f"  {k:<24} {v}")
+    for reason, names in unavailable.items():
+        rows.append(f"  {', '.join(names)}: {reason}")
     if d["assumptions"]:
         rows.append(f"assuming (parameters not given): {'; '.join(d['assumptions'])}")
     if d["withheld"]:
@@ -155,12 +179,25 @@ def _spread(measured, digits: int) -> dict:
     return out
 
 
-def solve_json(claim: Claim, params, report: SolveReport, digits: int = 20) -> dict:
+def solve_status(report: SolveReport, options=None) -> str:
+    """``converged``; ``not_corroborated`` (the local solve converged, but fewer starts than required reached the
+    best value, so global minimality is not corroborated); or ``not_converged``."""
+    if report.converged:
+        return "converged"
+    details = report.details if isinstance(report.details, Mapping) else {}
+    needed = options.min_agreeing if options is not None else 2
+    at_best = details.get("starts_at_best")
+    if details.get("locally_converged") and isinstance(at_best, int) and at_best < needed:
+        return "not_corroborated"
+    return "not_converged"
+
+
+def solve_json(claim: Claim, params, report: SolveReport, digits: int = 20, options=None) -> dict:
     return {
         "schema": SCHEMA_VERSION,
         "claim": claim.id,
         "params": params_json(params),
-        "status": "converged" if report.converged else "not_converged",
+        "status": solve_status(report, options),
         "message": report.message,
         "dps": report.dps,
         "seconds": round(report.seconds, 4),
@@ -170,9 +207,20 @@ def solve_json(claim: Claim, params, report: SolveReport, digits: int = 20) -> d
     }
 
 
-def solve_text(claim: Claim, params, report: SolveReport, digits: int = 20, defaults: Mapping | None = None) -> str:
-    d = solve_json(claim, params, report, digits)
-    rows = [f"{claim.id} solved at {params_text(params)}: {d['status']} ({report.message}), {report.seconds:.2f} s"]
+def solve_text(
+    claim: Claim, params, report: SolveReport, digits: int = 20, defaults: Mapping | None = None, options=None
+) -> str:
+    d = solve_json(claim, params, report, digits, options)
+    status = d["status"]
+    rows = [f"{claim.id} solved at {params_text(params)}: {status} ({report.message}), {report.seconds:.2f} s"]
+    if d["status"] == "not_corroborated":
+        starts, at_best = d["details"].get("starts"), d["details"].get("starts_at_best")
+        needed = options.min_agreeing if options is not None else 2
+        rows.append(
+            f"  a local minimiser passed its residual tests, but only {at_best} of {starts} random starts reached "
+            f"its value ({needed} must agree to corroborate global minimality): nothing is concluded; use "
+            f"--starts {max(8, needed)} or more"
+        )
     if defaults:
         rows.append(
             "  defaults: " + ", ".join(f"{k}={params_json(params)[k]} ({rule})" for k, rule in defaults.items())

@@ -1,17 +1,11 @@
-"""Neural-collapse measurements of a trained classifier's last layer (features H, classifier W).
+"""Backward-compatible NC1-NC3 summary; the measurements live in :mod:`verify.metrics`.
 
-The quantities follow Papyan, Han & Donoho (2020), the measurements the Layer-Peeled Model papers use to
-hold trained networks against Theorem 1 of Fang et al. (2021):
-
-- NC1 (within-class variability collapse): ``tr(Sigma_W Sigma_B^+) / K`` with Sigma_W the within-class and
-  Sigma_B the between-class covariance of the features (class means centred by their global mean);
-- NC2 (simplex ETF): the pairwise cosines of the centred class means and of the classifier rows, whose
-  theoretical value is -1/(K-1), and the spread of their norms (coefficient of variation, equinorm);
-- NC3 (self-duality): ``|| W/||W||_F - M/||M||_F ||_F`` with M the centred class means (rows).
-
-Every cosine goes through :func:`verify.geometry.invariants.cosine`, so a zero class mean or classifier row
-is reported as :class:`verify.claim.Undefined`, never as a number. numpy only: the network tier
-(:mod:`verify.nets`, torch) produces the arrays, this module measures them.
+:func:`collapse_metrics` keeps its original signature and result (:class:`CollapseMetrics`) for code written
+against it: labels are 0..K-1 indexing the K classifier rows, and the conventions are those of Papyan, Han &
+Donoho (2020) as printed: class-mean global mean, Sigma_B = (1/K) sum_k (mu_k - mu_G)(mu_k - mu_G)^T,
+NC1 = tr(Sigma_W Sigma_B^+)/K with the full pseudo-inverse (cutoff relative to the input's precision),
+NC2 on centred means and raw classifier rows, NC3 = || W/||W||_F - M/||M||_F ||_F with M the centred means.
+New code should call :func:`verify.metrics.collapse_report`, which names every convention and gives more.
 """
 
 from __future__ import annotations
@@ -21,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from verify.claim import Undefined
-from verify.geometry.invariants import norm, pairwise_cosines
+from verify.geometry.invariants import pairwise_cosines
+from verify.metrics import ClassStatistics, Conventions, report_from_statistics
 
 #: A vector shorter than this fraction of the largest vector of its family is treated as zero: float64
 #: features carry ~1e-16 relative rounding, so 1e-10 leaves six decades before a true zero is mistaken
@@ -55,20 +50,26 @@ class CollapseMetrics:
         return max(abs(float(c) - self.etf_cosine) for c in cosines)
 
 
-def _variation(norms: np.ndarray, what: str) -> float | Undefined:
-    """Coefficient of variation std/mean of a family of norms (0 for an equinorm family)."""
-    if norms.mean() == 0:
-        return Undefined(f"norm spread of all-zero {what}")
-    return float(norms.std() / norms.mean())
-
-
-def class_means(features: np.ndarray, labels: np.ndarray, K: int) -> np.ndarray:
-    """(K, p) array of per-class feature means; every class must be present."""
+def _check_classes(labels: np.ndarray, K: int) -> None:
     counts = np.bincount(labels, minlength=K)
     if counts.shape[0] != K or np.any(counts == 0):
         missing = [k for k in range(K) if k >= counts.shape[0] or counts[k] == 0]
         raise ValueError(f"labels: classes {missing} have no samples; every one of the K={K} classes needs one")
+
+
+def class_means(features: np.ndarray, labels: np.ndarray, K: int) -> np.ndarray:
+    """(K, p) array of per-class feature means in the arithmetic of ``features`` (float64 or mpmath mpf
+    object arrays: the claims' solvers measure their high-precision points with it); every class must be
+    present. For float statistics of network features use :class:`verify.metrics.ClassStatistics`."""
+    labels = np.asarray(labels)
+    _check_classes(labels, K)
     return np.stack([features[labels == k].mean(axis=0) for k in range(K)])
+
+
+def _cosines(rows: np.ndarray, label: str) -> tuple:
+    norms = np.linalg.norm(rows, axis=1)
+    cos = pairwise_cosines(rows, zero_tol=ZERO_FRACTION * norms.max(), label=label)
+    return tuple(c if isinstance(c, Undefined) else float(c) for c in cos)
 
 
 def collapse_metrics(features: np.ndarray, labels: np.ndarray, classifier: np.ndarray) -> CollapseMetrics:
@@ -81,27 +82,16 @@ def collapse_metrics(features: np.ndarray, labels: np.ndarray, classifier: np.nd
         raise ValueError(f"classifier: K = {K} rows; neural collapse needs K >= 2 classes")
     if features.ndim != 2 or features.shape[1] != W.shape[1]:
         raise ValueError(f"features: shape {features.shape} does not match classifier rows of width {W.shape[1]}")
-    means = class_means(features, labels, K)
-    M = means - means.mean(axis=0)
-    within = features - means[labels]
-    sigma_w = within.T @ within / features.shape[0]
-    sigma_b = M.T @ M / K
-    nc1 = float(np.trace(sigma_w @ np.linalg.pinv(sigma_b)) / K)
-    m_norms = np.array([float(norm(m)) for m in M])
-    w_norms = np.array([float(norm(w)) for w in W])
-    mean_cos = pairwise_cosines(M, zero_tol=ZERO_FRACTION * m_norms.max(), label="mu")
-    w_cos = pairwise_cosines(W, zero_tol=ZERO_FRACTION * w_norms.max(), label="w")
-    W_F, M_F = float(np.linalg.norm(W)), float(np.linalg.norm(M))
-    if W_F > 0 and M_F > 0:
-        duality: float | Undefined = float(np.linalg.norm(W / W_F - M / M_F))
-    else:
-        duality = Undefined("self-duality of a zero classifier or zero centred class means")
+    _check_classes(labels, K)
+    stats = ClassStatistics.from_arrays(features, labels)
+    report = report_from_statistics(stats, W)
+    M = stats.centred_means(Conventions())
     return CollapseMetrics(
         K=K,
-        nc1=nc1,
-        mean_cosines=tuple(c if isinstance(c, Undefined) else float(c) for c in mean_cos),
-        classifier_cosines=tuple(c if isinstance(c, Undefined) else float(c) for c in w_cos),
-        mean_norm_cv=_variation(m_norms, "centred class means"),
-        classifier_norm_cv=_variation(w_norms, "classifier rows"),
-        self_duality=duality,
+        nc1=report["nc1"],
+        mean_cosines=_cosines(M, "mu"),
+        classifier_cosines=_cosines(W, "w"),
+        mean_norm_cv=report["equinorm_means"],
+        classifier_norm_cv=report["equinorm_classifiers"],
+        self_duality=report["self_duality"],
     )

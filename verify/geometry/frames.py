@@ -8,7 +8,14 @@ unit vectors with pairwise cosine -1/(K-1).
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import ortho_group
+
+
+def random_rotation(p: int, rng: np.random.Generator) -> np.ndarray:
+    """A Haar-distributed p x p orthogonal matrix: QR of a Gaussian matrix with the signs of R's diagonal moved
+    into Q (Mezzadri 2007, "How to generate random matrices from the classical compact groups"), as
+    scipy.stats.ortho_group does, without importing scipy.stats."""
+    Q, R = np.linalg.qr(rng.standard_normal((p, p)))
+    return Q * np.where(np.diag(R) < 0, -1.0, 1.0)
 
 
 def simplex_etf(K: int, p: int, rng: np.random.Generator | None = None) -> np.ndarray:
@@ -22,7 +29,7 @@ def simplex_etf(K: int, p: int, rng: np.random.Generator | None = None) -> np.nd
     rows = np.zeros((K, p))
     rows[:, : K - 1] = coords
     if rng is not None:
-        rows = rows @ ortho_group.rvs(p, random_state=rng) if p > 1 else rows * rng.choice([-1, 1])
+        rows = rows @ random_rotation(p, rng) if p > 1 else rows * rng.choice([-1, 1])
     return rows
 
 
@@ -32,5 +39,5 @@ def orthogonal_frame(K: int, p: int, rng: np.random.Generator | None = None) -> 
         raise ValueError(f"orthogonal_frame needs p >= K, got K={K}, p={p}")
     rows = np.eye(K, p)
     if rng is not None:
-        rows = rows @ ortho_group.rvs(p, random_state=rng) if p > 1 else rows * rng.choice([-1, 1])
+        rows = rows @ random_rotation(p, rng) if p > 1 else rows * rng.choice([-1, 1])
     return rows

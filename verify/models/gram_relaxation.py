@@ -30,13 +30,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from numbers import Real
+from typing import TYPE_CHECKING
 
-import cvxpy as cp
 import numpy as np
 
 from verify.errors import InputError
 from verify.models.arith import FLOAT, Arithmetic
 from verify.models.losses import CrossEntropy
+
+if TYPE_CHECKING:
+    import cvxpy as cp
 
 _CE = CrossEntropy()
 
@@ -49,6 +52,13 @@ class ConvexLoss:
     cvx: Callable[[cp.Expression, int], cp.Expression]  # L(z, y_k) as a cvxpy expression of the row z
     value: Callable[[np.ndarray, int], float]  # the same in numpy
     grad: Callable[[np.ndarray, int], np.ndarray] | None = None  # dL/dz in numpy (for the duality gap)
+
+
+def _cvxpy():
+    """cvxpy, imported when a conic program is built (it costs ~1 s; listing claims must not pay it)."""
+    import cvxpy
+
+    return cvxpy
 
 
 def _ce_value(z: np.ndarray, k: int) -> float:
@@ -68,7 +78,7 @@ def _ce_grad(z: np.ndarray, k: int) -> np.ndarray:
 
 CROSS_ENTROPY = ConvexLoss(
     name="cross-entropy",
-    cvx=lambda z, k: cp.log_sum_exp(z) - z[k],
+    cvx=lambda z, k: _cvxpy().log_sum_exp(z) - z[k],
     value=_ce_value,
     grad=_ce_grad,
 )
@@ -129,6 +139,7 @@ class GramProgram:
     # --- the program ------------------------------------------------------------------------------------
     def build(self) -> tuple[cp.Problem, cp.Variable, tuple[cp.Constraint, cp.Constraint]]:
         """The cvxpy problem, its PSD variable X and the two budget constraints (H first, then W)."""
+        cp = _cvxpy()
         K = self.K
         X = cp.Variable((2 * K, 2 * K), PSD=True)
         Z = X[:K, K:]

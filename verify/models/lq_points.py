@@ -33,7 +33,7 @@ def sr_point(lpm: LqLayerPeeledModel, a_value, ar: Arithmetic, *, saturate: bool
     E_W_, E_H_ = ar.scalar(lpm.E_W), ar.scalar(lpm.E_H)
     t_w = (E_W_ / (g[0] + E_W_)) ** 0.5
     t_h = (E_H_ / (g[1] + E_H_)) ** (1 / ar.scalar(lpm.q))
-    return lpm.pack(t_w * W0, t_h * H0)
+    return lpm.pack(W0 * t_w, H0 * t_h)  # array first: mpf * ndarray would first try (and repr) the array
 
 
 def sign_etf_exists(Kv: int, pv: int) -> bool:

@@ -116,23 +116,40 @@ def plot(fig: TwoGroupFigure, outputs: Sequence[str]) -> None:
     plt.close(f)
 
 
-def cmd_plot(args, claim) -> int:
-    """``nc-verify plot dang2024.prop1 K_A=.. K_B=.. n_B=.. lambda_W=.. lambda_H=.. --out F.png --out F.svg``;
-    without --r-max the range ends at 4 R* (or 100 when the minority never lives)."""
-    from verify.cli import _assignments
+def figure(claim, assignments, args):
+    """``nc-verify plot dang2024.prop1 K_A=.. K_B=.. n_B=.. lambda_W=.. lambda_H=.. --out F.png --out F.svg``
+    (dispatched by verify.plots); without --r-max the range ends at 4 R* (or 100 when the minority never lives)."""
+    from verify.plot import check_outputs
+    from verify.plots import Figure
+    from verify.schema import SCHEMA_VERSION
 
-    given = _assignments(args.params)
-    params = claim.parse({**given, "R": "1", "d": str(4 * (int(given.get("K_A", 1)) + int(given.get("K_B", 1))))})
+    given = dict(assignments)
+    missing = [k for k in ("K_A", "K_B", "n_B", "lambda_W", "lambda_H") if k not in given]
+    if missing:
+        raise InputError(
+            f"plot {claim.id} needs {', '.join(missing)}",
+            parameter=missing[0],
+            fix="e.g. K_A=3 K_B=3 n_B=5 lambda_W=1/50 lambda_H=1/50 (R is swept)",
+        )
+    params = claim.parse({**given, "R": "1"})
+    check_outputs(args.out)
     values = {k: params[k] for k in ("K_A", "K_B", "n_B", "lambda_W", "lambda_H")}
     r_max = args.r_max
     if r_max == 1e4:  # the Figure 3 default of the shared option: pick a range around R* instead
-        with mpmath.workdps(20):
-            from verify.claims.dang2024 import prop1
+        from verify.claims.dang2024 import prop1
 
-            rs = prop1.r_star_value({**params}, 20)
+        with mpmath.workdps(20):
+            rs = prop1.r_star_value(dict(params), 20)
         r_max = 4 * float(rs) if isinstance(rs, mpmath.mpf) and rs > 1 else 100.0
     fig = figure_data(values, r_min=args.r_min, r_max=r_max, points=args.points)
     plot(fig, args.out)
     rs = "none (the minority never lives)" if fig.r_star is None else f"{fig.r_star:.15g}"
-    print(f"wrote {', '.join(args.out)}: R* = {rs}, {sum(fig.converged)} of {len(fig.converged)} solves converged")
-    return 0
+    text = f"wrote {', '.join(args.out)}: R* = {rs}, {sum(fig.converged)} of {len(fig.converged)} solves converged"
+    data = {
+        "schema": SCHEMA_VERSION,
+        "claim": claim.id,
+        "files": list(args.out),
+        "points": len(fig.converged),
+        "certified": int(sum(fig.converged)),
+    }
+    return Figure(data=data, text=text, complete=all(fig.converged))

@@ -97,6 +97,10 @@ def refine_kkt(
     # otherwise fall under RCOND). Multipliers are fitted for the weighted system and mapped back at the end.
     grad0 = problem.gradient(x0, FLOAT)
     c = 1.0 / max(float(np.max(np.abs(grad0))), 1e-300)
+    if not act.size:
+        # No active constraint (an unconstrained problem, e.g. a penalised model): grad f vanishes at the
+        # minimiser, so it cannot be its own unit; the natural unit of a gradient is |f| / ||x||_inf.
+        c = max(float(np.max(np.abs(x0))), 1e-300) / max(abs(float(problem.objective(x0, FLOAT))), 1e-300)
     cs = 1.0 / scale
     J0 = (problem.constraint_jacobian(x0, FLOAT) * cs[:, None])[act]
     mu0 = np.linalg.lstsq(J0.T, -c * grad0, rcond=None)[0] if act.size else np.zeros(0)
@@ -121,7 +125,7 @@ def refine_kkt(
             J = (problem.constraint_jacobian(x, ar) * cs_mp[:, None])[act]
             stat = grad + (J.T @ mu if act.size else 0 * grad)
             g = problem.constraints(x, ar) * cs_mp
-            grad_scale = float(max(abs(v) for v in grad)) or 1.0
+            grad_scale = (float(max(abs(v) for v in grad)) or 1.0) if act.size else 1.0  # unit-scaled by c
             r_stat = float(max(abs(v) for v in stat)) / grad_scale
             r_feas = max((float(abs(g[i])) for i in act), default=0.0)
             r_feas = max(r_feas, max((float(g[i]) for i in range(m) if i not in act), default=0.0))

@@ -29,7 +29,6 @@ from collections.abc import Callable, Mapping
 
 import mpmath
 import numpy as np
-from scipy.optimize import minimize
 
 from verify.claim import SolveOptions, SolveReport
 from verify.models.arith import FLOAT, mp_arithmetic
@@ -88,6 +87,8 @@ def saturated_map(model: LqLayerPeeledModel) -> tuple[Callable, Callable]:
 
 def saturated_multistart(model: LqLayerPeeledModel, *, n_starts: int, seed: int) -> MultistartResult:
     """L-BFGS-B from ``n_starts`` Gaussian starts of the saturated parametrisation; every value is kept."""
+    from scipy.optimize import minimize  # imported when a solve needs it
+
     fun, decode = saturated_map(model)
     rng = np.random.default_rng(seed)
     t0 = time.perf_counter()
@@ -174,7 +175,9 @@ def solve_lq(
     n_free = int(free.sum())
     if n_free < model.dim:
         messages.append(f"refined on the support ({n_free} of {model.dim} unknowns; the others held at 0)")
-    details.update({"newton_steps": kkt.iterations, "support_size": n_free})
+    details.update(
+        {"newton_steps": kkt.iterations, "support_size": n_free, "locally_converged": kkt.converged and stat <= target}
+    )
     return SolveReport(
         converged=kkt.converged and corroborated and stat <= target,  # kkt.converged: multipliers >= 0
         message="; ".join(messages),

@@ -10,7 +10,6 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
 
 from verify.models.arith import FLOAT
 from verify.solvers.problem import ConstrainedProblem
@@ -47,6 +46,8 @@ def multistart(
     problem: ConstrainedProblem, *, n_starts: int = 8, seed: int = 0, maxiter: int = 3000
 ) -> MultistartResult:
     """Minimise ``problem`` from ``n_starts`` random feasible starts; return the best point and all values."""
+    from scipy.optimize import minimize  # imported when a solve needs it (keeps `nc-verify list` light)
+
     rng = np.random.default_rng(seed)
     cons = {
         "type": "ineq",  # scipy's convention is c(x) >= 0

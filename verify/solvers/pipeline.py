@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 import mpmath
 
 from verify.claim import SolveOptions, SolveReport
+from verify.errors import InputError
 from verify.models.arith import FLOAT, mp_arithmetic
 from verify.solvers.kkt_refine import refine_kkt
 from verify.solvers.multistart import multistart
@@ -19,7 +20,7 @@ from verify.solvers.problem import ConstrainedProblem
 from verify.solvers.threads import single_threaded_blas
 
 #: Largest problem (number of unknowns) the dense SLSQP + dense Newton pipeline is run on; beyond it the
-#: solve is reported as not run (inconclusive) rather than left to exhaust memory or time.
+#: solve is refused (InputError, before any work) rather than left to exhaust memory or time.
 MAX_DIM = 3000
 
 
@@ -39,15 +40,12 @@ def _solve_constrained(
     measure: Callable[..., Mapping[str, tuple]],
 ) -> SolveReport:
     t0 = time.perf_counter()
-    if problem.dim > MAX_DIM:
-        return SolveReport(
-            converged=False,
-            message=f"problem has {problem.dim} unknowns > {MAX_DIM}: too large for the dense solver; use smaller K, n or p",
-            quantities={},
-            float_quantities={},
-            residuals={},
-            dps=options.dps,
-            seconds=time.perf_counter() - t0,
+    if problem.dim > MAX_DIM:  # refused before any work: a user error (exit 2), not an unconverged solve
+        raise InputError(
+            f"the solve has {problem.dim} unknowns, above the dense solver's limit of {MAX_DIM}",
+            parameter="K",
+            fix="use a smaller class count, class size or dimension (K, n, p); the closed form needs no solve: "
+            "nc-verify eval",
         )
     ms = multistart(problem, n_starts=options.n_starts, seed=options.seed)
     float_q = measure(ms.x, FLOAT)
@@ -78,6 +76,7 @@ def _solve_constrained(
         details={
             "starts": ms.n_starts,
             "starts_at_best": ms.agreeing,
+            "locally_converged": kkt.converged,
             "start_values": [float(v) for v in ms.values],
             "active_constraints": list(kkt.active),
             "newton_steps": kkt.iterations,

@@ -68,6 +68,7 @@ class SymmetricSolution:
     seconds: float
     starts: int
     agreeing: int
+    kkt_converged: bool = True  # the refinement's own test and the (15) certificate, before corroboration
 
 
 def zero_tolerance(program: TwoGroupProgram, dps: int) -> float:
@@ -130,6 +131,7 @@ def solve_two_group(
         seconds=time.perf_counter() - t0,
         starts=starts,
         agreeing=agreeing,
+        kkt_converged=kkt.converged and certified,
     )
 
 

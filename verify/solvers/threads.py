@@ -15,5 +15,12 @@ from threadpoolctl import threadpool_limits
 
 
 def single_threaded_blas() -> threadpool_limits:
-    """A context manager limiting BLAS/OpenMP pools to one thread inside the block."""
+    """A context manager limiting BLAS/OpenMP pools to one thread inside the block.
+
+    threadpoolctl limits the libraries loaded when the block is entered, so scipy's own OpenBLAS (which SLSQP
+    and L-BFGS-B call) is loaded first: scipy is imported lazily, and a first solve that imported it inside
+    the block would run with a multi-threaded scipy BLAS (measured: its last bits then differ from every
+    later solve's, so a point's refined errors depended on whether it was its process's first solve)."""
+    import scipy.linalg  # noqa: F401  (loads scipy's BLAS before the limit is applied)
+
     return threadpool_limits(limits=1)

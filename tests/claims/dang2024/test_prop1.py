@@ -64,7 +64,8 @@ def test_plot_writes_png_and_svg(tmp_path, capsys):
 
 def test_plot_refuses_other_claims_with_one_line(capsys):
     assert main(["plot", "dang2024.thm1", "n=3,2", "--out", "x.png"]) == 2
-    assert "dang2024.prop1" in capsys.readouterr().err
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "dang2024.prop1" in err[0]
 
 
 @pytest.mark.slow

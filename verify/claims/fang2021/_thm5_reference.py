@@ -16,7 +16,6 @@ from functools import cache
 import mpmath
 import numpy as np
 import sympy as sp
-from scipy.optimize import brentq, minimize
 
 from verify.models.arith import to_mpf
 
@@ -27,39 +26,68 @@ _H_COORDS = {"s_A": "A", "p_A": "A", "s_B": "B", "p_B": "B"}  # weight K_A or K_
 _W_COORDS = {"q_A": "A", "q_B": "B", "d": "AB"}
 
 
+_KA, _KB = sp.symbols("K_A K_B", positive=True)
+
+
 @cache
-def system(KA: int, KB: int, phase: str) -> dict:
-    """Lambdified KKT system of the phase ('separated' or 'collapsed') and, for 'collapsed', the R0 system."""
+def _symbolic(many_A: bool, many_B: bool, phase: str) -> dict:
+    """The KKT system of the phase, derived once with K_A, K_B as symbols (so its cost does not depend on the
+    class counts: K = 10^6 costs what K = 10 does); ``many_A`` is K_A > 1 (a centred majority part exists)."""
     pA, qA, pB, qB, sA, sB, d = _V
+    KA, KB = _KA, _KB
     Kt = KA + KB
     absent = set()
-    if KA == 1:
+    if not many_A:
         absent |= {pA, qA}
-    if KB == 1 or phase == "collapsed":
+    if not many_B or phase == "collapsed":
         absent |= {pB, qB}
     xA, xB = pA * qA, pB * qB
-    LA = sp.log(1 + ((KA - 1) * sp.exp(-KA * xA / (KA - 1)) if KA > 1 else 0) + KB * sp.exp(-sA * d - xA))
-    LB = sp.log(1 + ((KB - 1) * sp.exp(-KB * xB / (KB - 1)) if KB > 1 else 0) + KA * sp.exp(-sB * d - xB))
+    LA = sp.log(1 + ((KA - 1) * sp.exp(-KA * xA / (KA - 1)) if many_A else 0) + KB * sp.exp(-sA * d - xA))
+    LB = sp.log(1 + ((KB - 1) * sp.exp(-KB * xB / (KB - 1)) if many_B else 0) + KA * sp.exp(-sB * d - xB))
     zero = {v: 0 for v in absent}
     F = (KA * _R * LA + KB * LB).subs(zero)
     cH = (KA * (sA**2 + pA**2) + KB * (sB**2 + pB**2) - Kt * _EH).subs(zero)
-    cW = (KA * qA**2 + KB * qB**2 + sp.Rational(KA * KB, Kt) * d**2 - Kt * _EW).subs(zero)
+    cW = (KA * qA**2 + KB * qB**2 + KA * KB / Kt * d**2 - Kt * _EW).subs(zero)
     V = [v for v in _V if v not in absent]
     lag = F + _LH * cH + _LW * cW
     eqs = [sp.diff(lag, v) for v in V] + [cH, cW]
     unknowns = V + [_LH, _LW]
-    out = {"V": [str(v) for v in V], "F": F}
-    args = (*unknowns, _R, _EH, _EW)
-    out["kkt"] = sp.lambdify(args, eqs, "mpmath")
-    out["kkt_jac"] = sp.lambdify(args, sp.Matrix(eqs).jacobian(unknowns), "mpmath")
-    out["F_np"] = sp.lambdify((*V, _R), F, "numpy")
-    out["F_mp"] = sp.lambdify((*V, _R), F, "mpmath")
-    out["grads_np"] = sp.lambdify((*V, _R, _EH, _EW), [[sp.diff(e, v) for v in V] for e in (F, cH, cW)], "numpy")
+    out = {"V": [str(v) for v in V]}
+    # docstring_limit=0: lambdify would otherwise print every expression a second time for the docstring of
+    # the generated function (about a third of the derivation's cost)
+    args = (*unknowns, _R, _EH, _EW, KA, KB)
+    out["kkt"] = sp.lambdify(args, eqs, "mpmath", docstring_limit=0)
+    out["kkt_jac"] = sp.lambdify(args, sp.Matrix(eqs).jacobian(unknowns), "mpmath", docstring_limit=0)
+    out["F_np"] = sp.lambdify((*V, _R, KA, KB), F, "numpy", docstring_limit=0)
+    out["F_mp"] = sp.lambdify((*V, _R, KA, KB), F, "mpmath", docstring_limit=0)
+    out["grad_F_np"] = sp.lambdify((*V, _R, KA, KB), [sp.diff(F, v) for v in V], "numpy", docstring_limit=0)
+    out["grads_np"] = sp.lambdify(
+        (*V, _R, _EH, _EW, KA, KB), [[sp.diff(e, v) for v in V] for e in (F, cH, cW)], "numpy", docstring_limit=0
+    )
     if phase == "collapsed":
         eqs0 = [*eqs, 4 * _LH * _LW - 1]
         unk0 = [*unknowns, _R]
-        out["r0"] = sp.lambdify((*unk0, _EH, _EW), eqs0, "mpmath")
-        out["r0_jac"] = sp.lambdify((*unk0, _EH, _EW), sp.Matrix(eqs0).jacobian(unk0), "mpmath")
+        out["r0"] = sp.lambdify((*unk0, _EH, _EW, KA, KB), eqs0, "mpmath", docstring_limit=0)
+        out["r0_jac"] = sp.lambdify(
+            (*unk0, _EH, _EW, KA, KB), sp.Matrix(eqs0).jacobian(unk0), "mpmath", docstring_limit=0
+        )
+    return out
+
+
+@cache
+def system(KA: int, KB: int, phase: str) -> dict:
+    """Lambdified KKT system of the phase ('separated' or 'collapsed') and, for 'collapsed', the R0 system, at
+    these class counts: the functions of :func:`_symbolic` with K_A, K_B bound (as exact mpf in the mpmath
+    functions, converted at call time: a Python int quotient K_A K_B / K would be a float)."""
+    sym = _symbolic(KA > 1, KB > 1, phase)
+    out = {"V": sym["V"]}
+    for key, fn in sym.items():
+        if key == "V":
+            continue
+        if key.endswith("_np"):
+            out[key] = lambda *a, fn=fn: fn(*a, float(KA), float(KB))
+        else:
+            out[key] = lambda *a, fn=fn: fn(*a, mpmath.mpf(KA), mpmath.mpf(KB))
     return out
 
 
@@ -69,19 +97,41 @@ def float_point(
     """A float start for the phase's KKT system: BFGS on the budget spheres (both budgets saturated) written
     as normalised unconstrained vectors, from six fixed pseudo-random starts (or from ``warm[0]``, which is
     then updated: continuation along R); multipliers by least squares."""
+    from scipy.optimize import minimize  # imported when a reference point is computed
+
     sysm = system(KA, KB, phase)
     V, Kt = sysm["V"], KA + KB
     weight = {"A": KA, "B": KB, "AB": KA * KB / Kt}
     hv = [n for n in V if n in _H_COORDS]
     wv = [n for n in V if n in _W_COORDS]
 
-    def point(z: np.ndarray) -> list[float]:
-        zh, zw = z[: len(hv)], z[len(hv) :]
-        vals = dict(zip(hv, np.sqrt(Kt * EH) * zh / np.linalg.norm(zh), strict=True))
-        vals.update(zip(wv, np.sqrt(Kt * EW) * zw / np.linalg.norm(zw), strict=True))
-        vals.update({n: vals[n] / np.sqrt(weight[_H_COORDS[n]]) for n in hv})
-        vals.update({n: vals[n] / np.sqrt(weight[_W_COORDS[n]]) for n in wv})
-        return [vals[n] for n in V]
+    # x = point(z): each block z_h, z_w normalised onto its budget sphere, x_n = r u_n / sqrt(weight_n) with
+    # u = z/|z|, r = sqrt(K E); the order of V is restored by ``order``
+    names = hv + wv
+    order = [names.index(n) for n in V]
+    nh = len(hv)
+    radius = np.array([np.sqrt(Kt * EH)] * nh + [np.sqrt(Kt * EW)] * len(wv))
+    inv_root_w = np.array(
+        [1 / np.sqrt(weight[_H_COORDS[n]]) for n in hv] + [1 / np.sqrt(weight[_W_COORDS[n]]) for n in wv]
+    )
+
+    def point(z: np.ndarray) -> np.ndarray:
+        u = np.concatenate([z[:nh] / np.linalg.norm(z[:nh]), z[nh:] / np.linalg.norm(z[nh:])])
+        return (radius * inv_root_w * u)[order]
+
+    def value_and_grad(z: np.ndarray) -> tuple[float, np.ndarray]:
+        """F(point(z)) and its gradient by the chain rule (dF/dx from the symbolic gradient; d u / d z =
+        (I - u u^T)/|z| per block): analytic, so BFGS needs no finite differences."""
+        x = point(z)
+        gx = np.empty(len(V))
+        gx[order] = np.asarray(sysm["grad_F_np"](*x, Rv), dtype=float)  # dF/dx in the (hv + wv) order
+        gu = gx * radius * inv_root_w
+        out = np.empty_like(z)
+        for sl in (slice(0, nh), slice(nh, len(z))):
+            zn = np.linalg.norm(z[sl])
+            u = z[sl] / zn
+            out[sl] = (gu[sl] - u * (u @ gu[sl])) / zn
+        return float(sysm["F_np"](*x, Rv)), out
 
     rng = np.random.default_rng(20210)
     best = None
@@ -93,7 +143,7 @@ def float_point(
         else [rng.standard_normal(n) for _ in range(6)]
     )
     for z0 in starts:
-        res = minimize(lambda z: float(sysm["F_np"](*point(z), Rv)), z0, method="BFGS", options={"gtol": 1e-10})
+        res = minimize(value_and_grad, z0, jac=True, method="BFGS", options={"gtol": 1e-10})
         if best is None or res.fun < best.fun:
             best = res
     if warm is not None:
@@ -131,6 +181,8 @@ R0_SEARCH_LIMIT = 1e9
 @cache
 def r0_root(KA: int, KB: int, EH: Fraction, EW: Fraction, dps: int) -> mpmath.mpf:
     """R0: the collapsed KKT system plus 4 L_H L_W = 1, started from the float bracket of 4 L_H L_W - 1."""
+
+    from scipy.optimize import brentq
 
     warm: list = [None]
 

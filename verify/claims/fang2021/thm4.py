@@ -50,6 +50,7 @@ from verify.claim import (
     Tolerance,
 )
 from verify.claims.fang2021 import PAPER, SEEDS
+from verify.errors import InputError
 from verify.geometry import cosine, norm, pairwise_cosines
 from verify.geometry.collapse import class_means
 from verify.hypotheses import CLASSIFIER_BUDGET, ETF_DIMENSION, FEATURE_BUDGET, ONE_SAMPLE_PER_CLASS, TWO_CLASSES
@@ -256,25 +257,33 @@ THRESHOLD_HYPOTHESIS = Hypothesis(
 
 def shape_hypotheses(family: SoftmaxLossFamily, strict: bool) -> tuple[Hypothesis, ...]:
     """(14)'s conditions on g1, g2, checked on a grid of (0, 1) at the parameter point; with ``strict`` also the
-    uniqueness conditions of Theorem 4 (needed to compare the geometry of *the* minimiser)."""
-    blame = family.parameters[0] if family.parameters else "g1"
-    conds = ["g1 nonincreasing", "g1 convex", "g2 nondecreasing", "g2 convex"]
+    uniqueness conditions of Theorem 4 (needed to compare the geometry of *the* minimiser). One hypothesis per
+    function, so that a failing g2 is blamed on g2 (or on the loss parameter that shapes it), not on g1."""
+    conds = {"g1": ["g1 nonincreasing", "g1 convex"], "g2": ["g2 nondecreasing", "g2 convex"]}
     if strict:
-        conds += ["g2 strictly convex", "g1 or g2 strictly monotone"]
+        conds["g2"] += ["g2 strictly convex", "g1 or g2 strictly monotone"]
 
-    def holds(values, family=family, conds=tuple(conds)):
-        found = family.shape_conditions(values)
-        return all(found[c] for c in conds)
+    @functools.lru_cache(maxsize=256)
+    def found(key):
+        return family.shape_conditions(dict(key))
 
-    return (
-        Hypothesis(
-            f"{family.name} loss: {', '.join(conds)} on (0, 1)",
-            holds,
-            blame,
-            f"choose {blame} so that the {family.name} loss has these properties"
-            + (" (the power loss needs q > 1)" if family is POWER else ""),
-        ),
-    )
+    def holds_for(names):
+        return lambda values: all(found(tuple((n, values[n]) for n in family.parameters))[c] for c in names)
+
+    out = []
+    for function, names in conds.items():
+        blame = family.parameters[0] if family.parameters else function
+        formula = sp.sympify(getattr(family, function))
+        out.append(
+            Hypothesis(
+                f"{family.name} loss: {', '.join(names)} on (0, 1)",
+                holds_for(tuple(names)),
+                blame,
+                f"choose {blame} so that {function} = {formula} has these properties"
+                + (" (the power loss needs q > 1)" if family is POWER else ""),
+            )
+        )
+    return tuple(out)
 
 
 def base_hypotheses() -> tuple[Hypothesis, ...]:
@@ -370,6 +379,14 @@ def claim_for(g1: sp.Expr, g2: sp.Expr, name: str, parameters: tuple[str, ...] =
     (other symbols must be listed in ``parameters`` and are then claim parameters). ``unique=True`` also
     compares the minimiser's geometry and adds the strictness conditions as hypotheses."""
     family = SoftmaxLossFamily(name, sp.sympify(g1), sp.sympify(g2), tuple(parameters), "user loss")
+    if not parameters:  # the shape conditions do not depend on the point: a bad g1 or g2 is reported now
+        for hyp in shape_hypotheses(family, strict=unique):
+            if not hyp.holds({}):
+                raise InputError(
+                    f"claim_for: {hyp.parameter} of the {name} loss fails '{hyp.statement}'",
+                    parameter=hyp.parameter,
+                    fix=hyp.fix,
+                )
     example = {"K": "3", "n": "1", "p": "3", "E_H": "3", "E_W": "3"} | {q_: "2" for q_ in parameters}
     return claim_for_families(
         (family,),

@@ -17,7 +17,8 @@ proofs/fang2021.thm5.md). Three phases of the minority classifiers, named and re
 
 R0 is the ratio at which the collapsed point stops being a saddle: on the collapsed sub-program the
 (p_B, q_B) block of the Lagrangian Hessian is K_B [[2 L_H, -1], [-1, 2 L_W]], so R0 solves the collapsed
-KKT system together with 4 L_H L_W = 1. R1 has a closed form (:data:`R1`). The R -> infinity limit is
+KKT system together with 4 L_H L_W = 1. R1 has a closed form (:data:`R1`; the quantity ``R1``, undefined where
+the minority classifiers never vanish). The R -> infinity limit is
 program (66) of Lemma 5, solved in closed form by :func:`limit_value`.
 
 Which computation is independent of which: the *reference* (this module, with the optimality conditions in
@@ -27,7 +28,8 @@ coordinates (both budgets saturated), never by the solver below. The
 *solver* (verify/solvers/symmetric.py) knows neither R0 nor the phases: generic SLSQP from random starts on
 the constrained seven-scalar program, generic finite-difference KKT refinement, a certificate that the
 point is a global minimiser of the full program (15) (duality gap), and R0 by bisection on the measured
-phase followed by a secant on the measured multipliers. tests/claims/fang2021/test_thm5.py also compares
+phase followed by a secant on the measured multipliers, R1 by bisection on the measured phase (vanished or not)
+followed by a secant on the measured second-order margin at the vanished point (verify/solvers/vanishing.py). tests/claims/fang2021/test_thm5.py also compares
 with conic solves of the full program (15) (verify/solvers/conic.py).
 """
 
@@ -55,6 +57,7 @@ from verify.claim import (
     SolveReport,
     Source,
     Tolerance,
+    Unavailable,
     Undefined,
 )
 from verify.claims.fang2021 import PAPER, SEEDS
@@ -63,7 +66,9 @@ from verify.errors import InputError
 from verify.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
 from verify.models.arith import mp_arithmetic, to_mpf
 from verify.models.two_group import TwoGroupProgram
+from verify.precision import evaluate_expr
 from verify.solvers.symmetric import solve_two_group, transition_ratio, zero_tolerance
+from verify.solvers.vanishing import vanishing_ratio
 from verify.strategies import assume, log_decimals
 
 PARAMETERS = (
@@ -96,8 +101,30 @@ def r1_value(values: Mapping[str, Fraction], dps: int) -> mpmath.mpf | None:
     if values["K_A"] < 2:
         return None
     subs = {p.symbol: sp.Rational(values[p.name].numerator, values[p.name].denominator) for p in PARAMETERS[:4]}
-    den = sp.N(R1_DENOMINATOR.subs(subs), dps + 10)
-    return None if den <= 0 else mpmath.mpf(sp.N(R1.subs(subs), dps + 5))
+    # relative digits at any scale (verify.precision): the denominator's sign is certified (its enclosure
+    # excludes 0) before R1 is evaluated; a denominator unresolved at the precision cap is 0 to 10^4 digits,
+    # R1 = infinity there: the minority classifiers never vanish
+    den = evaluate_expr(R1_DENOMINATOR, subs, dps + 10)
+    if isinstance(den, Unavailable) or den <= 0:
+        return None
+    return evaluate_expr(R1, subs, dps + 5)  # den certified > 0: sqrt(K_A / K^2 / den) resolves
+
+
+def r1_quantity(values: Mapping[str, Fraction], dps: int) -> mpmath.mpf | Undefined:
+    """The quantity R1: the closed form :data:`R1`, or Undefined with the reason where the minority classifiers
+    never vanish (K_A = 1: Lemma 5 case (i); R1's denominator <= 0: case (ii) fails) or where R1 lies beyond
+    :data:`R0_SEARCH_LIMIT` (the solver's phase search stops there too, as for R0)."""
+    if values["K_A"] < 2:
+        return Undefined("K_A = 1: the minority classifiers never vanish (Lemma 5 case (i))")
+    r1 = r1_value(values, dps)
+    if r1 is None:
+        return Undefined(
+            "the minority classifiers never vanish: Lemma 5's case (ii) fails (R1's denominator "
+            "L_A'(x)^2/K - K_B e^(-2x)/D_A^2 <= 0)"
+        )
+    if r1 >= R0_SEARCH_LIMIT:
+        return Undefined(f"R1 = {mpmath.nstr(r1, 15)} lies beyond R = {R0_SEARCH_LIMIT:.0e}, where the search stops")
+    return r1
 
 
 def limit_value(K_A: int, K_B: int, E_H, E_W) -> tuple[mpmath.mpf, mpmath.mpf]:
@@ -223,6 +250,16 @@ R0_TOL = Tolerance(
     "measured worst over 47 points of seed 3 at dps 30: 4.4e-35 against 1e-22",
 )
 
+R1_TOL = Tolerance(
+    guard_digits=8,
+    reason="reference: closed form at dps+5; solver: secant in log R on the measured vanishing margin (smallest "
+    "eigenvalue of the Lagrangian Hessian in (s_A, s_B, d) at the vanished KKT point, refined to a residual of "
+    "10^-(dps) at dps+5 digits, Hessian by central differences at 2(dps+5)+10 digits), stopped at a step of "
+    "10^-(dps-3); the margin crosses zero linearly (slope ~ 0.03 per unit log R at K_A=7, K_B=3, E_H E_W=5); "
+    "measured worst over the 8 pinned and 10 drawn points of seed 3 at dps 30: 8.4e-32 against 1e-22 (both "
+    "sides undefined, with their reasons, at the 7 points where the classifiers never vanish)",
+)
+
 _DESC = {
     "value": ("optimal value of (15) = of (7) (mean cross-entropy)", VALUE_TOL),
     "cos_minority": (
@@ -254,17 +291,34 @@ QUANTITIES = (
         needs=("K_A", "K_B", "E_H", "E_W"),
         standalone=True,  # a threshold in R: answered without R
     ),
+    Quantity(
+        "R1",
+        "vanishing ratio: the minority classifiers (and class means) are exactly zero iff R >= R1; undefined "
+        "where they never vanish",
+        None,
+        R1_TOL,
+        reference=r1_quantity,
+        definition="R1 = sqrt((K_A/K^2) / (L_A'(x)^2/K - K_B e^(-2x)/D_A^2)), x = K sqrt(E_H E_W)/K_A: where the "
+        "Lagrangian Hessian in (s_A, s_B, d) at the vanished point turns PSD (proofs/fang2021.thm5.md, Step 5); "
+        "undefined for K_A = 1 or where Lemma 5's case (ii) fails (denominator <= 0)",
+        needs=("K_A", "K_B", "E_H", "E_W"),
+        standalone=True,  # a threshold in R: answered without R
+    ),
 )
 
 
 # --- the independent solve ---------------------------------------------------------------------------------
 def solve(values: Mapping[str, Fraction], options: SolveOptions) -> SolveReport:
     """Fast symmetric solver: random starts on the seven-scalar program, generic KKT refinement, (15) duality
-    gap; R0 by phase bisection and a secant on measured multipliers. Never uses R0, R1 or the phase."""
+    gap; R0 by phase bisection and a secant on measured multipliers; R1 by phase bisection and a secant on the
+    measured vanishing margin (verify/solvers/vanishing.py). Never uses R0, R1 or the phase."""
     KA, KB = int(values["K_A"]), int(values["K_B"])
     prog = TwoGroupProgram(KA, KB, values["E_H"], values["E_W"], values["R"])
     sol = solve_two_group(prog, dps=options.dps, n_starts=options.n_starts, seed=options.seed)
     tr = transition_ratio(
+        KA, KB, values["E_H"], values["E_W"], dps=options.dps, seed=options.seed, r_max=R0_SEARCH_LIMIT
+    )
+    vr = vanishing_ratio(
         KA, KB, values["E_H"], values["E_W"], dps=options.dps, seed=options.seed, r_max=R0_SEARCH_LIMIT
     )
     zero = zero_tolerance(prog, options.dps)
@@ -291,25 +345,29 @@ def solve(values: Mapping[str, Fraction], options: SolveOptions) -> SolveReport:
             "norm_h_majority": (inv.norm_h_A,),
             "norm_h_minority": (inv.norm_h_B,),
             "R0": (tr.R0 if tr.R0 is not None else Undefined(tr.message),),
+            "R1": (vr.R1 if vr.R1 is not None else Undefined(vr.message),),
         }
-    r0_ok = tr.converged or KB < 2
+    r0_ok = (tr.converged or KB < 2) and vr.converged
     return SolveReport(
         converged=sol.converged and r0_ok,
-        message=f"measured phase {sol.phase}; {sol.message}; R0: {tr.message}",
+        message=f"measured phase {sol.phase}; {sol.message}; R0: {tr.message}; R1: {vr.message}",
         quantities=quantities,
         float_quantities={},
         residuals={"duality_gap_15_relative": float(sol.certificate.relative_gap)},
         dps=options.dps,
-        seconds=sol.seconds + tr.seconds,
+        seconds=sol.seconds + tr.seconds + vr.seconds,
         details={
             "phase": sol.phase,
             "starts": sol.starts,
             "starts_at_best": sol.agreeing,
+            "locally_converged": sol.kkt_converged and r0_ok,
             "sigma_max_G": str(mpmath.nstr(sol.certificate.sigma, 20)),
             "L_H": str(mpmath.nstr(sol.L_H, 20)),
             "L_W": str(mpmath.nstr(sol.L_W, 20)),
             "R0_bracket_by_phase_bisection": list(tr.bracket),
             "R0_secant_steps": tr.steps,
+            "R1_bracket_by_phase_bisection": list(vr.bracket),
+            "R1_secant_steps": vr.steps,
         },
         point=sol.x,
     )
@@ -469,7 +527,9 @@ CLAIM = Claim(
     solver_description="symmetric reduction of (15) to 7 scalars: SLSQP from seeded random starts (best value "
     "reached by >= 2), generic finite-difference KKT refinement in mpmath, global optimality for (15) certified "
     "by its duality gap (sigma_max of the structured loss gradient); R0 by bisection on the measured phase, then "
-    "a secant on the measured 4 L_H L_W - 1 of the equal-minority sub-program",
+    "a secant on the measured 4 L_H L_W - 1 of the equal-minority sub-program; R1 by bisection on the measured "
+    "phase (vanished or not), then a secant on the smallest eigenvalue of the measured Lagrangian Hessian in "
+    "(s_A, s_B, d) at the vanished point",
     strategy=parameters,
     examples=(
         Example(
