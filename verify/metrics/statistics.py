@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
 from verify.errors import InputError
 from verify.metrics.arrays import as_float64, as_labels, input_eps, raw_matrix
@@ -73,6 +72,8 @@ class ClassStatistics:
         K, d = classes.shape[0], raw.shape[1]
         spans = [slice(s, min(s + chunk, N)) for s in range(0, N, chunk)]
         sums, low, H = np.zeros((K, d)), np.inf, None
+        from scipy import sparse  # imported on first use: importing the metrics stays light
+
         for sl in spans:
             H = as_float64(raw[sl], "features")
             n = H.shape[0]
