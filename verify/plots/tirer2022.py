@@ -68,39 +68,20 @@ EXPERIMENTS: Mapping[str, dict] = {
 }
 
 
-# --- metrics (local; verify.metrics pending) ----------------------------------------------------------------
+# --- metrics: verify.metrics (docs/metrics.md), features stored d x Kn class by class -----------------------
+def _report(H: np.ndarray, K: int, n: int, W: np.ndarray | None = None) -> dict:
+    """:func:`verify.metrics.collapse_report` of the features (columns of ``H``) and classifier ``W``; an
+    undefined metric (a zero class mean or classifier) is drawn as a gap (nan)."""
+    from verify.claim import Undefined
+    from verify.metrics import collapse_report
+
+    labels = np.repeat(np.arange(K), n)
+    report = collapse_report(np.ascontiguousarray(H.T), labels, W=W)
+    return {k: float("nan") if isinstance(v, Undefined) else float(v) for k, v in report.items()}
+
+
 def _means(H: np.ndarray, K: int, n: int) -> np.ndarray:
     return H.reshape(H.shape[0], K, n).mean(axis=2)
-
-
-def nc1(H: np.ndarray, K: int, n: int) -> float:
-    """tr(Sigma_W Sigma_B^+)/K, features H (d x Kn, class by class)."""
-    M = _means(H, K, n)
-    Mc = M - M.mean(axis=1, keepdims=True)
-    within = H - np.repeat(M, n, axis=1)
-    Sw = within @ within.T / (K * n)
-    Sb = Mc @ Mc.T / K
-    return float(np.trace(Sw @ np.linalg.pinv(Sb)) / K)
-
-
-def _frame_distance(G: np.ndarray, target: np.ndarray) -> float:
-    g = np.linalg.norm(G)
-    return float("nan") if g == 0 else float(np.linalg.norm(G / g - target / np.linalg.norm(target)))
-
-
-def nc2_etf(M: np.ndarray) -> float:
-    K = M.shape[1]
-    Mc = M - M.mean(axis=1, keepdims=True)
-    return _frame_distance(Mc.T @ Mc, np.eye(K) - np.ones((K, K)) / K)
-
-
-def nc2_of(M: np.ndarray) -> float:
-    return _frame_distance(M.T @ M, np.eye(M.shape[1]))
-
-
-def nc3(W: np.ndarray, M: np.ndarray) -> float:
-    w, m = np.linalg.norm(W), np.linalg.norm(M)
-    return float("nan") if w == 0 or m == 0 else float(np.linalg.norm(W / w - M.T / m))
 
 
 # --- gradient descent ---------------------------------------------------------------------------------------
@@ -129,24 +110,32 @@ def _model(claim_id: str, values: Mapping[str, Fraction]):
 
 
 def _measure(model, x: np.ndarray) -> dict[str, float]:
+    """NC1 (tr(Sigma_W Sigma_B^+)/K), NC2 (distance of the normalised Gram of the class means to the simplex
+    ETF, or of the uncentred means to the orthogonal frame) and NC3 (uncentred self-duality
+    ||W/||W||_F - Hbar^T/||Hbar||_F||_F), as in Tirer & Bruna 2022 Section 6, through verify.metrics."""
     K, n = model.K, model.n
     if hasattr(model, "bias"):
         W, H, _ = model.unpack(x)
-        M = _means(H, K, n)
-        return {"NC1 (H)": nc1(H, K, n), "NC2 ETF (H)": nc2_etf(M), "NC2 OF (H)": nc2_of(M), "NC3 (W, H)": nc3(W, M)}
+        r = _report(H, K, n, W)
+        return {
+            "NC1 (H)": r["nc1"],
+            "NC2 ETF (H)": r["etf_distance_means"],
+            "NC2 OF (H)": r["orthogonal_frame_distance"],
+            "NC3 (W, H)": r["self_duality_uncentred"],
+        }
     W2, W1, H1 = model.unpack(x)
     Z, H2 = model.second_features(x)
-    M1, M2 = _means(H1, K, n), _means(H2, K, n)
+    r2, r1 = _report(H2, K, n, W2), _report(H1, K, n, W2 @ W1)
     out = {
-        "NC1 (H2)": nc1(H2, K, n),
-        "NC1 (H1)": nc1(H1, K, n),
-        "NC2 OF (H2)": nc2_of(M2),
-        "NC2 OF (H1)": nc2_of(M1),
-        "NC3 (W2, H2)": nc3(W2, M2),
-        "NC3 (W2 W1, H1)": nc3(W2 @ W1, M1),
+        "NC1 (H2)": r2["nc1"],
+        "NC1 (H1)": r1["nc1"],
+        "NC2 OF (H2)": r2["orthogonal_frame_distance"],
+        "NC2 OF (H1)": r1["orthogonal_frame_distance"],
+        "NC3 (W2, H2)": r2["self_duality_uncentred"],
+        "NC3 (W2 W1, H1)": r1["self_duality_uncentred"],
     }
     if model.relu:
-        out["NC1 (W1 H1, pre-ReLU)"] = nc1(Z, K, n)
+        out["NC1 (W1 H1, pre-ReLU)"] = _report(Z, K, n)["nc1"]
     return out
 
 
@@ -188,7 +177,7 @@ def draw(trace: Trace, outputs: Sequence[str]) -> None:
     axes[0].set_title(f"|objective - optimal value| (optimum {trace.optimum:.6g}, closed form)", fontsize=9)
     for label, values in trace.metrics.items():
         axes[1].loglog(it, np.where(values > 0, values, np.nan), label=label)
-    axes[1].set_title("NC metrics (local functions; verify.metrics pending)", fontsize=9)
+    axes[1].set_title("NC metrics (verify.metrics)", fontsize=9)
     axes[1].legend(fontsize=7, loc="lower left")
     for ax in axes:
         ax.set_xlabel("gradient-descent iteration")
