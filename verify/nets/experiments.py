@@ -43,6 +43,27 @@ def _row(quantity: str, measured, pred: P.Prediction, name: str, relation: str =
     }
 
 
+def _derived_row(quantity: str, measured, pred: P.Prediction, name: str, derive, relation: str = "~") -> dict:
+    """A row whose prediction is a function of the claim's quantity ``name`` (e.g. the largest off-diagonal
+    cosine of its Gram matrix); an undefined or missing quantity stays as it is."""
+    row = _row(quantity, measured, pred, name, relation)
+    value = row["predicted"]
+    if isinstance(value, dict) or isinstance(value, int | float):
+        row["predicted"] = derive(value)
+    return row
+
+
+def _max_offdiagonal_cosine(gram: dict) -> float:
+    """max |G_kl| / sqrt(G_kk G_ll) over k < l with both classes alive (a collapsed class has no direction)."""
+    diag = {k.split(",")[0]: float(v) for k, v in gram.items() if k.split(",")[0] == k.split(",")[1]}
+    out = 0.0
+    for key, v in gram.items():
+        k, l = key.split(",")  # noqa: E741
+        if k != l and diag.get(k, 0) > 0 and diag.get(l, 0) > 0:
+            out = max(out, abs(float(v)) / (diag[k] * diag[l]) ** 0.5)
+    return out
+
+
 def _first(pred: P.Prediction, *names: str, keywords: tuple[str, ...] = ()) -> str:
     """The first of ``names`` that the claim defines, else its first quantity whose name contains every one of
     ``keywords`` (claims written in parallel may name a quantity differently), else ``names[0]`` (reported as
@@ -120,11 +141,27 @@ def _mse_predictions(run: TrainingRun) -> tuple[list[P.Prediction], list[dict]]:
     pred = P.tirer_thm3(run.model.bias, run.K, run.sizes[0], run.train.lambda_W, run.train.feature_decay)
     sv = _first(pred, "singular_values_Hbar", "singular_value_Hbar", "sigma_Hbar", keywords=("singular", "h"))
     sw = _first(pred, "singular_values_W", "singular_value_W", "sigma_W", keywords=("singular", "w"))
+    rank = run.K - 1 if run.model.bias else run.K  # a simplex ETF (free bias) has rank K-1, an orthogonal frame K
     rows = [
-        _row("singular values of Hbar (mean)", float(np.mean(f["singular_values_Hbar"][: run.K])), pred, sv),
-        _row("singular values of W (mean)", float(np.mean(f["singular_values_W"])), pred, sw),
-        _row("orthogonal-frame gap of the class means", f["orthogonal_frame_gap"], pred, "orthogonal_frame_gap"),
-        _row("cos(hbar_k, hbar_l) centred mean", f["cos_means_centred_mean"], pred, "cosine"),
+        _row(
+            f"the {rank} largest singular values of Hbar (mean)",
+            float(np.mean(f["singular_values_Hbar"][:rank])),
+            pred,
+            sv,
+        ),
+        _row(
+            f"the {rank} largest singular values of W (mean)", float(np.mean(f["singular_values_W"][:rank])), pred, sw
+        ),
+        # Theorem 3.1: Hbar^T Hbar = rho I (every singular value of Hbar equal): the orthogonal-frame gap is 0
+        _derived_row("orthogonal-frame gap of the class means", f["orthogonal_frame_gap"], pred, sv, lambda v: 0.0)
+        if not run.model.bias
+        else _row("cos(hbar_k, hbar_l) mean (global mean 0: simplex ETF)", f["cos_means_mean"], pred, "cos_means"),
+        _row(
+            "cos(hbar_k, hbar_l) centred mean",
+            f["cos_means_centred_mean"],
+            pred,
+            _first(pred, "cos_centred_means", "cos_means"),
+        ),
         _row("penalised objective at (W, H, b)", _penalised_objective(run), pred, "value", ">="),
     ]
     return [pred], rows
@@ -140,7 +177,9 @@ def _relu_predictions(run: TrainingRun) -> tuple[list[P.Prediction], list[dict]]
         _row("||hbar_k|| per class", f["mean_norms"], pred, hn),
         _row("||w_k|| per class", f["classifier_norms"], pred, wn),
         _row("class alive (||hbar_k|| > 1% of the largest)", _alive(f["mean_norms"]), pred, alive),
-        _row("max |cos(hbar_k, hbar_l)| (orthogonal: 0)", f["cos_means_max"], pred, "cosine"),
+        _derived_row(
+            "max |cos(hbar_k, hbar_l)| (orthogonal: 0)", f["cos_means_max"], pred, "gram_H", _max_offdiagonal_cosine
+        ),
         _row("penalised objective at (W, H)", _penalised_objective(run), pred, "value", ">="),
     ]
     return [pred], rows
