@@ -29,6 +29,18 @@ _W_COORDS = {"q_A": "A", "q_B": "B", "d": "AB"}
 _KA, _KB = sp.symbols("K_A K_B", positive=True)
 
 
+def _lazy(make):
+    """A function built by ``make()`` on its first call, then called directly."""
+    built = []
+
+    def call(*a):
+        if not built:
+            built.append(make())
+        return built[0](*a)
+
+    return call
+
+
 @cache
 def _symbolic(many_A: bool, many_B: bool, phase: str) -> dict:
     """The KKT system of the phase, derived once with K_A, K_B as symbols (so its cost does not depend on the
@@ -52,25 +64,31 @@ def _symbolic(many_A: bool, many_B: bool, phase: str) -> dict:
     lag = F + _LH * cH + _LW * cW
     eqs = [sp.diff(lag, v) for v in V] + [cH, cW]
     unknowns = V + [_LH, _LW]
-    out = {"V": [str(v) for v in V]}
+    out: dict = {"V": [str(v) for v in V]}
+    # each function is lambdified when first called (an R0 evaluation needs four of the eight);
     # docstring_limit=0: lambdify would otherwise print every expression a second time for the docstring of
     # the generated function (about a third of the derivation's cost)
     args = (*unknowns, _R, _EH, _EW, KA, KB)
-    out["kkt"] = sp.lambdify(args, eqs, "mpmath", docstring_limit=0)
-    out["kkt_jac"] = sp.lambdify(args, sp.Matrix(eqs).jacobian(unknowns), "mpmath", docstring_limit=0)
-    out["F_np"] = sp.lambdify((*V, _R, KA, KB), F, "numpy", docstring_limit=0)
-    out["F_mp"] = sp.lambdify((*V, _R, KA, KB), F, "mpmath", docstring_limit=0)
-    out["grad_F_np"] = sp.lambdify((*V, _R, KA, KB), [sp.diff(F, v) for v in V], "numpy", docstring_limit=0)
-    out["grads_np"] = sp.lambdify(
-        (*V, _R, _EH, _EW, KA, KB), [[sp.diff(e, v) for v in V] for e in (F, cH, cW)], "numpy", docstring_limit=0
-    )
+    fargs = (*V, _R, KA, KB)
+    build = {
+        "kkt": lambda: sp.lambdify(args, eqs, "mpmath", docstring_limit=0),
+        "kkt_jac": lambda: sp.lambdify(args, sp.Matrix(eqs).jacobian(unknowns), "mpmath", docstring_limit=0),
+        "F_np": lambda: sp.lambdify(fargs, F, "numpy", docstring_limit=0),
+        "F_mp": lambda: sp.lambdify(fargs, F, "mpmath", docstring_limit=0),
+        "grad_F_np": lambda: sp.lambdify(fargs, [sp.diff(F, v) for v in V], "numpy", docstring_limit=0),
+        "grads_np": lambda: sp.lambdify(
+            (*V, _R, _EH, _EW, KA, KB), [[sp.diff(e, v) for v in V] for e in (F, cH, cW)], "numpy", docstring_limit=0
+        ),
+    }
     if phase == "collapsed":
         eqs0 = [*eqs, 4 * _LH * _LW - 1]
         unk0 = [*unknowns, _R]
-        out["r0"] = sp.lambdify((*unk0, _EH, _EW, KA, KB), eqs0, "mpmath", docstring_limit=0)
-        out["r0_jac"] = sp.lambdify(
+        build["r0"] = lambda: sp.lambdify((*unk0, _EH, _EW, KA, KB), eqs0, "mpmath", docstring_limit=0)
+        build["r0_jac"] = lambda: sp.lambdify(
             (*unk0, _EH, _EW, KA, KB), sp.Matrix(eqs0).jacobian(unk0), "mpmath", docstring_limit=0
         )
+    for key, make in build.items():
+        out[key] = _lazy(make)
     return out
 
 

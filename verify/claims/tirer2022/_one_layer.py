@@ -7,7 +7,6 @@ W to Hbar^T. A vector below :func:`zero_tolerance` counts as zero and its cosine
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 
@@ -15,7 +14,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from verify.claim import Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Tolerance, Undefined
+from verify.claim import Hypothesis, SolveOptions, SolveReport, Tolerance, Undefined
 from verify.geometry import norm, pairwise_cosines
 from verify.models.arith import FLOAT, Arithmetic, mp_arithmetic
 from verify.models.mse_features import BiasMode, MSEFeaturesModel, singular_values
@@ -24,36 +23,12 @@ from verify.solvers.threads import single_threaded_blas
 from verify.solvers.thresholds import origin_threshold
 
 
-# --- contract helpers: pass the v2 fields only where the installed contract has them ----------------------
-def _fields(cls) -> set[str]:
-    return {f.name for f in dataclasses.fields(cls)}
-
-
-def parameter(name, kind, description, default=None, default_text="") -> Parameter:
-    extra = {"default": default, "default_text": default_text} if "default" in _fields(Parameter) else {}
-    return Parameter(name, kind, description, **extra)
-
-
-def hypothesis(statement, holds, parameter_name, fix, uses=None) -> Hypothesis:
-    extra = {"uses": tuple(uses or (parameter_name,))} if "uses" in _fields(Hypothesis) else {}
-    return Hypothesis(statement, holds, parameter_name, fix, **extra)
-
-
-def quantity(
-    name, description, expr, tolerance, reference=None, definition="", needs=None, standalone=False
-) -> Quantity:
-    extra = {"needs": tuple(needs)} if needs is not None and "needs" in _fields(Quantity) else {}
-    if standalone and "standalone" in _fields(Quantity):
-        extra["standalone"] = True
-    return Quantity(name, description, expr, tolerance, reference=reference, definition=definition, **extra)
-
-
 def positive(name: str) -> Hypothesis:
-    return hypothesis(f"{name} > 0", lambda v, n=name: v[n] > 0, name, f"give {name} > 0 (a positive weight)")
+    return Hypothesis(f"{name} > 0", lambda v, n=name: v[n] > 0, name, f"give {name} > 0 (a positive weight)")
 
 
-TWO_CLASSES = hypothesis("K >= 2", lambda v: v["K"] >= 2, "K", "use at least two classes")
-SAMPLES = hypothesis("n >= 1", lambda v: v["n"] >= 1, "n", "give at least one sample per class (n >= 1)")
+TWO_CLASSES = Hypothesis("K >= 2", lambda v: v["K"] >= 2, "K", "use at least two classes")
+SAMPLES = Hypothesis("n >= 1", lambda v: v["n"] >= 1, "n", "give at least one sample per class (n >= 1)")
 
 # --- tolerances ------------------------------------------------------------------------------------------
 VALUE_TOL = Tolerance(

@@ -17,16 +17,13 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from verify.claim import SolveOptions, SolveReport, Tolerance, Undefined
+from verify.claim import Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Tolerance, Undefined
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
     SAMPLES,
     TWO_CLASSES,
     VALUE_TOL,
-    hypothesis,
-    parameter,
     positive,
-    quantity,
     zero_tolerance,
 )
 from verify.geometry import norm
@@ -38,19 +35,19 @@ from verify.solvers.threads import single_threaded_blas
 from verify.solvers.thresholds import diagonal_thresholds
 
 PARAMETERS = (
-    parameter("K", "integer", "number of classes"),
-    parameter("n", "integer", "samples per class (balanced)"),
-    parameter("lambda_W1", "real", "weight decay of the first layer W1 (d2 x d1)"),
-    parameter("lambda_W2", "real", "weight decay of the last layer W2 (K x d2)"),
-    parameter("lambda_H1", "real", "weight decay of the first-level features H1 (d1 x Kn)"),
-    parameter(
+    Parameter("K", "integer", "number of classes"),
+    Parameter("n", "integer", "samples per class (balanced)"),
+    Parameter("lambda_W1", "real", "weight decay of the first layer W1 (d2 x d1)"),
+    Parameter("lambda_W2", "real", "weight decay of the last layer W2 (K x d2)"),
+    Parameter("lambda_H1", "real", "weight decay of the first-level features H1 (d1 x Kn)"),
+    Parameter(
         "d1",
         "integer",
         "first feature dimension (solve only), d1 >= K",
         default=lambda v: 2 * v["K"],
         default_text="2K",
     ),
-    parameter(
+    Parameter(
         "d2",
         "integer",
         "second feature dimension (solve only), d2 >= K",
@@ -71,8 +68,8 @@ HYPOTHESES = (
     positive("lambda_W1"),
     positive("lambda_W2"),
     positive("lambda_H1"),
-    hypothesis("d1 >= K", lambda v: v["d1"] >= v["K"], "d1", "raise d1 to at least K", uses=("d1", "K")),
-    hypothesis("d2 >= K", lambda v: v["d2"] >= v["K"], "d2", "raise d2 to at least K", uses=("d2", "K")),
+    Hypothesis("d1 >= K", lambda v: v["d1"] >= v["K"], "d1", "raise d1 to at least K", uses=("d1", "K")),
+    Hypothesis("d2 >= K", lambda v: v["d2"] >= v["K"], "d2", "raise d2 to at least K", uses=("d2", "K")),
 )
 
 THRESHOLD_TOL = Tolerance(
@@ -139,7 +136,7 @@ _DEF = " at the nonzero local minimiser with all K directions active (u the larg
 def common_quantities() -> list:
     """The quantities both claims share (values, u, the last layer, thresholds and ties)."""
     return [
-        quantity(
+        Quantity(
             "value",
             "optimal value: 1/2 + u^3/2 - u^6 if K beta < 2^(-4/3), else 1/2 (the origin)",
             None,
@@ -148,7 +145,7 @@ def common_quantities() -> list:
             definition="min(1/2, 1/2 + u^3/2 - u^6), u the largest positive root of u^4 - u + K beta (1/2 without one)",
             needs=_ALL,
         ),
-        quantity(
+        Quantity(
             "value_nonzero",
             "value of the nonzero local minimiser (all directions active): 1/2 + u^3/2 - u^6",
             None,
@@ -157,7 +154,7 @@ def common_quantities() -> list:
             definition="1/2 + u^3/2 - u^6" + _DEF + "; undefined when K beta > 3 2^(-8/3)",
             needs=_ALL,
         ),
-        quantity(
+        Quantity(
             "u",
             "the scale u: largest positive root of u^4 - u + K beta = 0 (u^3 = singular value of W2 s(W1 Hbar1))",
             None,
@@ -166,7 +163,7 @@ def common_quantities() -> list:
             definition="largest positive root of u^4 - u + K beta (mpmath polyroots, polished by findroot)",
             needs=_ALL,
         ),
-        quantity(
+        Quantity(
             "sigma_W2",
             "the K singular values of W2: u sqrt(beta/lambda_W2)",
             None,
@@ -175,7 +172,7 @@ def common_quantities() -> list:
             definition="u sqrt(beta/lambda_W2)" + _DEF,
             needs=_ALL,
         ),
-        quantity(
+        Quantity(
             "sigma_Hbar2",
             "the K singular values of Hbar2 (second-level class means): u^2 beta / sqrt(n lambda_H1 lambda_W1)",
             None,
@@ -184,7 +181,7 @@ def common_quantities() -> list:
             definition="u^2 beta / sqrt(n lambda_H1 lambda_W1)" + _DEF,
             needs=_ALL,
         ),
-        quantity(
+        Quantity(
             "sigma_product",
             "the K singular values of W2 Hbar2 = W2 s(W1 Hbar1): u^3",
             None,
@@ -193,7 +190,7 @@ def common_quantities() -> list:
             definition="u^3" + _DEF,
             needs=_ALL,
         ),
-        quantity(
+        Quantity(
             "alignment_cosine_2",
             "<W2, Hbar2^T> / (||W2|| ||Hbar2||): 1 (W2 aligned with Hbar2^T)",
             None,
@@ -202,7 +199,7 @@ def common_quantities() -> list:
             definition="1" + _DEF,
             needs=_ALL,
         ),
-        quantity(
+        Quantity(
             "alignment_ratio_2",
             "c in W2 = c Hbar2^T: sigma_W2 / sigma_Hbar2 = sqrt(n lambda_H1 lambda_W1 / lambda_W2) / (u sqrt(beta))",
             None,
@@ -216,35 +213,35 @@ def common_quantities() -> list:
             definition="sqrt(n lambda_H1 lambda_W1/lambda_W2)/(u sqrt(beta))" + _DEF,
             needs=_ALL,
         ),
-        quantity(
+        Quantity(
             "beta_global_threshold",
             "the nonzero point is the global minimiser iff beta < 2^(-4/3)/K (value 1/2 on both sides at the tie)",
             BETA_GLOBAL,
             THRESHOLD_TOL,
             standalone=True,
         ),
-        quantity(
+        Quantity(
             "beta_local_threshold",
             "a nonzero local minimiser exists iff beta < 3 2^(-8/3)/K (positive roots iff <=)",
             BETA_LOCAL,
             THRESHOLD_TOL,
             standalone=True,
         ),
-        quantity(
+        Quantity(
             "u_at_global_tie",
             "u at K beta = 2^(-4/3): 2^(-1/3) (u^3 = 1/2)",
             2 ** sp.Rational(-1, 3),
             THRESHOLD_TOL,
             standalone=True,
         ),
-        quantity(
+        Quantity(
             "u_at_local_tie",
             "u at K beta = 3 2^(-8/3): the double root 2^(-2/3)",
             2 ** sp.Rational(-2, 3),
             THRESHOLD_TOL,
             standalone=True,
         ),
-        quantity(
+        Quantity(
             "value_at_local_tie",
             "value of the nonzero point at K beta = 3 2^(-8/3): 9/16",
             sp.Rational(9, 16),

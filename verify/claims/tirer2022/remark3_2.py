@@ -24,7 +24,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from verify.claim import Claim, Example, SolveOptions, SolveReport, Source, Undefined
+from verify.claim import Claim, Example, Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Source, Undefined
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
@@ -32,10 +32,7 @@ from verify.claims.tirer2022._one_layer import (
     THRESHOLD_TOL,
     TWO_CLASSES,
     VALUE_TOL,
-    hypothesis,
-    parameter,
     positive,
-    quantity,
     rational,
     reference,
     solve_one_layer,
@@ -43,12 +40,12 @@ from verify.claims.tirer2022._one_layer import (
 from verify.models.mse_features import MSEFeaturesModel
 
 PARAMETERS = (
-    parameter("K", "integer", "number of classes"),
-    parameter("n", "integer", "samples per class (balanced)"),
-    parameter("lambda_W", "real", "weight decay of W: (lambda_W/2)||W||_F^2"),
-    parameter("lambda_H", "real", "weight decay of the features: (lambda_H/2)||H||_F^2"),
-    parameter("lambda_b", "real", "weight decay of the bias: (lambda_b/2)||b||^2"),
-    parameter(
+    Parameter("K", "integer", "number of classes"),
+    Parameter("n", "integer", "samples per class (balanced)"),
+    Parameter("lambda_W", "real", "weight decay of W: (lambda_W/2)||W||_F^2"),
+    Parameter("lambda_H", "real", "weight decay of the features: (lambda_H/2)||H||_F^2"),
+    Parameter("lambda_b", "real", "weight decay of the bias: (lambda_b/2)||b||^2"),
+    Parameter(
         "d",
         "integer",
         "feature dimension (solve only; no quantity depends on it), d >= K",
@@ -82,7 +79,7 @@ HYPOTHESES = (
     positive("lambda_W"),
     positive("lambda_H"),
     positive("lambda_b"),
-    hypothesis(
+    Hypothesis(
         "d >= K",
         lambda v: v["d"] >= v["K"],
         "d",
@@ -111,24 +108,24 @@ def _if_nonzero(expr: sp.Expr, why: str):
 
 _NEEDS = ("K", "n", "lambda_W", "lambda_H")
 QUANTITIES = (
-    quantity("value", "optimal value of (3) with lambda_b > 0", VALUE, VALUE_TOL),
-    quantity(
+    Quantity("value", "optimal value of (3) with lambda_b > 0", VALUE, VALUE_TOL),
+    Quantity(
         "sigma_WHbar_centred",
         "the K-1 singular values of W Hbar (I - 11^T/K): max(0, 1 - kappa)",
         SHRINK,
         GEOMETRY_TOL,
     ),
-    quantity(
+    Quantity(
         "sigma_WHbar_mean",
         "||W Hbar 1|| / ||1||: the mean-direction singular value c (0 when kappa >= lambda_b/(1+lambda_b))",
         C_MEAN,
         GEOMETRY_TOL,
     ),
-    quantity(
+    Quantity(
         "bias", "b_k for every class: t/K (kappa/(K lambda_b), resp. 1/(K(1 + lambda_b)))", T_BIAS / K, GEOMETRY_TOL
     ),
-    quantity("global_mean_norm", "||h_G||: sqrt(c sqrt(lambda_W/(n lambda_H))/K)", GLOBAL_MEAN_NORM, GEOMETRY_TOL),
-    quantity(
+    Quantity("global_mean_norm", "||h_G||: sqrt(c sqrt(lambda_W/(n lambda_H))/K)", GLOBAL_MEAN_NORM, GEOMETRY_TOL),
+    Quantity(
         "cos_means",
         "cos(hbar_k, hbar_l), k < l: (c - a)/((K-1) a + c), between the ETF -1/(K-1) and the OF 0",
         COS_MEANS,
@@ -137,7 +134,7 @@ QUANTITIES = (
         definition="(c - a)/((K-1) a + c) for kappa < 1 (a = 1 - kappa), undefined for kappa >= 1",
         needs=_NEEDS,
     ),
-    quantity(
+    Quantity(
         "cos_centred_means",
         "cos(hbar_k - h_G, hbar_l - h_G), k < l: -1/(K-1) (the remark's empirical simplex ETF)",
         -1 / (K - 1),
@@ -146,7 +143,7 @@ QUANTITIES = (
         definition="-1/(K-1) for kappa < 1, undefined for kappa >= 1",
         needs=_NEEDS,
     ),
-    quantity(
+    Quantity(
         "alignment_cosine",
         "<W, Hbar^T> / (||W||_F ||Hbar||_F): 1 (the remark's empirical alignment)",
         sp.Integer(1),
@@ -155,7 +152,7 @@ QUANTITIES = (
         definition="1 for kappa < 1, undefined for kappa >= 1 (W = 0)",
         needs=_NEEDS,
     ),
-    quantity(
+    Quantity(
         "alignment_ratio",
         "c in W = c Hbar^T (least squares): sqrt(n lambda_H/lambda_W)",
         RATIO,
@@ -164,14 +161,14 @@ QUANTITIES = (
         definition="sqrt(n lambda_H/lambda_W) for kappa < 1, undefined for kappa >= 1 (0/0)",
         needs=_NEEDS,
     ),
-    quantity(
+    Quantity(
         "kappa",
         "kappa = K sqrt(n lambda_H lambda_W); the solution is zero (W, H) iff kappa >= 1",
         KAPPA,
         THRESHOLD_TOL,
         standalone=True,
     ),
-    quantity(
+    Quantity(
         "lambda_W_threshold",
         "the lambda_W at which W and H become zero (kappa = 1), given K, n, lambda_H: 1/(K^2 n lambda_H)",
         LAMBDA_W_THRESHOLD,

@@ -22,7 +22,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from verify.claim import Claim, Example, SolveOptions, SolveReport, Source, Undefined
+from verify.claim import Claim, Example, Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Source, Undefined
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
@@ -30,10 +30,7 @@ from verify.claims.tirer2022._one_layer import (
     THRESHOLD_TOL,
     TWO_CLASSES,
     VALUE_TOL,
-    hypothesis,
-    parameter,
     positive,
-    quantity,
     rational,
     reference,
     solve_one_layer,
@@ -41,11 +38,11 @@ from verify.claims.tirer2022._one_layer import (
 from verify.models.mse_features import MSEFeaturesModel
 
 PARAMETERS = (
-    parameter("K", "integer", "number of classes"),
-    parameter("n", "integer", "samples per class (balanced)"),
-    parameter("lambda_W", "real", "weight decay of W: (lambda_W/2)||W||_F^2"),
-    parameter("lambda_H", "real", "weight decay of the features: (lambda_H/2)||H||_F^2"),
-    parameter(
+    Parameter("K", "integer", "number of classes"),
+    Parameter("n", "integer", "samples per class (balanced)"),
+    Parameter("lambda_W", "real", "weight decay of W: (lambda_W/2)||W||_F^2"),
+    Parameter("lambda_H", "real", "weight decay of the features: (lambda_H/2)||H||_F^2"),
+    Parameter(
         "d",
         "integer",
         "feature dimension (solve only; no quantity depends on it), d >= K",
@@ -68,7 +65,7 @@ HYPOTHESES = (
     SAMPLES,
     positive("lambda_W"),
     positive("lambda_H"),
-    hypothesis(
+    Hypothesis(
         "d >= K",
         lambda v: v["d"] >= v["K"],
         "d",
@@ -97,22 +94,22 @@ def _if_nonzero(expr: sp.Expr, why: str):
 
 _NEEDS = ("K", "n", "lambda_W", "lambda_H")
 QUANTITIES = (
-    quantity("value", "optimal value of (5)", VALUE, VALUE_TOL),
-    quantity("sigma_W", "the K singular values of W (all equal: W W^T = c I)", SIGMA_W, GEOMETRY_TOL),
-    quantity(
+    Quantity("value", "optimal value of (5)", VALUE, VALUE_TOL),
+    Quantity("sigma_W", "the K singular values of W (all equal: W W^T = c I)", SIGMA_W, GEOMETRY_TOL),
+    Quantity(
         "sigma_Hbar", "the K singular values of Hbar (all sqrt(rho): Hbar^T Hbar = rho I)", SIGMA_HBAR, GEOMETRY_TOL
     ),
-    quantity("sigma_WHbar", "the K singular values of W Hbar (W Hbar = (1 - kappa) I)", SHRINK, GEOMETRY_TOL),
-    quantity(
+    Quantity("sigma_WHbar", "the K singular values of W Hbar (W Hbar = (1 - kappa) I)", SHRINK, GEOMETRY_TOL),
+    Quantity(
         "feature_norm", "||h_{k,i}|| for every sample (within-class collapse: = ||hbar_k||)", SIGMA_HBAR, GEOMETRY_TOL
     ),
-    quantity(
+    Quantity(
         "global_mean_norm",
         "||h_G||, h_G = (1/K) sum_k hbar_k: sqrt(rho/K), an OF is not centred",
         SIGMA_HBAR / sp.sqrt(K),
         GEOMETRY_TOL,
     ),
-    quantity(
+    Quantity(
         "alignment_cosine",
         "<W, Hbar^T> / (||W||_F ||Hbar||_F): 1 (W aligned with Hbar^T); undefined at the zero solution",
         sp.Integer(1),
@@ -121,7 +118,7 @@ QUANTITIES = (
         definition="1 for kappa < 1 (W = sqrt(n lambda_H/lambda_W) Hbar^T), undefined for kappa >= 1 (W = 0)",
         needs=_NEEDS,
     ),
-    quantity(
+    Quantity(
         "alignment_ratio",
         "c in W = c Hbar^T (least squares <W, Hbar^T>/||Hbar||^2): sqrt(n lambda_H/lambda_W)",
         RATIO,
@@ -130,7 +127,7 @@ QUANTITIES = (
         definition="sqrt(n lambda_H/lambda_W) for kappa < 1, undefined for kappa >= 1 (0/0)",
         needs=_NEEDS,
     ),
-    quantity(
+    Quantity(
         "cos_centred_means",
         "cos(hbar_k - h_G, hbar_l - h_G), k < l: the centred OF is a simplex ETF, -1/(K-1)",
         -1 / (K - 1),
@@ -139,14 +136,14 @@ QUANTITIES = (
         definition="-1/(K-1) for kappa < 1 (Eq. (13)), undefined for kappa >= 1",
         needs=_NEEDS,
     ),
-    quantity(
+    Quantity(
         "kappa",
         "threshold variable kappa = K sqrt(n lambda_H lambda_W); the solution is zero iff kappa >= 1",
         KAPPA,
         THRESHOLD_TOL,
         standalone=True,
     ),
-    quantity(
+    Quantity(
         "lambda_W_threshold",
         "the lambda_W at which the solution becomes zero (kappa = 1), given K, n, lambda_H: 1/(K^2 n lambda_H)",
         LAMBDA_W_THRESHOLD,

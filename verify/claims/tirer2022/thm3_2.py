@@ -21,7 +21,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from verify.claim import Claim, Example, SolveOptions, SolveReport, Source, Undefined
+from verify.claim import Claim, Example, Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Source, Undefined
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
@@ -29,10 +29,7 @@ from verify.claims.tirer2022._one_layer import (
     THRESHOLD_TOL,
     TWO_CLASSES,
     VALUE_TOL,
-    hypothesis,
-    parameter,
     positive,
-    quantity,
     rational,
     reference,
     solve_one_layer,
@@ -40,11 +37,11 @@ from verify.claims.tirer2022._one_layer import (
 from verify.models.mse_features import MSEFeaturesModel
 
 PARAMETERS = (
-    parameter("K", "integer", "number of classes"),
-    parameter("n", "integer", "samples per class (balanced)"),
-    parameter("lambda_W", "real", "weight decay of W: (lambda_W/2)||W||_F^2"),
-    parameter("lambda_H", "real", "weight decay of the features: (lambda_H/2)||H||_F^2"),
-    parameter(
+    Parameter("K", "integer", "number of classes"),
+    Parameter("n", "integer", "samples per class (balanced)"),
+    Parameter("lambda_W", "real", "weight decay of W: (lambda_W/2)||W||_F^2"),
+    Parameter("lambda_H", "real", "weight decay of the features: (lambda_H/2)||H||_F^2"),
+    Parameter(
         "d",
         "integer",
         "feature dimension (solve only; no quantity depends on it), d >= K-1",
@@ -68,7 +65,7 @@ HYPOTHESES = (
     SAMPLES,
     positive("lambda_W"),
     positive("lambda_H"),
-    hypothesis(
+    Hypothesis(
         "d >= K - 1",
         lambda v: v["d"] >= v["K"] - 1,
         "d",
@@ -97,22 +94,22 @@ def _if_nonzero(expr: sp.Expr, why: str):
 
 _NEEDS = ("K", "n", "lambda_W", "lambda_H")
 QUANTITIES = (
-    quantity("value", "optimal value of (14)", VALUE, VALUE_TOL),
-    quantity("sigma_W", "the K-1 nonzero singular values of W (W W^T = c (I - 11^T/K))", SIGMA_W, GEOMETRY_TOL),
-    quantity(
+    Quantity("value", "optimal value of (14)", VALUE, VALUE_TOL),
+    Quantity("sigma_W", "the K-1 nonzero singular values of W (W W^T = c (I - 11^T/K))", SIGMA_W, GEOMETRY_TOL),
+    Quantity(
         "sigma_Hbar",
         "the K-1 nonzero singular values of Hbar (Hbar^T Hbar = rho (I - 11^T/K))",
         SIGMA_HBAR,
         GEOMETRY_TOL,
     ),
-    quantity(
+    Quantity(
         "sigma_WHbar", "the K-1 nonzero singular values of W Hbar (= (1 - kappa)(I - 11^T/K))", SHRINK, GEOMETRY_TOL
     ),
-    quantity(
+    Quantity(
         "feature_norm", "||h_{k,i}|| for every sample (within-class collapse: = ||hbar_k||)", FEATURE_NORM, GEOMETRY_TOL
     ),
-    quantity("bias", "b_k for every class: 1/K (also at the zero solution)", 1 / K, GEOMETRY_TOL),
-    quantity(
+    Quantity("bias", "b_k for every class: 1/K (also at the zero solution)", 1 / K, GEOMETRY_TOL),
+    Quantity(
         "alignment_cosine",
         "<W, Hbar^T> / (||W||_F ||Hbar||_F): 1; undefined at the zero solution",
         sp.Integer(1),
@@ -121,7 +118,7 @@ QUANTITIES = (
         definition="1 for kappa < 1, undefined for kappa >= 1 (W = 0)",
         needs=_NEEDS,
     ),
-    quantity(
+    Quantity(
         "alignment_ratio",
         "c in W = c Hbar^T (least squares): sqrt(n lambda_H/lambda_W)",
         RATIO,
@@ -130,7 +127,7 @@ QUANTITIES = (
         definition="sqrt(n lambda_H/lambda_W) for kappa < 1, undefined for kappa >= 1 (0/0)",
         needs=_NEEDS,
     ),
-    quantity(
+    Quantity(
         "cos_means",
         "cos(hbar_k, hbar_l), k < l: a simplex ETF, -1/(K-1) (the global mean is 0)",
         -1 / (K - 1),
@@ -139,7 +136,7 @@ QUANTITIES = (
         definition="-1/(K-1) for kappa < 1, undefined for kappa >= 1",
         needs=_NEEDS,
     ),
-    quantity(
+    Quantity(
         "cos_classifiers",
         "cos(w_k, w_l), k < l: -1/(K-1)",
         -1 / (K - 1),
@@ -148,14 +145,14 @@ QUANTITIES = (
         definition="-1/(K-1) for kappa < 1, undefined for kappa >= 1",
         needs=_NEEDS,
     ),
-    quantity(
+    Quantity(
         "kappa",
         "threshold variable kappa = K sqrt(n lambda_H lambda_W); the solution is zero iff kappa >= 1",
         KAPPA,
         THRESHOLD_TOL,
         standalone=True,
     ),
-    quantity(
+    Quantity(
         "lambda_W_threshold",
         "the lambda_W at which the solution becomes zero (kappa = 1), given K, n, lambda_H: 1/(K^2 n lambda_H)",
         LAMBDA_W_THRESHOLD,

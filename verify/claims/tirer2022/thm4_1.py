@@ -23,9 +23,9 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from verify.claim import Claim, Erratum, Evidence, Example, Exploration, SolveOptions, SolveReport, Source
+from verify.claim import Claim, Erratum, Evidence, Example, Exploration, Quantity, SolveOptions, SolveReport, Source
 from verify.claims.tirer2022 import PAPER, SEEDS
-from verify.claims.tirer2022._one_layer import GEOMETRY_TOL, quantity
+from verify.claims.tirer2022._one_layer import GEOMETRY_TOL
 from verify.claims.tirer2022._two_layer import (
     _ALL,
     _DEF,
@@ -42,7 +42,7 @@ from verify.models.two_layer import TwoLayerModel
 
 QUANTITIES = (
     *common_quantities(),
-    quantity(
+    Quantity(
         "sigma_W1",
         "the K nonzero singular values of W1: u sqrt(beta/lambda_W1)",
         None,
@@ -51,7 +51,7 @@ QUANTITIES = (
         definition="u sqrt(beta/lambda_W1)" + _DEF,
         needs=_ALL,
     ),
-    quantity(
+    Quantity(
         "sigma_Hbar1",
         "the K singular values of Hbar1: u sqrt(beta/(n lambda_H1)) (an orthogonal frame)",
         None,
@@ -60,7 +60,7 @@ QUANTITIES = (
         definition="u sqrt(beta/(n lambda_H1))" + _DEF,
         needs=_ALL,
     ),
-    quantity(
+    Quantity(
         "sigma_W2W1",
         "the K singular values of W2 W1: u^2 beta / sqrt(lambda_W1 lambda_W2)",
         None,
@@ -69,7 +69,7 @@ QUANTITIES = (
         definition="u^2 beta / sqrt(lambda_W1 lambda_W2)" + _DEF,
         needs=_ALL,
     ),
-    quantity(
+    Quantity(
         "feature_norm_1",
         "||h1_{k,i}|| for every sample (within-class collapse of H1): u sqrt(beta/(n lambda_H1))",
         None,
@@ -78,7 +78,7 @@ QUANTITIES = (
         definition="u sqrt(beta/(n lambda_H1))" + _DEF,
         needs=_ALL,
     ),
-    quantity(
+    Quantity(
         "alignment_cosine_1",
         "<W2 W1, Hbar1^T> / (||W2 W1|| ||Hbar1||): 1 (W2 W1 aligned with Hbar1^T)",
         None,
@@ -87,7 +87,7 @@ QUANTITIES = (
         definition="1" + _DEF,
         needs=_ALL,
     ),
-    quantity(
+    Quantity(
         "alignment_ratio_1",
         "c in W2 W1 = c Hbar1^T: sqrt(n lambda_H1/(lambda_W1 lambda_W2)) u sqrt(beta)... = sigma_W2W1/sigma_Hbar1",
         None,

@@ -24,16 +24,13 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from verify.claim import Claim, Example, SolveOptions, SolveReport, Source, Tolerance
+from verify.claim import Claim, Example, Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Source, Tolerance
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
     SAMPLES,
     TWO_CLASSES,
-    hypothesis,
-    parameter,
     positive,
-    quantity,
 )
 from verify.models.arith import mp_arithmetic, to_mpf
 from verify.models.mse_features import MSEFeaturesModel, singular_values
@@ -42,12 +39,12 @@ from verify.solvers.monte_carlo import fitted_slope, mean_interval, noisy_ridge
 from verify.solvers.threads import single_threaded_blas
 
 PARAMETERS = (
-    parameter("K", "integer", "number of classes"),
-    parameter("n", "integer", "samples per class of the collapsed problem; n lambda_H is held fixed as n grows"),
-    parameter("lambda_W", "real", "weight decay of W"),
-    parameter("lambda_H", "real", "weight decay of the features in (5), which defines H*"),
-    parameter("sigma", "real", "standard deviation of the iid noise E added to H*"),
-    parameter("d", "integer", "feature dimension (solve only), d >= K", default=lambda v: v["K"], default_text="K"),
+    Parameter("K", "integer", "number of classes"),
+    Parameter("n", "integer", "samples per class of the collapsed problem; n lambda_H is held fixed as n grows"),
+    Parameter("lambda_W", "real", "weight decay of W"),
+    Parameter("lambda_H", "real", "weight decay of the features in (5), which defines H*"),
+    Parameter("sigma", "real", "standard deviation of the iid noise E added to H*"),
+    Parameter("d", "integer", "feature dimension (solve only), d >= K", default=lambda v: v["K"], default_text="K"),
 )
 K, n, lambda_W, lambda_H, sigma, d = (par.symbol for par in PARAMETERS)
 KAPPA = K * sp.sqrt(n * lambda_H * lambda_W)
@@ -76,8 +73,8 @@ HYPOTHESES = (
     positive("lambda_W"),
     positive("lambda_H"),
     positive("sigma"),
-    hypothesis("d >= K", lambda v: v["d"] >= v["K"], "d", "raise d to at least K", uses=("d", "K")),
-    hypothesis(
+    Hypothesis("d >= K", lambda v: v["d"] >= v["K"], "d", "raise d to at least K", uses=("d", "K")),
+    Hypothesis(
         "K^2 n lambda_H lambda_W < 1",
         lambda v: v["K"] ** 2 * v["n"] * v["lambda_H"] * v["lambda_W"] < 1,
         "lambda_W",
@@ -87,19 +84,19 @@ HYPOTHESES = (
 )
 
 QUANTITIES = (
-    quantity(
+    Quantity(
         "attenuation",
         "lim <W(H* + E), W*>/||W*||^2 = 1/(1 + K sigma^2 sqrt(n lambda_H/lambda_W)) (Monte-Carlo, n = 25600)",
         ATTENUATION,
         STATISTICAL,
     ),
-    quantity(
+    Quantity(
         "rate",
         "slope of log ||W_n - W_ref|| / ||W_ref|| against log n: -1/2 (Monte-Carlo, fitted per seed)",
         RATE,
         STATISTICAL,
     ),
-    quantity(
+    Quantity(
         "sigma_W_star",
         "the K singular values of W(H*), the minimiser of (81) at the collapsed H* (Eq. (84): W(H*) = W*)",
         SIGMA_W_STAR,
