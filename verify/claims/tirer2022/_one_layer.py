@@ -14,10 +14,11 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from verify.claim import Hypothesis, SolveOptions, SolveReport, Tolerance, Undefined
+from verify.claim import Hypothesis, Parameter, SolveOptions, SolveReport, Tolerance, Undefined
 from verify.geometry import norm, pairwise_cosines
 from verify.models.arith import FLOAT, Arithmetic, mp_arithmetic
 from verify.models.mse_features import BiasMode, MSEFeaturesModel, singular_values
+from verify.precision import evaluate_expr
 from verify.solvers.landscape import explore, local_minima_details
 from verify.solvers.threads import single_threaded_blas
 from verify.solvers.thresholds import origin_threshold
@@ -25,6 +26,50 @@ from verify.solvers.thresholds import origin_threshold
 
 def positive(name: str) -> Hypothesis:
     return Hypothesis(f"{name} > 0", lambda v, n=name: v[n] > 0, name, f"give {name} > 0 (a positive weight)")
+
+
+#: The one-layer model's own parameters; each claim adds the feature dimension d (and lambda_b where the bias
+#: is regularised).
+MODEL_PARAMETERS = (
+    Parameter("K", "integer", "number of classes"),
+    Parameter("n", "integer", "samples per class (balanced)"),
+    Parameter("lambda_W", "real", "weight decay of W: (lambda_W/2)||W||_F^2"),
+    Parameter("lambda_H", "real", "weight decay of the features: (lambda_H/2)||H||_F^2"),
+)
+#: What the closed forms of the one-layer model depend on (never d).
+MODEL_NEEDS = tuple(p.name for p in MODEL_PARAMETERS)
+_K, _n, _lW, _lH = (p.symbol for p in MODEL_PARAMETERS)
+#: kappa = K sqrt(n lambda_H lambda_W): the solution is zero iff kappa >= 1 (Theorems 3.1, 3.2).
+KAPPA = _K * sp.sqrt(_n * _lH * _lW)
+#: max(0, 1 - kappa): the singular value of W Hbar.
+SHRINK = sp.Piecewise((1 - KAPPA, KAPPA < 1), (0, True))
+#: W = RATIO Hbar^T.
+RATIO = sp.sqrt(_n * _lH / _lW)
+SIGMA_W = sp.sqrt(SHRINK * RATIO)
+SIGMA_HBAR = sp.sqrt(SHRINK / RATIO)  # sqrt(rho)
+#: lambda_W at which kappa = 1.
+LAMBDA_W_THRESHOLD = 1 / (_K**2 * _n * _lH)
+
+
+def point_subs(parameters, values: Mapping[str, Fraction]) -> dict:
+    """The sympy substitution of the given ``values`` for ``parameters``."""
+    return {p.symbol: rational(values[p.name]) for p in parameters if p.name in values}
+
+
+def nonzero(values: Mapping[str, Fraction]) -> bool:
+    """kappa < 1: the minimiser is not the origin."""
+    return bool(sp.simplify(KAPPA.subs(point_subs(MODEL_PARAMETERS, values)) < 1))
+
+
+def if_nonzero(parameters, expr: sp.Expr, why: str):
+    """A reference: ``expr`` at the point where kappa < 1, else Undefined (the minimiser is W = 0, H = 0)."""
+
+    def fn(values):
+        if not nonzero(values):
+            return Undefined(f"kappa >= 1: the minimiser is W = 0, H = 0, {why}")
+        return expr.subs(point_subs(parameters, values))
+
+    return reference(fn)
 
 
 TWO_CLASSES = Hypothesis("K >= 2", lambda v: v["K"] >= 2, "K", "use at least two classes")
@@ -195,7 +240,7 @@ def reference(fn: Callable[[dict], object]):
         v = fn(values)
         if isinstance(v, Undefined):
             return v
-        return mpmath.mpf(sp.N(v, dps + 5))
+        return evaluate_expr(v, {}, dps)  # relative digits at any scale (verify/precision.py)
 
     return ref
 

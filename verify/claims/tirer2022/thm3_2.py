@@ -21,26 +21,30 @@ from fractions import Fraction
 
 import sympy as sp
 
-from verify.claim import Claim, Example, Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Source, Undefined
+from verify.claim import Claim, Example, Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Source
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
+    KAPPA,
+    LAMBDA_W_THRESHOLD,
+    MODEL_NEEDS,
+    MODEL_PARAMETERS,
+    RATIO,
     SAMPLES,
+    SHRINK,
+    SIGMA_HBAR,
+    SIGMA_W,
     THRESHOLD_TOL,
     TWO_CLASSES,
     VALUE_TOL,
+    if_nonzero,
     positive,
-    rational,
-    reference,
     solve_one_layer,
 )
 from verify.models.mse_features import MSEFeaturesModel
 
 PARAMETERS = (
-    Parameter("K", "integer", "number of classes"),
-    Parameter("n", "integer", "samples per class (balanced)"),
-    Parameter("lambda_W", "real", "weight decay of W: (lambda_W/2)||W||_F^2"),
-    Parameter("lambda_H", "real", "weight decay of the features: (lambda_H/2)||H||_F^2"),
+    *MODEL_PARAMETERS,
     Parameter(
         "d",
         "integer",
@@ -50,15 +54,8 @@ PARAMETERS = (
     ),
 )
 K, n, lambda_W, lambda_H, d = (par.symbol for par in PARAMETERS)
-KAPPA = K * sp.sqrt(n * lambda_H * lambda_W)
-#: max(0, 1 - kappa): the singular value of W Hbar.
-SHRINK = sp.Piecewise((1 - KAPPA, KAPPA < 1), (0, True))
-RATIO = sp.sqrt(n * lambda_H / lambda_W)  # W = RATIO Hbar^T
 VALUE = (K - 1) / K * sp.Piecewise((KAPPA - KAPPA**2 / 2, KAPPA < 1), (sp.Rational(1, 2), True))
-SIGMA_W = sp.sqrt(SHRINK * RATIO)
-SIGMA_HBAR = sp.sqrt(SHRINK / RATIO)  # sqrt(rho)
 FEATURE_NORM = SIGMA_HBAR * sp.sqrt((K - 1) / K)  # ||hbar_k||^2 = rho (K-1)/K
-LAMBDA_W_THRESHOLD = 1 / (K**2 * n * lambda_H)
 
 HYPOTHESES = (
     TWO_CLASSES,
@@ -75,24 +72,6 @@ HYPOTHESES = (
 )
 
 
-def _subs(values: Mapping[str, Fraction]) -> dict:
-    return {p.symbol: rational(values[p.name]) for p in PARAMETERS if p.name in values}
-
-
-def _nonzero(values) -> bool:
-    return bool(sp.simplify(KAPPA.subs(_subs(values)) < 1))
-
-
-def _if_nonzero(expr: sp.Expr, why: str):
-    def fn(values):
-        if not _nonzero(values):
-            return Undefined(f"kappa >= 1: the minimiser is W = 0, H = 0, {why}")
-        return expr.subs(_subs(values))
-
-    return reference(fn)
-
-
-_NEEDS = ("K", "n", "lambda_W", "lambda_H")
 QUANTITIES = (
     Quantity("value", "optimal value of (14)", VALUE, VALUE_TOL),
     Quantity("sigma_W", "the K-1 nonzero singular values of W (W W^T = c (I - 11^T/K))", SIGMA_W, GEOMETRY_TOL),
@@ -114,36 +93,36 @@ QUANTITIES = (
         "<W, Hbar^T> / (||W||_F ||Hbar||_F): 1; undefined at the zero solution",
         sp.Integer(1),
         GEOMETRY_TOL,
-        reference=_if_nonzero(sp.Integer(1), "no direction"),
+        reference=if_nonzero(PARAMETERS, sp.Integer(1), "no direction"),
         definition="1 for kappa < 1, undefined for kappa >= 1 (W = 0)",
-        needs=_NEEDS,
+        needs=MODEL_NEEDS,
     ),
     Quantity(
         "alignment_ratio",
         "c in W = c Hbar^T (least squares): sqrt(n lambda_H/lambda_W)",
         RATIO,
         GEOMETRY_TOL,
-        reference=_if_nonzero(RATIO, "no ratio"),
+        reference=if_nonzero(PARAMETERS, RATIO, "no ratio"),
         definition="sqrt(n lambda_H/lambda_W) for kappa < 1, undefined for kappa >= 1 (0/0)",
-        needs=_NEEDS,
+        needs=MODEL_NEEDS,
     ),
     Quantity(
         "cos_means",
         "cos(hbar_k, hbar_l), k < l: a simplex ETF, -1/(K-1) (the global mean is 0)",
         -1 / (K - 1),
         GEOMETRY_TOL,
-        reference=_if_nonzero(-1 / (K - 1), "the class means are zero"),
+        reference=if_nonzero(PARAMETERS, -1 / (K - 1), "the class means are zero"),
         definition="-1/(K-1) for kappa < 1, undefined for kappa >= 1",
-        needs=_NEEDS,
+        needs=MODEL_NEEDS,
     ),
     Quantity(
         "cos_classifiers",
         "cos(w_k, w_l), k < l: -1/(K-1)",
         -1 / (K - 1),
         GEOMETRY_TOL,
-        reference=_if_nonzero(-1 / (K - 1), "the classifiers are zero"),
+        reference=if_nonzero(PARAMETERS, -1 / (K - 1), "the classifiers are zero"),
         definition="-1/(K-1) for kappa < 1, undefined for kappa >= 1",
-        needs=_NEEDS,
+        needs=MODEL_NEEDS,
     ),
     Quantity(
         "kappa",
