@@ -14,7 +14,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from verify.claim import Hypothesis, Parameter, SolveOptions, SolveReport, Tolerance, Undefined
+from verify.claim import Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Tolerance, Undefined
 from verify.geometry import norm, pairwise_cosines
 from verify.models.arith import FLOAT, Arithmetic, mp_arithmetic
 from verify.models.mse_features import BiasMode, MSEFeaturesModel, singular_values
@@ -97,6 +97,53 @@ THRESHOLD_TOL = Tolerance(
     "affine gradient at dps+10 digits and a symmetric eigenvalue solve (mpmath eigsy) at dps+10: the only error "
     "is rounding, far below 10^-(dps-8)",
 )
+
+
+def alignment_quantities(parameters) -> tuple[Quantity, Quantity]:
+    """W aligned with Hbar^T (Theorems 3.1, 3.2 and the regularised-bias remark): the cosine <W, Hbar^T> /
+    (||W||_F ||Hbar||_F) = 1 and the least-squares ratio c in W = c Hbar^T, sqrt(n lambda_H/lambda_W); both
+    undefined at the zero solution (kappa >= 1)."""
+    return (
+        Quantity(
+            "alignment_cosine",
+            "<W, Hbar^T> / (||W||_F ||Hbar||_F): 1 (W aligned with Hbar^T); undefined at the zero solution",
+            sp.Integer(1),
+            GEOMETRY_TOL,
+            reference=if_nonzero(parameters, sp.Integer(1), "no direction"),
+            definition="1 for kappa < 1 (W = sqrt(n lambda_H/lambda_W) Hbar^T), undefined for kappa >= 1 (W = 0)",
+            needs=MODEL_NEEDS,
+        ),
+        Quantity(
+            "alignment_ratio",
+            "c in W = c Hbar^T (least squares <W, Hbar^T>/||Hbar||^2): sqrt(n lambda_H/lambda_W)",
+            RATIO,
+            GEOMETRY_TOL,
+            reference=if_nonzero(parameters, RATIO, "no ratio"),
+            definition="sqrt(n lambda_H/lambda_W) for kappa < 1, undefined for kappa >= 1 (0/0)",
+            needs=MODEL_NEEDS,
+        ),
+    )
+
+
+#: Where the strategies put kappa (in percent): below and above the tie kappa = 1, and within 2-10% of it on
+#: either side (|kappa - 1| >= 2%: at the tie the zero solution is degenerate and the polish is only linear).
+KAPPA_BANDS = {"below": (2, 97), "above": (102, 300), "near_below": (90, 98), "near_above": (102, 110)}
+
+
+def draw_model_point(draw) -> tuple[dict, Fraction]:
+    """Inside a Hypothesis ``composite``: K in 2..5, n in 1..4, lambda_H in [1e-3, 1), kappa from a band of
+    :data:`KAPPA_BANDS`, lambda_W from kappa; returns (values, kappa)."""
+    from hypothesis import strategies as st
+
+    from verify.strategies import log_decimals
+
+    K_ = draw(st.integers(2, 5))
+    n_ = draw(st.integers(1, 4))
+    lo, hi = KAPPA_BANDS[draw(st.sampled_from(list(KAPPA_BANDS)))]  # insertion order: draws as before
+    kappa = Fraction(draw(st.integers(lo, hi)), 100)
+    lam_H = draw(log_decimals(-3, 0))
+    values = {"K": Fraction(K_), "n": Fraction(n_), "lambda_W": kappa**2 / (K_**2 * n_ * lam_H), "lambda_H": lam_H}
+    return values, kappa
 
 
 def zero_tolerance(ar: Arithmetic, dps: int) -> float:

@@ -38,6 +38,8 @@ from verify.claims.tirer2022._one_layer import (
     THRESHOLD_TOL,
     TWO_CLASSES,
     VALUE_TOL,
+    alignment_quantities,
+    draw_model_point,
     if_nonzero,
     positive,
     solve_one_layer,
@@ -121,24 +123,7 @@ QUANTITIES = (
         definition="-1/(K-1) for kappa < 1, undefined for kappa >= 1",
         needs=MODEL_NEEDS,
     ),
-    Quantity(
-        "alignment_cosine",
-        "<W, Hbar^T> / (||W||_F ||Hbar||_F): 1 (the remark's empirical alignment)",
-        sp.Integer(1),
-        GEOMETRY_TOL,
-        reference=if_nonzero(PARAMETERS, sp.Integer(1), "no direction"),
-        definition="1 for kappa < 1, undefined for kappa >= 1 (W = 0)",
-        needs=MODEL_NEEDS,
-    ),
-    Quantity(
-        "alignment_ratio",
-        "c in W = c Hbar^T (least squares): sqrt(n lambda_H/lambda_W)",
-        RATIO,
-        GEOMETRY_TOL,
-        reference=if_nonzero(PARAMETERS, RATIO, "no ratio"),
-        definition="sqrt(n lambda_H/lambda_W) for kappa < 1, undefined for kappa >= 1 (0/0)",
-        needs=MODEL_NEEDS,
-    ),
+    *alignment_quantities(PARAMETERS),
     Quantity(
         "kappa",
         "kappa = K sqrt(n lambda_H lambda_W); the solution is zero (W, H) iff kappa >= 1",
@@ -175,21 +160,13 @@ def parameters():
 
     @st.composite
     def draw(draw):
-        K_ = draw(st.integers(2, 5))
-        n_ = draw(st.integers(1, 4))
-        side = draw(st.sampled_from(["below", "above", "near_below", "near_above"]))
-        lo, hi = {"below": (2, 97), "above": (102, 300), "near_below": (90, 98), "near_above": (102, 110)}[side]
-        kappa = Fraction(draw(st.integers(lo, hi)), 100)
-        lam_H = draw(log_decimals(-3, 0))
+        values, kappa = draw_model_point(draw)
+        K_ = int(values["K"])
         lam_b = draw(log_decimals(-2, 2))
         # keep kappa 2% away from the mean-direction threshold lambda_b/(1+lambda_b) too
         kb = lam_b / (1 + lam_b)
         assume(abs(kappa / kb - 1) >= Fraction(1, 50))
-        return {
-            "K": Fraction(K_),
-            "n": Fraction(n_),
-            "lambda_W": kappa**2 / (K_**2 * n_ * lam_H),
-            "lambda_H": lam_H,
+        return values | {
             "lambda_b": lam_b,
             "d": Fraction(draw(st.integers(K_, K_ + 2))),
         }

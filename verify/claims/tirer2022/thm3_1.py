@@ -30,7 +30,6 @@ from verify.claims.tirer2022._one_layer import (
     LAMBDA_W_THRESHOLD,
     MODEL_NEEDS,
     MODEL_PARAMETERS,
-    RATIO,
     SAMPLES,
     SHRINK,
     SIGMA_HBAR,
@@ -38,6 +37,8 @@ from verify.claims.tirer2022._one_layer import (
     THRESHOLD_TOL,
     TWO_CLASSES,
     VALUE_TOL,
+    alignment_quantities,
+    draw_model_point,
     if_nonzero,
     positive,
     solve_one_layer,
@@ -88,24 +89,7 @@ QUANTITIES = (
         SIGMA_HBAR / sp.sqrt(K),
         GEOMETRY_TOL,
     ),
-    Quantity(
-        "alignment_cosine",
-        "<W, Hbar^T> / (||W||_F ||Hbar||_F): 1 (W aligned with Hbar^T); undefined at the zero solution",
-        sp.Integer(1),
-        GEOMETRY_TOL,
-        reference=if_nonzero(PARAMETERS, sp.Integer(1), "no direction"),
-        definition="1 for kappa < 1 (W = sqrt(n lambda_H/lambda_W) Hbar^T), undefined for kappa >= 1 (W = 0)",
-        needs=MODEL_NEEDS,
-    ),
-    Quantity(
-        "alignment_ratio",
-        "c in W = c Hbar^T (least squares <W, Hbar^T>/||Hbar||^2): sqrt(n lambda_H/lambda_W)",
-        RATIO,
-        GEOMETRY_TOL,
-        reference=if_nonzero(PARAMETERS, RATIO, "no ratio"),
-        definition="sqrt(n lambda_H/lambda_W) for kappa < 1, undefined for kappa >= 1 (0/0)",
-        needs=MODEL_NEEDS,
-    ),
+    *alignment_quantities(PARAMETERS),
     Quantity(
         "cos_centred_means",
         "cos(hbar_k - h_G, hbar_l - h_G), k < l: the centred OF is a simplex ETF, -1/(K-1)",
@@ -146,21 +130,11 @@ def parameters():
     converges only linearly)."""
     from hypothesis import strategies as st
 
-    from verify.strategies import log_decimals
-
     @st.composite
     def draw(draw):
-        K_ = draw(st.integers(2, 5))
-        n_ = draw(st.integers(1, 4))
-        side = draw(st.sampled_from(["below", "above", "near_below", "near_above"]))
-        lo, hi = {"below": (2, 97), "above": (102, 300), "near_below": (90, 98), "near_above": (102, 110)}[side]
-        kappa = Fraction(draw(st.integers(lo, hi)), 100)
-        lam_H = draw(log_decimals(-3, 0))
-        return {
-            "K": Fraction(K_),
-            "n": Fraction(n_),
-            "lambda_W": kappa**2 / (K_**2 * n_ * lam_H),
-            "lambda_H": lam_H,
+        values, kappa = draw_model_point(draw)
+        K_ = int(values["K"])
+        return values | {
             "d": Fraction(draw(st.integers(K_, K_ + 2))),
         }
 
