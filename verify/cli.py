@@ -84,7 +84,13 @@ def cmd_eval(args) -> int:
 
     handle = ClaimHandle(registry.get(args.id))
     result = handle.eval(validate_dps(args.dps), args.quantity or None, **_assignments(args.params))
-    _emit(args, result.to_json(), report.eval_text(result.claim, result.params, result.values, result.dps))
+    data, text = result.to_json(), report.eval_text(result.claim, result.params, result.values, result.dps)
+    if args.certify:  # the quantities that offer a ball (verify/certify/evaluate.py)
+        from verify.certify.evaluate import balls, balls_json, balls_text
+
+        found = balls(result.claim, result.params, result.dps, args.quantity or None)
+        data, text = data | {"balls": balls_json(found, result.dps)}, text + "\n" + balls_text(found, result.dps)
+    _emit(args, data, text)
     unavailable = any(isinstance(v, Unavailable) for v in _flat(result.values.values()))
     return EXIT_INCONCLUSIVE if unavailable else EXIT_OK
 
@@ -146,7 +152,9 @@ def cmd_check(args) -> int:
     )
     options = validate_solve_options(args.dps, args.starts, args.seed)
     claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
-    jobs = validate_count("--jobs", args.jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait")
+    jobs = validate_count(
+        "--jobs", args.jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait"
+    )
     t0 = time.perf_counter()
     if not args.json:
         print(f"checking {', '.join(c.id for c in claims)} ...", file=sys.stderr, flush=True)
@@ -229,6 +237,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("params", nargs="*", metavar="name=value")
     precision(p)
     p.add_argument("--quantity", action="append", metavar="NAME", help="only this quantity (repeatable; default all)")
+    p.add_argument("--certify", action="store_true", help="also certified balls (midpoint +- radius) where offered")
     p = add("solve", cmd_solve, "run the independent solve")
     p.add_argument("id")
     p.add_argument("params", nargs="*", metavar="name=value")

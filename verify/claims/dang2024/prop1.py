@@ -149,6 +149,20 @@ def r_star_value(values: Mapping[str, Fraction], dps: int):
     return Undefined("the minority is collapsed at every R > 0 (R* <= 0)") if r <= 0 else r
 
 
+def r_star_ball(values: Mapping[str, Fraction], dps: int):
+    """The ``ball`` hook of R*: (t - K_B^2) / (sqrt(t) + K_B) / K_A with t = (K-1)/(K lambda_W lambda_H n_B)
+    exact, the square root in balls; no ball where R* is not certified > 0 (undefined there)."""
+    from verify.certify.intervals import Undecided, arb_of, precision
+
+    KA, KB = values["K_A"], values["K_B"]
+    t = (KA + KB - 1) / ((KA + KB) * values["lambda_W"] * values["lambda_H"] * values["n_B"])
+    with precision(dps):
+        r = arb_of(t - KB * KB) / (arb_of(t).sqrt() + arb_of(KB)) / arb_of(KA)
+    if not r > 0:
+        raise Undecided("R* is not certified > 0 (undefined: the minority is collapsed at every R)")
+    return r
+
+
 # --- tolerances ------------------------------------------------------------------------------------------
 VALUE_TOL = Tolerance(
     guard_digits=8,
@@ -209,6 +223,7 @@ QUANTITIES = (
         None,
         THRESHOLD_TOL,
         reference=r_star_value,
+        ball=r_star_ball,
         needs=("K_A", "K_B", "n_B", "lambda_W", "lambda_H"),
         standalone=True,
         definition="R* = (sqrt((K-1)/(K lambda_W lambda_H n_B)) - K_B)/K_A (undefined when <= 0: the minority never "

@@ -22,6 +22,7 @@ from fractions import Fraction
 
 import mpmath
 
+from verify.certify.intervals import exact_ball
 from verify.claim import (
     Claim,
     Example,
@@ -190,6 +191,7 @@ QUANTITIES = (
         None,
         THRESHOLD_TOL,
         reference=REFERENCES["collapse_lambda"],
+        ball=exact_ball(lambda v: cf.collapse_lambda(v["n"])),
         definition="T_k = (K-1) n_k / (K N^2)",
         needs=("n",),
         standalone=True,
@@ -200,6 +202,7 @@ QUANTITIES = (
         None,
         THRESHOLD_TOL,
         reference=REFERENCES["collapse_size"],
+        ball=exact_ball(lambda v: cf.collapse_size(v["n"], v["lambda_W"], v["lambda_H"])),
         definition="n* = K N^2 lambda_W lambda_H / (K-1)",
         needs=_DECAYS,
         standalone=True,
@@ -210,6 +213,7 @@ QUANTITIES = (
         None,
         THRESHOLD_TOL,
         reference=REFERENCES["total_collapse_lambda"],
+        ball=exact_ball(lambda v: cf.total_collapse_lambda(v["n"])),
         definition="max_k T_k = (K-1) max_k n_k / (K N^2)",
         needs=("n",),
         standalone=True,

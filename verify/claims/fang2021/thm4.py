@@ -34,6 +34,7 @@ import numpy as np
 import sympy as sp
 
 from verify import strategies as st
+from verify.certify.intervals import closed_form_ball
 from verify.claim import (
     Claim,
     Erratum,
@@ -163,6 +164,7 @@ def quantities(families: Sequence[SoftmaxLossFamily], geometry: bool) -> tuple[Q
             definition="the positive root of x = ((K-1)/K) log(K^2 x + (2K-1)(K-1)); closed form "
             "-(K-1)/K^2 (K W_{-1}(-exp(-(2K-1)/K)/(K(K-1))) + 2K - 1), W_{-1} the lower real branch of Lambert W",
             standalone=True,  # the threshold itself: answered also where sqrt(E_H E_W) <= x_star(K)
+            ball=closed_form_ball(X_STAR),
         )
     ]
     out += [

@@ -61,6 +61,7 @@ from verify.claim import (
     Undefined,
 )
 from verify.claims.fang2021 import PAPER, SEEDS
+from verify.claims.fang2021._thm5_balls import r0_ball, r1_ball
 from verify.claims.fang2021._thm5_reference import NAMES, R0_SEARCH_LIMIT, kkt_point, loss_value, r0_root
 from verify.errors import InputError
 from verify.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
@@ -285,6 +286,7 @@ QUANTITIES = (
         None,
         R0_TOL,
         reference=r0_value,
+        ball=r0_ball,
         definition="root in R of the collapsed reduced KKT system (p_B = q_B = 0) together with 4 L_H L_W = 1, "
         "L_H, L_W the multipliers of F = sum_k (n_k/n_B) L(z_k, y_k) with the budgets written as sums "
         "(equivalently L_W = sqrt(E_H/E_W)/2); mpmath Newton at dps + 10 from a float bracket",
@@ -298,6 +300,7 @@ QUANTITIES = (
         None,
         R1_TOL,
         reference=r1_quantity,
+        ball=r1_ball(R1, R1_DENOMINATOR),
         definition="R1 = sqrt((K_A/K^2) / (L_A'(x)^2/K - K_B e^(-2x)/D_A^2)), x = K sqrt(E_H E_W)/K_A: where the "
         "Lagrangian Hessian in (s_A, s_B, d) at the vanished point turns PSD (proofs/fang2021.thm5.md, Step 5); "
         "undefined for K_A = 1 or where Lemma 5's case (ii) fails (denominator <= 0)",

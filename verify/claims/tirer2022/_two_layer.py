@@ -17,6 +17,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from verify.certify.intervals import Undecided, arb_of, closed_form_ball, precision
+from verify.certify.roots import positive_roots_by_sign_change
 from verify.claim import Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Tolerance, Undefined
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
@@ -106,6 +108,26 @@ def u_root(values: Mapping[str, Fraction], dps: int) -> mpmath.mpf | Undefined:
         return mpmath.findroot(lambda x: x**4 - x + kb, u)  # polish the root at the working precision
 
 
+def u_ball(values: Mapping[str, Fraction], dps: int):
+    """The ``ball`` hook of u: the quartic u^4 - u + K beta (K beta = cbrt(K^3 n lambda_H1 lambda_W1 lambda_W2) as
+    a ball) has at most two positive roots (Descartes: signs + - +); both are enclosed by certified sign
+    changes around mpmath's approximations (verify/certify/roots.py), so the larger ball holds the largest
+    positive root. At the fold (a double root) or beyond it no sign change exists: no ball."""
+    c = _exact(values)
+    if c >= Fraction(27, 256):
+        raise Undecided(
+            "K beta >= 3 2^(-8/3): no simple positive root (the fold or no root): no sign change to certify"
+        )
+    with mpmath.workdps(dps + 20):
+        kb = mpmath.cbrt(to_mpf(c))
+        approx = [mpmath.re(r) for r in mpmath.polyroots([1, 0, 0, -1, kb], maxsteps=200, extraprec=2 * dps)]
+        approx = [mpmath.findroot(lambda x: x**4 - x + kb, r) for r in approx if r > 0]
+    with precision(dps + 10):
+        kb_ball = (arb_of(c).log() / 3).exp()  # cbrt of an exact rational, outward rounded
+        roots = positive_roots_by_sign_change([arb_of(1), arb_of(0), arb_of(0), arb_of(-1), kb_ball], approx)
+        return +roots[-1]
+
+
 def _from_u(fn):
     """A reference ``(values, dps) -> fn(u, beta, values)`` at dps+10, Undefined when u is."""
 
@@ -160,6 +182,7 @@ def common_quantities() -> list:
             None,
             ROOT_TOL,
             reference=_from_u(lambda u, b, lam: u),
+            ball=u_ball,
             definition="largest positive root of u^4 - u + K beta (mpmath polyroots, polished by findroot)",
             needs=_ALL,
         ),
@@ -219,6 +242,7 @@ def common_quantities() -> list:
             BETA_GLOBAL,
             THRESHOLD_TOL,
             standalone=True,
+            ball=closed_form_ball(BETA_GLOBAL),
         ),
         Quantity(
             "beta_local_threshold",
@@ -226,6 +250,7 @@ def common_quantities() -> list:
             BETA_LOCAL,
             THRESHOLD_TOL,
             standalone=True,
+            ball=closed_form_ball(BETA_LOCAL),
         ),
         Quantity(
             "u_at_global_tie",
@@ -233,6 +258,7 @@ def common_quantities() -> list:
             2 ** sp.Rational(-1, 3),
             THRESHOLD_TOL,
             standalone=True,
+            ball=closed_form_ball(2 ** sp.Rational(-1, 3)),
         ),
         Quantity(
             "u_at_local_tie",
@@ -240,6 +266,7 @@ def common_quantities() -> list:
             2 ** sp.Rational(-2, 3),
             THRESHOLD_TOL,
             standalone=True,
+            ball=closed_form_ball(2 ** sp.Rational(-2, 3)),
         ),
         Quantity(
             "value_at_local_tie",
@@ -247,6 +274,7 @@ def common_quantities() -> list:
             sp.Rational(9, 16),
             THRESHOLD_TOL,
             standalone=True,
+            ball=closed_form_ball(sp.Rational(9, 16)),
         ),
     ]
 

@@ -24,6 +24,7 @@ from fractions import Fraction
 
 import sympy as sp
 
+from verify.certify.intervals import closed_form_ball
 from verify.claim import Claim, Example, Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Source
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import (
@@ -130,6 +131,7 @@ QUANTITIES = (
         KAPPA,
         THRESHOLD_TOL,
         standalone=True,
+        ball=closed_form_ball(KAPPA),
     ),
     Quantity(
         "lambda_W_threshold",
@@ -137,6 +139,7 @@ QUANTITIES = (
         LAMBDA_W_THRESHOLD,
         THRESHOLD_TOL,
         standalone=True,
+        ball=closed_form_ball(LAMBDA_W_THRESHOLD),
     ),
 )
 

@@ -21,6 +21,7 @@ from fractions import Fraction
 
 import sympy as sp
 
+from verify.certify.intervals import closed_form_ball
 from verify.claim import Claim, Example, Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Source
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import (
@@ -114,6 +115,7 @@ QUANTITIES = (
         KAPPA,
         THRESHOLD_TOL,
         standalone=True,
+        ball=closed_form_ball(KAPPA),
     ),
     Quantity(
         "lambda_W_threshold",
@@ -121,6 +123,7 @@ QUANTITIES = (
         LAMBDA_W_THRESHOLD,
         THRESHOLD_TOL,
         standalone=True,
+        ball=closed_form_ball(LAMBDA_W_THRESHOLD),
     ),
 )
 
