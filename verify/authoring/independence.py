@@ -4,12 +4,12 @@ A check compares two independent computations (docs/guide.md, "Standards"): the 
 closed form. :func:`poisoned_closed_forms` makes every way a solve could read its answer raise
 :class:`ClosedFormRead` while it runs:
 
-- reading a :class:`verify.claim.Quantity`'s ``expr``, ``reference``, or calling ``value`` (so
+- reading a :class:`verify.claim.Quantity`'s ``expr``, ``reference`` or ``ball``, or calling ``value`` (so
   ``claim.evaluate`` and ``claim.quantity(name).expr`` raise);
 - substituting into, evaluating or lambdifying a sympy expression that *is* one of the claim's closed forms or
   contains one (``2*KAPPA.subs(...)``, ``sp.N(VALUE.subs(...))``, ``sp.lambdify(.., R1)``):
   ``Basic.subs``, ``Basic.xreplace``, ``evalf``/``n`` and ``sympy.lambdify`` are wrapped for the duration;
-- calling a quantity's ``reference`` function through a module-level name in ``verify.claims``.
+- calling a quantity's ``reference`` or ``ball`` function through a module-level name in ``verify.claims``.
 
 :class:`ClosedFormRead` derives from ``BaseException``, so a solve's ``except Exception`` fallback cannot
 swallow it. Use: ``with poisoned_closed_forms(claim): report = claim.solver(values, options)``, then compare the
@@ -54,7 +54,9 @@ def _reads_poison(expr, poison: set) -> bool:
 def poisoned_closed_forms(claim: Claim) -> Iterator[None]:
     """Inside the block, any read of ``claim``'s closed forms or references raises :class:`ClosedFormRead`."""
     poison = _poisoned_exprs(claim)
-    references = {id(q.__dict__["reference"]) for q in claim.quantities if q.__dict__["reference"] is not None}
+    references = {
+        id(q.__dict__[kind]) for q in claim.quantities for kind in ("reference", "ball") if q.__dict__.get(kind)
+    }
 
     def refuse(what):
         raise ClosedFormRead(f"{claim.id}: the solve read {what}; a solve must never see the closed form")
@@ -93,7 +95,7 @@ def poisoned_closed_forms(claim: Claim) -> Iterator[None]:
         setattr(owner, name, new)
 
     try:
-        for name in ("expr", "reference"):
+        for name in ("expr", "reference", "ball"):
             patch(Quantity, name, attribute(name))
         patch(Quantity, "value", lambda self, *a, **k: refuse(f"Quantity {self.__dict__['name']!r}.value"))
         patch(Basic, "subs", guarded(Basic.subs, "subs"))
