@@ -10,7 +10,7 @@ from verify.cli import main
 from verify.registry import catalogue
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "docs" / "schemas"
-COMMANDS = ("list", "show", "eval", "solve", "check", "errata", "explore", "plot")
+COMMANDS = ("list", "show", "eval", "certify", "solve", "check", "errata", "explore", "plot")
 
 
 def schema(name: str) -> dict:

@@ -366,6 +366,21 @@ class Exploration:
 
 
 @dataclass(frozen=True)
+class ProofInequality:
+    """An inequality a proof rests on: ``margin >= 0`` (``> 0`` if ``strict``) for every parameter point of a
+    box; ``nc-verify certify ID --box ...`` proves it by branch and bound on balls (verify/certify/box.py)."""
+
+    name: str
+    statement: str
+    margin: sympy.Expr
+    where: str  # the paper's equation / proof step
+    strict: bool = False
+    #: variables of ``margin`` that are functions of the parameters, ``(symbol, expression)``: the box is mapped to
+    #: their ranges (enclosed in balls) and the engine splits those (thm1's s = sqrt(E_H E_W))
+    derived: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()
+
+
+@dataclass(frozen=True)
 class Claim:
     """One theorem of one paper as an executable object (docs/guide.md, "What a claim is").
 
@@ -396,6 +411,8 @@ class Claim:
     #: rather than a list of withheld quantities; the theorem's other hypotheses are applied per quantity
     domain: tuple[str, ...] = ()
     module: str = ""
+    #: the proof's inequalities that ``nc-verify certify`` proves over parameter boxes
+    inequalities: tuple[ProofInequality, ...] = ()
 
     # --- parameters ------------------------------------------------------------------------------------
     def parameter(self, name: str) -> Parameter:

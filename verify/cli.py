@@ -1,13 +1,14 @@
-"""The ``nc-verify`` command line: list, show, eval, solve, check, errata, explore, plot, nets.
+"""The ``nc-verify`` command line: list, show, eval, certify, solve, check, errata, explore, plot, nets.
 
 Exit status (docs/guide.md, "Exit status"):
 
 ===  ===================================================================================================
  0   ok: the command did what was asked (a check verified every point, a solve converged and corroborated)
- 1   a check failed: a converged solve disagrees with the closed form (or a recorded erratum is not confirmed)
+ 1   a check failed: a converged solve disagrees with the closed form (or a recorded erratum is not confirmed;
+     or ``certify`` found a counter-example box)
  2   user error: one line on stderr naming the parameter or option, the violated condition and the fix
  3   inconclusive: a solve did not converge or could not corroborate global minimality, precision ran out,
-     a plotted point is not certified; nothing is concluded
+     a plotted point is not certified, ``certify`` left boxes undecided; nothing is concluded
 ===  ===================================================================================================
 
 A user mistake never prints a traceback: every value is parsed and every option validated before any work.
@@ -93,6 +94,20 @@ def cmd_eval(args) -> int:
     _emit(args, data, text)
     unavailable = any(isinstance(v, Unavailable) for v in _flat(result.values.values()))
     return EXIT_INCONCLUSIVE if unavailable else EXIT_OK
+
+
+def cmd_certify(args) -> int:
+    """Proof inequalities over a parameter box (verify/certify/report.py)."""
+    from verify.certify import report as cert
+    from verify.options import validate_dps
+
+    claim = registry.get(args.id)
+    dps = validate_dps(args.dps)
+    limits = cert.limits_from(args.max_depth, args.max_boxes, args.seconds)
+    box = cert.parse_box(claim, args.box)
+    runs = cert.certify_claim(claim, box, args.inequality, limits, dps)
+    _emit(args, cert.certify_json(claim, box, runs, limits, dps), cert.certify_text(claim, box, runs, limits, dps))
+    return {"ok": EXIT_OK, "failed": EXIT_FAILED}.get(cert.exit_kind(runs), EXIT_INCONCLUSIVE)
 
 
 def _flat(values):
@@ -238,6 +253,14 @@ def parser() -> argparse.ArgumentParser:
     precision(p)
     p.add_argument("--quantity", action="append", metavar="NAME", help="only this quantity (repeatable; default all)")
     p.add_argument("--certify", action="store_true", help="also certified balls (midpoint +- radius) where offered")
+    p = add("certify", cmd_certify, "prove a claim's proof inequalities over a parameter box (branch and bound)")
+    p.add_argument("id")
+    p.add_argument("--box", nargs="+", required=True, metavar="NAME=LO..HI", help="e.g. K=2..50 E_H=1/10..10")
+    p.add_argument("--inequality", action="append", metavar="NAME", help="only this inequality (repeatable)")
+    p.add_argument("--max-depth", type=int, default=40, help="splits of one box before it is undecided (default 40)")
+    p.add_argument("--max-boxes", type=int, default=20000, help="boxes examined at most (default 20000)")
+    p.add_argument("--seconds", type=float, default=None, help="wall-time limit (default none; not reproducible)")
+    precision(p)
     p = add("solve", cmd_solve, "run the independent solve")
     p.add_argument("id")
     p.add_argument("params", nargs="*", metavar="name=value")

@@ -151,6 +151,8 @@ def evaluate(expr, env: Mapping[sympy.Symbol, arb]) -> arb:
         if not w.is_finite():
             raise Undecided(f"Lambert W_{branch} of {x}: outside its real domain or at the branch point")
         return w
+    if isinstance(expr, sympy.sin | sympy.cos | sympy.tan):
+        return getattr(evaluate(expr.args[0], env), type(expr).__name__)()
     if isinstance(expr, sympy.Abs):
         return abs(evaluate(expr.args[0], env))
     if isinstance(expr, sympy.Piecewise):
