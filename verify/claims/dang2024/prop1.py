@@ -21,6 +21,7 @@ import mpmath
 
 from verify.claim import (
     Claim,
+    ErrorBudget,
     Example,
     Hypothesis,
     Parameter,
@@ -169,6 +170,7 @@ VALUE_TOL = Tolerance(
     reason="the polish stops at a KKT residual <= 10^-(dps-5); the value is first-order insensitive to the "
     "point's error and a sum of O(K^2) terms rounded at dps digits: 8 guard digits (measured worst over the "
     "pinned and 12 drawn points of seed 0 at dps 30: 1e-31)",
+    budget=ErrorBudget(5, 1e2, 1, residuals=("kkt_stationarity",)),
 )
 GEOMETRY_TOL = Tolerance(
     guard_digits=10,
@@ -176,17 +178,20 @@ GEOMETRY_TOL = Tolerance(
     "10^-(dps-5)) x (condition of the free-variable Hessian on the complement of its null space, measured "
     "<= 1e3 away from thresholds); drawn points keep |R/R* - 1| >= 2% where the Hessian degenerates; measured "
     "worst at dps 30 over the pinned and 12 drawn points: 4e-29 against 1e-20",
+    budget=ErrorBudget(5, 1e3, 2, residuals=("kkt_stationarity",)),
 )
 THRESHOLD_TOL = Tolerance(
-    guard_digits=10,
+    guard_digits=5,
     reason="the measured R* is the root of the revival curvature, a Hessian block by central differences at "
     "dps+10 digits (error ~10^-(2(dps+10)/3)), found by a secant stopped at a step 10^-(dps-3); the curvature's "
-    "slope in log R is O(1): 10 guard digits cover it (measured worst at dps 30: 2e-31)",
+    "slope in log R is O(1) (x10): 3 + 1 + 1 spare = 5 guard digits (measured worst at dps 30: 2e-31)",
+    budget=ErrorBudget(3, 1e1, 1),
 )
 ALIVE_TOL = Tolerance(
     guard_digits=10,
     reason="0 or 1, exact on both sides (a row is zero when the polish put it at its bound); any tolerance "
     "below 1 decides it, 10 guard digits as the geometry",
+    budget=ErrorBudget(5, 1e3, 2, residuals=("kkt_stationarity",)),
 )
 
 _DESC = {

@@ -47,6 +47,7 @@ from verify import strategies as st
 from verify.claim import (
     Claim,
     Erratum,
+    ErrorBudget,
     Evidence,
     Example,
     Exploration,
@@ -114,15 +115,17 @@ BOUND_CORRECTED = bound(16 * _P_FACTOR * E_W * E_H ** (2 / q), 2)
 
 # --- tolerances ------------------------------------------------------------------------------------------
 VALUE_TOL = Tolerance(
-    guard_digits=8,
+    guard_digits=7,
     reason="the refined KKT point has residual below 10^-(dps-5); the value (two softplus terms) is "
-    "first-order insensitive to the remaining error and each term is rounded at dps digits: 8 guard digits",
+    "first-order insensitive to the remaining error and each term is rounded at dps digits (x10): 5 + 1 + 1 spare = 7 guard digits",
+    budget=ErrorBudget(5, 1e1, 1, residuals=("kkt_stationarity",)),
 )
 GEOMETRY_TOL = Tolerance(
     guard_digits=10,
     reason="norms, l_inf norms and cosines carry the forward error of the point, ~ KKT residual x condition "
     "of the KKT matrix; conditions up to 2e4 are seen (q = 8, p = 64; 1e1 to 5e2 elsewhere), so 10 guard "
     "digits leave a digit to spare; the support size is an integer count and agrees exactly or by >= 1",
+    budget=ErrorBudget(5, 2e4, 0, residuals=("kkt_stationarity",), condition=("kkt_condition",)),
 )
 
 QUANTITIES = (

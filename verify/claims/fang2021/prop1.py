@@ -36,6 +36,7 @@ import numpy as np
 from verify import strategies as st
 from verify.claim import (
     Claim,
+    ErrorBudget,
     Example,
     Exploration,
     Finding,
@@ -120,12 +121,14 @@ VALUE_TOL = Tolerance(
     "by a Frank-Wolfe gap below 10^-(dps-6), measured ~1e-31 at dps 30); the value is a sum of O(N K) terms "
     "and first-order insensitive to the point's error: 8 guard digits. The conic solvers' accuracy (Clarabel "
     "~1e-11, SCS ~1e-9) only starts the refinement",
+    budget=ErrorBudget(5, 1e2, 1, residuals=("kkt_stationarity",)),
 )
 GEOMETRY_TOL = Tolerance(
     guard_digits=10,
     reason="budgets and cosines carry the forward error of each refined point, ~ (KKT residual 10^-(dps-5)) x "
     "(condition of the KKT matrix on the complement of the rotation orbit, <= 1e3 on the pinned and drawn "
     "points); the relaxation's cosines are ratios of Gram entries at its own refined point: 10 guard digits",
+    budget=ErrorBudget(5, 1e3, 2, residuals=("kkt_stationarity",), condition=("kkt_condition",)),
 )
 
 QUANTITIES = (

@@ -23,6 +23,7 @@ from verify import strategies as st
 from verify.claim import (
     Claim,
     Erratum,
+    ErrorBudget,
     Evidence,
     Example,
     Parameter,
@@ -109,6 +110,7 @@ VALUE_TOL = Tolerance(
     reason="the solve refines the KKT point until its residual is below 10^-(dps-5); the value is a sum of "
     "O(N K) terms, each rounded at dps digits, and is first-order insensitive to the remaining error: "
     "8 guard digits cover both",
+    budget=ErrorBudget(5, 1e2, 1, residuals=("kkt_stationarity",)),
 )
 GEOMETRY_TOL = Tolerance(
     guard_digits=10,
@@ -116,6 +118,7 @@ GEOMETRY_TOL = Tolerance(
     "of the KKT matrix on the complement of the rotation orbit); the condition measured over the 5 pinned and 40 "
     "drawn points (seed 0) is at most 2.8e3, so the forward error is below 10^-(dps-9): 10 guard digits leave one "
     "to spare (worst geometry error measured at dps 30: 1.8e-28 against 1e-20)",
+    budget=ErrorBudget(5, 2.8e3, 1, residuals=("kkt_stationarity",), condition=("kkt_condition",)),
 )
 
 QUANTITIES = (

@@ -27,6 +27,7 @@ from verify import strategies as st
 from verify.claim import (
     Claim,
     Erratum,
+    ErrorBudget,
     Evidence,
     Example,
     Hypothesis,
@@ -83,12 +84,14 @@ VALUE_TOL = Tolerance(
     reason="the solve refines the KKT point until its residual is below 10^-(dps-5); the value is a sum of "
     "N^2 exponentials rounded at dps digits (log n + log1p form, no cancellation) and is first-order "
     "insensitive to the remaining error of the point: 8 guard digits cover both",
+    budget=ErrorBudget(5, 1e2, 1, residuals=("kkt_stationarity",)),
 )
 GEOMETRY_TOL = Tolerance(
     guard_digits=10,
     reason="norms and cosines carry the forward error of the point, ~ (KKT residual 10^-(dps-5)) x (condition "
     "of the KKT matrix off the rotation orbit); conditions up to ~1e4 are measured on the pinned and drawn "
     "points, so 10 guard digits leave at least one digit to spare",
+    budget=ErrorBudget(5, 1e4, 1, residuals=("kkt_stationarity",), condition=("kkt_condition",)),
 )
 
 QUANTITIES = (

@@ -38,6 +38,7 @@ from verify.certify.intervals import closed_form_ball
 from verify.claim import (
     Claim,
     Erratum,
+    ErrorBudget,
     Evidence,
     Example,
     Exploration,
@@ -126,18 +127,21 @@ VALUE_TOL = Tolerance(
     reason="the solve refines the KKT point until its residual is below 10^-(dps-5); the value is a sum of "
     "N softmax losses rounded at dps digits (g1 evaluated on 1 - S summed from the small probabilities, no "
     "cancellation) and first-order insensitive to the remaining error: 8 guard digits cover both",
+    budget=ErrorBudget(5, 1e2, 1, residuals=("kkt_stationarity",)),
 )
 GEOMETRY_TOL = Tolerance(
     guard_digits=10,
     reason="norms and cosines carry the forward error of the point, ~ (KKT residual 10^-(dps-5)) x (condition "
     "of the KKT matrix off the rotation orbit); conditions up to ~1e4 are measured on the pinned and drawn "
     "points, so 10 guard digits leave at least one digit to spare",
+    budget=ErrorBudget(5, 1e4, 1, residuals=("kkt_stationarity",), condition=("kkt_condition",)),
 )
 ROOT_TOL = Tolerance(
-    guard_digits=5,
+    guard_digits=2,
     reason="findroot solves the printed inequality's boundary to 10^-(dps+5) at dps+10 digits; the boundary is "
     "a simple root (slope of the gap function in (1/2, 1)), so the root is exact to the working precision; "
-    "5 guard digits absorb the final rounding",
+    "the final rounding to dps digits, x10: 2 guard digits",
+    budget=ErrorBudget(0, 1e1, 1),
 )
 
 
