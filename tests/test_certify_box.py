@@ -127,3 +127,30 @@ def test_derive_holds_box_mode():
     assert not tangent.region.holds and ">99.9999%" in tangent.method  # x = 0 itself: never rounded up to 100%
     with pytest.raises(DerivationFailed):
         holds(sp.log(x) >= 0, {x: ("1/2", 2)}, "log is nonnegative", points=0, box=True)
+
+
+def test_thm4_condition_is_exactly_the_lambert_w_region():
+    """(s - x_star(K)) x (the printed condition's margin) > 0 away from s = x_star(K): proven everywhere but on
+    boxes of relative width < 1e-9 around the Lambert-W boundary, never a counter-example."""
+    import mpmath
+
+    from verify.claims.fang2021.thm4 import x_star_findroot
+
+    claim = catalogue()["fang2021.thm4"]
+    box = parse_box(claim, ["K=2..6", "E_H=1/10..30", "E_W=1"])
+    ((_, _, r),) = certify_claim(claim, box, ["lambert_w_boundary"])
+    assert not r.counterexamples and r.proven_share() > 1 - Fraction(1, 10**6)
+    for b in r.undecided:
+        K_, s_dim = int(b.dims[0].lo), b.dims[1]
+        xs = x_star_findroot(K_, 30)
+        assert mpmath.mpf(s_dim.lo.numerator) / s_dim.lo.denominator <= xs * (1 + mpmath.mpf(10) ** -9)
+        assert mpmath.mpf(s_dim.hi.numerator) / s_dim.hi.denominator >= xs * (1 - mpmath.mpf(10) ** -9)
+    ((_, _, cond),) = certify_claim(claim, parse_box(claim, ["K=3", "E_H=3..4", "E_W=3..4"]), ["condition"])
+    assert cond.holds  # s in [3, 4] > x_star(3) = 2.279: the hypothesis holds on the whole box
+
+
+def test_thm3_corrected_bound_is_an_identity():
+    claim = catalogue()["fang2021.thm3"]
+    box = parse_box(claim, ["K=2..20", "n=1..4", "E_H=1/10..10", "tau=1/10..10"])
+    ((_, _, r),) = certify_claim(claim, box)
+    assert r.holds and r.examined == 1

@@ -32,6 +32,7 @@ from verify.claim import (
     Example,
     Hypothesis,
     Parameter,
+    ProofInequality,
     Quantity,
     SolveOptions,
     SolveReport,
@@ -77,6 +78,17 @@ PRINTED_CONSTANTS = {"C_a": sp.exp(_s), "C_b": (K - 1) * sp.exp(-_s / (K - 1))}
 TIGHT_CONSTANTS = {"C_a": sp.exp(E_H / tau), "C_b": (K - 1) * sp.exp(-E_H / ((K - 1) * tau))}
 L0_PRINTED = lower_bound(PRINTED_CONSTANTS["C_a"], PRINTED_CONSTANTS["C_b"])  # depends on the foreign E_W
 L0_TIGHT = lower_bound(TIGHT_CONSTANTS["C_a"], TIGHT_CONSTANTS["C_b"])
+
+#: The proof's bound with the corrected constants equals the value (nc-verify certify: proven by sympy on any box).
+INEQUALITIES = (
+    ProofInequality(
+        "corrected_bound_tight",
+        "the right side of SI Eq. (47) with the corrected constants C_a = exp(E_H/tau), C_b = (K-1) exp(-E_H/((K-1) "
+        "tau)) is at most the optimal value, with equality (tight)",
+        VALUE - L0_TIGHT,
+        "SI A.2 Eqs. (44)-(47) with the corrected constants (erratum)",
+    ),
+)
 
 # --- tolerances ------------------------------------------------------------------------------------------
 VALUE_TOL = Tolerance(
@@ -303,5 +315,6 @@ CLAIM = Claim(
         Example({"K": "5", "n": "1", "p": "6", "E_H": "3", "tau": "1/2"}, "n = 1, K = 5, p > K: value ~1e-3"),
     ),
     errata=ERRATA,
+    inequalities=INEQUALITIES,
     module=__name__,
 )

@@ -45,6 +45,7 @@ from verify.claim import (
     Finding,
     Hypothesis,
     Parameter,
+    ProofInequality,
     Quantity,
     SolveOptions,
     SolveReport,
@@ -84,6 +85,31 @@ _x = sp.Symbol("x", positive=True)
 THRESHOLD_GAP = _x - (K - 1) / K * sp.log(K**2 * _x + (2 * K - 1) * (K - 1))
 #: Its unique positive root, via the lower branch W_{-1} of Lambert W (proofs/fang2021.thm4.md).
 X_STAR = -(K - 1) / K**2 * (K * sp.LambertW(-sp.exp(-(2 * K - 1) / K) / (K * (K - 1)), -1) + 2 * K - 1)
+
+
+#: s = sqrt(E_H E_W) as one variable of the box engine (nc-verify certify; verify/certify/box.py).
+S_BOX = sp.Symbol("s", positive=True)
+#: The condition of Theorem 4 as printed, as a margin in (K, s): > 0 is the hypothesis.
+CONDITION_MARGIN = S_BOX - (K - 1) / K * sp.log(K**2 * S_BOX + (2 * K - 1) * (K - 1))
+INEQUALITIES = (
+    ProofInequality(
+        "condition",
+        "the hypothesis of Theorem 4 holds: sqrt(E_H E_W) > ((K-1)/K) log(K^2 sqrt(E_H E_W) + (2K-1)(K-1))",
+        CONDITION_MARGIN,
+        "Theorem 4, the condition before Eq. (14)",
+        strict=True,
+        derived=((S_BOX, s),),
+    ),
+    ProofInequality(
+        "lambert_w_boundary",
+        "the condition holds exactly above the Lambert-W closed form x_star(K): (s - x_star(K)) times the "
+        "condition's margin is > 0 wherever s != x_star(K) (boxes on the curve s = x_star(K) stay undecided)",
+        (S_BOX - X_STAR) * CONDITION_MARGIN,
+        "Theorem 4's condition; x_star(K) = -(K-1)/K^2 (K W_{-1}(-exp(-(2K-1)/K)/(K(K-1))) + 2K - 1)",
+        strict=True,
+        derived=((S_BOX, s),),
+    ),
+)
 
 
 def threshold_gap(x: mpmath.mpf, K_: int) -> mpmath.mpf:
@@ -377,6 +403,7 @@ def claim_for_families(
         errata=errata,
         explorations=explorations,
         module=__name__,
+        inequalities=INEQUALITIES,
     )
 
 
