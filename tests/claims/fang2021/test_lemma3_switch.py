@@ -17,6 +17,6 @@ def test_the_crossing_is_certified_and_matches_the_two_explicit_points():
         tt = t * factor
         sym = 2 * np.logaddexp(0, -2 * tt)
         one = np.logaddexp(0, -(2**3) * tt) + np.log(2)
-        assert (one < sym) is one_sided_better
+        assert bool(one < sym) is one_sided_better
     # E_H* = t*^q at E_W = 1
     assert mpmath.almosteq(mpmath.mpf(row["E_H_star (E_W = 1)"].split(" +- ")[0]) ** 2, t, 1e-12)
