@@ -129,3 +129,17 @@ def test_eval_certify_text_and_json(capsys):
     jsonschema.validate(data, schema)
     r0 = data["balls"]["R0"]
     assert Fraction(r0["lower"]) < Fraction(r0["upper"]) and "R1" in data["balls"] and "none" in data["balls"]["R1"]
+
+
+def test_eval_certify_vector_balls_json(capsys):
+    from pathlib import Path
+
+    argv = ["eval", "dang2024.thm1", "n=8,4,2", "lambda_W=1/20", "lambda_H=1/20", "--certify", "--json"]
+    assert main([*argv, "--quantity", "collapse_lambda"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    schema = json.loads((Path(__file__).resolve().parents[1] / "docs/schemas/eval.schema.json").read_text())
+    jsonschema.validate(data, schema)
+    components = data["balls"]["collapse_lambda"]["components"]
+    assert set(components) == {"1", "2", "3"}
+    exact = Fraction(2 * 8, 3 * 14 * 14)  # T_1 = (K-1) n_1 / (K N^2)
+    assert Fraction(components["1"]["lower"]) <= exact <= Fraction(components["1"]["upper"])
