@@ -14,12 +14,12 @@
     )
 
 :func:`claim` checks everything when the claim is built, not when it is first used: every error is a
-:class:`ClaimDefinitionError` (a :class:`verify.errors.InputError`) naming the field, what is wrong and the fix.
+:class:`ClaimDefinitionError` (a :class:`verify.base.errors.InputError`) naming the field, what is wrong and the fix.
 Symbols in closed forms are matched to parameters *by name*, whatever assumptions they were created with.
-The records themselves (:class:`Parameter`, :class:`Quantity`, ...) are those of :mod:`verify.claim`; the
+The records themselves (:class:`Parameter`, :class:`Quantity`, ...) are those of :mod:`verify.record`; the
 independent solves come from :mod:`verify.authoring.solves`, built from the toolkit's models and solvers.
 A claim module is found by ``nc-verify`` through an entry point (group ``nc_verify.claims``) or a path
-(``--path DIR``, ``NC_VERIFY_PATH``): see :mod:`verify.registry`.
+(``--path DIR``, ``NC_VERIFY_PATH``): see :mod:`verify.engine.registry`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from fractions import Fraction
 
 from verify.authoring.drawing import choice, decimals, draws, integers, vectors
 from verify.authoring.solves import INVARIANTS, Solve, bounded, conic_solve, layer_peeled_solve, minimise
-from verify.claim import (
+from verify.base.errors import InputError
+from verify.record import (
     Claim,
     Erratum,
     Evidence,
@@ -46,7 +47,6 @@ from verify.claim import (
     Unavailable,
     Undefined,
 )
-from verify.errors import InputError
 
 __all__ = [
     "INVARIANTS",
@@ -188,7 +188,7 @@ def claim(
     explorations: Sequence[Exploration] = (),
     module: str | None = None,
 ) -> Claim:
-    """Build and validate a :class:`verify.claim.Claim`.
+    """Build and validate a :class:`verify.record.Claim`.
 
     Defaults: ``source`` may be plain text (paper and place); ``solver_description`` comes from a
     :class:`~verify.authoring.solves.Solve`; ``strategy`` may be a mapping parameter -> range (:func:`draws`);
@@ -238,8 +238,8 @@ def claim(
         solver_description=solver_description,
         strategy=strategy,
         examples=exs,
-        errata=_typed(w, "errata", errata, Erratum, "verify.claim.Erratum(...)"),
-        explorations=_typed(w, "explorations", explorations, Exploration, "verify.claim.Exploration(...)"),
+        errata=_typed(w, "errata", errata, Erratum, "verify.record.Erratum(...)"),
+        explorations=_typed(w, "explorations", explorations, Exploration, "verify.record.Exploration(...)"),
         module=module if module is not None else sys._getframe(1).f_globals.get("__name__", ""),
     )
     for i, ex in enumerate(exs):
@@ -399,7 +399,7 @@ def _strategy(w: str, strategy, params, hyps) -> Callable:
 
 def validate(built: Claim) -> Claim:
     """Run :func:`claim`'s checks on a claim built another way (the catalogue's modules build
-    :class:`~verify.claim.Claim` directly; the test suite holds them to this same contract)."""
+    :class:`~verify.record.Claim` directly; the test suite holds them to this same contract)."""
     if not isinstance(built, Claim):
         raise _fail("", "claim", f"{type(built).__name__} is not a Claim", "build it with verify.authoring.claim(...)")
     return claim(

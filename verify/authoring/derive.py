@@ -1,12 +1,12 @@
 """One-line derivation steps that fail informatively: for executable derivations in Markdown, MyST or reST
-(run by :mod:`verify.docs`) and in tests.
+(run by :mod:`verify.authoring.docs`) and in tests.
 
-    from verify.derive import equal, holds, tight
+    from verify.authoring.derive import equal, holds, tight
     equal(sp.diff(phi, s).subs(s, s_star), 0, "stationarity at s*")          # symbolic, else 20 random points
     holds(sp.diff(phi, s, 2) > 0, {s: (0, 10), c: ("1/100", "99/100")}, "phi is convex")
     tight(lam_W * E_W / 2 + lam_H * E_H / 2, c * sp.sqrt(E_H * E_W), at={E_W: s * r}, label="AM-GM is tight")
 
-* :func:`equal` proves ``lhs == rhs`` with sympy (:func:`verify.symbolic.is_zero`); where sympy finds no proof
+* :func:`equal` proves ``lhs == rhs`` with sympy (:func:`verify.base.symbolic.is_zero`); where sympy finds no proof
   it evaluates both sides at random exact points to ``dps`` digits and accepts agreement to
   10^-(dps - guard) relative. The step's result says which (``proved`` or ``checked at N points``).
 * :func:`holds` checks an inequality over a box: at random points (the corners included), and *certified* by
@@ -130,7 +130,7 @@ def equal(
     lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
     diff = lhs - rhs
     if symbolic:
-        from verify.symbolic import is_zero
+        from verify.base.symbolic import is_zero
 
         if is_zero(diff):
             return Step(label, "proved (sympy)", where)

@@ -2,7 +2,7 @@
 
 In the ``conftest.py`` next to your documents::
 
-    from verify.docs import sybil
+    from verify.authoring.docs import sybil
     pytest_collect_file = sybil(patterns=["*.md"]).pytest()
 
 or, with no conftest, list the files in your pytest configuration (the nc-verify pytest plugin collects them)::
@@ -12,7 +12,7 @@ or, with no conftest, list the files in your pytest configuration (the nc-verify
 
 Every ```python block of a Markdown file (```{code-block} python / ```python of MyST; ``.. code-block:: python``
 and ``>>>`` doctests of reStructuredText) runs in order, in one namespace per document; a failing assertion or
-:mod:`verify.derive` step fails that block, reported at the document's own line. Patterns ending in ``.md`` are
+:mod:`verify.authoring.derive` step fails that block, reported at the document's own line. Patterns ending in ``.md`` are
 read as Markdown (MyST's fences included), ``.rst`` / ``.txt`` as reStructuredText.
 """
 

@@ -3,11 +3,11 @@
 * Hypothesis profiles ``dev`` (quick), ``ci`` (derandomised, no database) and ``fuzz`` (500 examples), the ones
   this repository's suite runs under: ``pytest --hypothesis-profile=ci``. A profile of the same name that your
   conftest registers replaces ours.
-* Fixtures ``nc_check`` (:func:`verify.testing.assert_verified`) and ``nc_strategy``
-  (:func:`verify.testing.strategy`); for ``@given`` at import time use ``verify.testing.strategy(...)``.
+* Fixtures ``nc_check`` (:func:`verify.authoring.testing.assert_verified`) and ``nc_strategy``
+  (:func:`verify.authoring.testing.strategy`); for ``@given`` at import time use ``verify.authoring.testing.strategy(...)``.
 * ``--nc-path DIR`` (repeatable): claim directories for this run, as ``nc-verify --path``.
 * ini option ``nc_verify_docs``: glob patterns (relative to the rootdir) of documents whose Python blocks run as
-  tests (:mod:`verify.docs`), e.g. ``nc_verify_docs = ["derivation.md"]``.
+  tests (:mod:`verify.authoring.docs`), e.g. ``nc_verify_docs = ["derivation.md"]``.
 
 Imports nothing heavy until used: a plugin loads in every pytest run of the environment.
 """
@@ -44,7 +44,7 @@ def pytest_configure(config) -> None:
     register_profiles()  # before Hypothesis' own plugin loads --hypothesis-profile
     paths = config.getoption("nc_path", default=[])
     if paths:
-        from verify import registry
+        from verify.engine import registry
 
         registry.add_path(*paths)
 
@@ -65,7 +65,7 @@ def pytest_collect_file(file_path, parent):
         return None
     key = (str(root), tuple(patterns))
     if key not in _collectors:
-        from verify.docs import sybil
+        from verify.authoring.docs import sybil
 
         names = sorted({p.rsplit("/", 1)[-1] for p in patterns})
         _collectors[key] = sybil(patterns=names, path=root).pytest()
@@ -76,7 +76,7 @@ def pytest_collect_file(file_path, parent):
 def nc_check():
     """``nc_check(claim_or_id, examples=4, seed=0, dps=30, starts=8, allow_inconclusive=False)``: check a claim,
     failing the test with the table of bad points."""
-    from verify.testing import assert_verified
+    from verify.authoring.testing import assert_verified
 
     return assert_verified
 
@@ -84,6 +84,6 @@ def nc_check():
 @pytest.fixture
 def nc_strategy():
     """``nc_strategy(claim_or_id)``: the claim's Hypothesis strategy (for ``data.draw`` inside a test)."""
-    from verify.testing import strategy
+    from verify.authoring.testing import strategy
 
     return strategy

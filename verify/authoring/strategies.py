@@ -31,7 +31,7 @@ def __getattr__(name: str):
     try:
         return getattr(strategies, name)
     except AttributeError:
-        raise AttributeError(f"module 'verify.strategies' has no attribute {name!r}") from None
+        raise AttributeError(f"module 'verify.authoring.strategies' has no attribute {name!r}") from None
 
 
 def log_decimals(lo_exp: int, hi_exp: int, digits: int = 2):

@@ -1,7 +1,7 @@
 """Checking claims from your own test suite (the nc-verify pytest plugin also offers these as fixtures).
 
     from hypothesis import given
-    from verify.testing import assert_verified, strategy
+    from verify.authoring.testing import assert_verified, strategy
 
     def test_my_claim_verifies():
         assert_verified("smith2025.thm2", examples=4)          # pinned + 4 drawn points, else fails with a table
@@ -10,18 +10,18 @@
     def test_my_property(values): ...
 
 A claim is given by id (found as ``nc-verify`` finds it: catalogue, entry points, ``NC_VERIFY_PATH``) or as a
-:class:`verify.claim.Claim` object.
+:class:`verify.record.Claim` object.
 """
 
 from __future__ import annotations
 
-from verify.claim import Claim
+from verify.record import Claim
 
 
 def _claim(claim_or_id) -> Claim:
     if isinstance(claim_or_id, Claim):
         return claim_or_id
-    from verify import registry
+    from verify.engine import registry
 
     return registry.get(claim_or_id)
 
@@ -35,7 +35,7 @@ def bad_points_table(result) -> str:
     """One line per point that is not verified: verdict, parameters, the worst quantity, the solver's message."""
     import mpmath
 
-    from verify.checking import Verdict
+    from verify.engine.checking import Verdict
 
     lines = [f"{result.claim_id}: {result.verdict.value} ({len(result.points)} points)"]
     for p in result.points:
@@ -71,10 +71,10 @@ def assert_verified(
 ):
     """Check the claim at its pinned examples and ``examples`` drawn points; raise AssertionError with the table of
     bad points unless every point is verified (``allow_inconclusive``: inconclusive points pass, failed never).
-    Returns the :class:`verify.checking.ClaimResult`."""
+    Returns the :class:`verify.engine.checking.ClaimResult`."""
     __tracebackhide__ = True
-    from verify.checking import Verdict, check_claim
-    from verify.options import validate_solve_options
+    from verify.engine.checking import Verdict, check_claim
+    from verify.engine.options import validate_solve_options
 
     claim = _claim(claim_or_id)
     result = check_claim(claim, examples=examples, seed=seed, options=validate_solve_options(dps, starts, seed))

@@ -17,7 +17,7 @@
    lose the same digits would agree) but each evaluation's own rounding error shrinks by 20 digits between
    them, so an agreement at that level means the cancellation has been resolved.
 
-Both stop at ``dps +`` :data:`MAX_EXTRA_DIGITS` digits and then return :class:`verify.claim.Unavailable` (precision ran out),
+Both stop at ``dps +`` :data:`MAX_EXTRA_DIGITS` digits and then return :class:`verify.base.values.Unavailable` (precision ran out),
 never a number with wrong digits. An expression that is exactly 0 after substitution (sympy decides) is 0.
 """
 
@@ -29,7 +29,7 @@ import mpmath
 import sympy
 from mpmath import iv
 
-from verify.claim import Unavailable
+from verify.base.values import Unavailable
 
 #: Guard digits of the stopping test: the enclosure (or the two-precision agreement) must be 10^-(dps + 2)
 #: relative, so that rounding the midpoint to ``dps`` digits leaves every printed digit right.

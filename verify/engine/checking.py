@@ -3,7 +3,7 @@
 A point is ``verified`` when the solve converged (its own residual test) and every quantity agrees within
 its tolerance; ``failed`` when the solve converged and some quantity disagrees (or is undefined where the
 claim predicts a value); ``inconclusive`` when the solve did not converge, precision ran out, or the claim's own reference for an
-implicitly defined quantity could not be computed (:class:`verify.claim.Unavailable`). A claim is
+implicitly defined quantity could not be computed (:class:`verify.record.Unavailable`). A claim is
 ``failed`` if any point failed, else ``inconclusive`` if any point was, else ``verified``.
 """
 
@@ -17,7 +17,7 @@ from fractions import Fraction
 
 import mpmath
 
-from verify.claim import Claim, SolveOptions, SolveReport, Unavailable, Undefined, Withheld
+from verify.record import Claim, SolveOptions, SolveReport, Unavailable, Undefined, Withheld
 
 
 class Verdict(StrEnum):
@@ -254,7 +254,7 @@ def _check_registered_point(
     floating-point warnings are silenced as the CLI silences them (they never change a value or a verdict)."""
     import numpy as np
 
-    from verify import registry
+    from verify.engine import registry
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         return check_point(registry.get(claim_id), values, options, origin)
@@ -290,7 +290,7 @@ def check_claims(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    from verify import registry
+    from verify.engine import registry
 
     options = options or SolveOptions(seed=seed)
     registered = registry.catalogue()

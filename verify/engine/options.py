@@ -3,7 +3,7 @@ one-line errors naming the option, the bound and why, for the CLI and the Python
 
 from __future__ import annotations
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 
 #: Tolerances keep up to 10 guard digits and the float64 stage carries 16: below 20 digits a tolerance
 #: would be looser than the float64 solve itself.
@@ -55,8 +55,8 @@ def validate_count(
 
 
 def validate_solve_options(dps: object, starts: object, seed: object):
-    """A :class:`verify.claim.SolveOptions` from validated values."""
-    from verify.claim import SolveOptions
+    """A :class:`verify.record.SolveOptions` from validated values."""
+    from verify.base.solving import SolveOptions
 
     return SolveOptions(
         dps=validate_dps(dps),
@@ -70,6 +70,7 @@ def validate_solve_options(dps: object, starts: object, seed: object):
         ),
         seed=validate_count("--seed", seed, 0, "seeds of numpy's generator are non-negative"),
     )
+
 
 #: Most worker processes of ``check --jobs``: each is a fresh interpreter holding the catalogue (~150 MB);
 #: beyond the number of points there is nothing for a worker to do.

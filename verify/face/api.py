@@ -7,7 +7,7 @@
 
 Parameters are numbers or strings (``E_H="0.1"`` is exactly 1/10; a float is read as its shortest decimal);
 vector parameters take any sequence or ``"8,4,2"``. Hypotheses are checked as on the command line, and a
-mistake raises :class:`verify.errors.InputError` naming the parameter and the fix. Results print every
+mistake raises :class:`verify.base.errors.InputError` naming the parameter and the fix. Results print every
 computed digit.
 """
 
@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 
 import mpmath
 
-from verify import registry
-from verify.claim import Claim, SolveOptions, SolveReport, Value, Withheld
-from verify.errors import InputError
-from verify.options import validate_dps, validate_solve_options
+from verify.base.errors import InputError
+from verify.engine import registry
+from verify.engine.options import validate_dps, validate_solve_options
+from verify.record import Claim, SolveOptions, SolveReport, Value, Withheld
 
 
 class Number(mpmath.mpf):
@@ -52,8 +52,8 @@ def _numbers(value, digits: int):
 @dataclass(frozen=True)
 class Evaluation(Mapping):
     """The closed form of one claim at one (possibly partial) parameter point: a read-only mapping
-    quantity name -> value (``mpmath.mpf``, :class:`~verify.claim.Undefined`, a dict for a vector quantity, or
-    :class:`~verify.claim.Withheld` with what it needs). ``repr`` shows all ``dps`` digits."""
+    quantity name -> value (``mpmath.mpf``, :class:`~verify.record.Undefined`, a dict for a vector quantity, or
+    :class:`~verify.record.Withheld` with what it needs). ``repr`` shows all ``dps`` digits."""
 
     claim: Claim
     params: Mapping[str, Value]
@@ -71,16 +71,16 @@ class Evaluation(Mapping):
 
     @property
     def computed(self) -> dict[str, object]:
-        """The quantities that were computed (not :class:`~verify.claim.Withheld`)."""
+        """The quantities that were computed (not :class:`~verify.record.Withheld`)."""
         return {k: v for k, v in self.values.items() if not isinstance(v, Withheld)}
 
     def to_json(self) -> dict:
-        from verify import report
+        from verify.face import report
 
         return report.eval_json(self.claim, self.params, self.values, self.dps)
 
     def __repr__(self) -> str:
-        from verify import report
+        from verify.face import report
 
         return report.eval_text(self.claim, self.params, self.values, self.dps)
 
@@ -104,7 +104,7 @@ class Solve:
     @property
     def status(self) -> str:
         """``converged``, ``not_corroborated`` (too few starts agree) or ``not_converged``, as ``nc-verify solve``."""
-        from verify.report import solve_status
+        from verify.face.report import solve_status
 
         return solve_status(self.report)
 
@@ -113,7 +113,7 @@ class Solve:
         return self.report.quantities
 
     def __repr__(self) -> str:
-        from verify import report
+        from verify.face import report
 
         return report.solve_text(self.claim, self.params, self.report, defaults=self.defaults)
 
@@ -132,7 +132,7 @@ class ClaimHandle:
 
     def eval(self, dps: int = 30, quantities: Sequence[str] | None = None, **params) -> Evaluation:
         """The closed form: every quantity whose parameters are given and whose hypotheses hold (the others are
-        ``Withheld``, saying what they need). Raises :class:`~verify.errors.InputError` when none can be
+        ``Withheld``, saying what they need). Raises :class:`~verify.base.errors.InputError` when none can be
         computed."""
         dps = _dps(dps)
         values = self.claim.parse(params, partial=True)
@@ -149,8 +149,8 @@ class ClaimHandle:
 
     def check(self, examples: int = 4, seed: int = 0, dps: int = 30, starts: int = 8):
         """Pinned examples plus ``examples`` drawn points, each solved independently: a
-        :class:`verify.checking.ClaimResult` whose ``verdict`` is verified, failed or inconclusive."""
-        from verify.checking import check_claim
+        :class:`verify.engine.checking.ClaimResult` whose ``verdict`` is verified, failed or inconclusive."""
+        from verify.engine.checking import check_claim
 
         return check_claim(self.claim, examples=examples, seed=seed, options=_options(dps, starts, seed))
 
@@ -178,7 +178,7 @@ def _options(dps: int, starts: int, seed: int) -> SolveOptions:
 
 
 def claim(claim_id: str | Claim) -> ClaimHandle:
-    """The claim with this id (or wrap a :class:`~verify.claim.Claim` built elsewhere)."""
+    """The claim with this id (or wrap a :class:`~verify.record.Claim` built elsewhere)."""
     return ClaimHandle(claim_id if isinstance(claim_id, Claim) else registry.get(claim_id))
 
 

@@ -1,14 +1,14 @@
 """The catalogue page (docs/catalogue.md), generated from the registry so that it cannot drift.
 
-Regenerate with ``python -m verify.catalogue_page --write`` (writes docs/catalogue.md and the index
-verify/claims/_index.py that ``nc-verify list`` reads); ``tests/test_docs.py`` fails when either differs
+Regenerate with ``python -m verify.face.catalogue_page --write`` (writes docs/catalogue.md and the index
+verify/engine/catalogue_index.py that ``nc-verify list`` reads); ``tests/test_docs.py`` fails when either differs
 from what the registry renders.
 """
 
 from __future__ import annotations
 
-from verify.claim import Claim
-from verify.registry import catalogue
+from verify.engine.registry import catalogue
+from verify.record import Claim
 
 
 def _cell(text: str) -> str:
@@ -59,7 +59,7 @@ def render() -> str:
     head = [
         "# Claim catalogue",
         "",
-        "Generated from the registry by `python -m verify.catalogue_page --write`; do not edit by "
+        "Generated from the registry by `python -m verify.face.catalogue_page --write`; do not edit by "
         "hand (`tests/test_docs.py` checks it is in sync). Every claim below is checked by `nc-verify check ID`.",
         "",
         "| id | title |",
@@ -70,14 +70,14 @@ def render() -> str:
 
 
 def write() -> None:
-    """Write docs/catalogue.md and verify/claims/_index.py from the registry."""
+    """Write docs/catalogue.md and verify/engine/catalogue_index.py from the registry."""
     from pathlib import Path
 
-    from verify.registry import index_source
+    from verify.engine.registry import index_source
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     (root / "docs" / "catalogue.md").write_text(render())
-    (root / "verify" / "claims" / "_index.py").write_text(index_source())
+    (root / "verify" / "engine" / "catalogue_index.py").write_text(index_source())
 
 
 if __name__ == "__main__":

@@ -21,11 +21,11 @@ import os
 import sys
 import time
 
-from verify import registry
-from verify.errors import InputError
-from verify.schema import SCHEMA_VERSION
+from verify.base.errors import InputError
+from verify.engine import registry
+from verify.face.schema import SCHEMA_VERSION
 
-# Everything heavier (sympy through verify.report, numpy, the solvers) is imported by the command that needs
+# Everything heavier (sympy through verify.face.report, numpy, the solvers) is imported by the command that needs
 # it, so that ``list`` starts without importing any of it and ``show``/``eval`` import only their claim.
 
 EXIT_OK, EXIT_FAILED, EXIT_USER_ERROR, EXIT_INCONCLUSIVE = 0, 1, 2, 3
@@ -69,7 +69,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_show(args) -> int:
-    from verify import report
+    from verify.face import report
 
     claim = registry.get(args.id)
     _emit(args, report.claim_json(claim), report.claim_text(claim, full=args.full))
@@ -77,10 +77,10 @@ def cmd_show(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from verify import report
-    from verify.api import ClaimHandle
-    from verify.claim import Unavailable
-    from verify.options import validate_dps
+    from verify.engine.options import validate_dps
+    from verify.face import report
+    from verify.face.api import ClaimHandle
+    from verify.record import Unavailable
 
     handle = ClaimHandle(registry.get(args.id))
     result = handle.eval(validate_dps(args.dps), args.quantity or None, **_assignments(args.params))
@@ -98,8 +98,8 @@ def _flat(values):
 
 
 def cmd_solve(args) -> int:
-    from verify import report
-    from verify.options import validate_solve_options
+    from verify.engine.options import validate_solve_options
+    from verify.face import report
 
     claim = registry.get(args.id)
     given = _assignments(args.params)
@@ -137,16 +137,18 @@ def _solve_or_out_of_reach(claim, params, options):
 
 
 def cmd_check(args) -> int:
-    from verify import report
-    from verify.checking import Verdict, check_claims
-    from verify.options import MAX_EXAMPLES, MAX_JOBS, validate_count, validate_solve_options
+    from verify.engine.checking import Verdict, check_claims
+    from verify.engine.options import MAX_EXAMPLES, MAX_JOBS, validate_count, validate_solve_options
+    from verify.face import report
 
     validate_count(
         "--examples", args.examples, 0, "0 checks the pinned examples only", MAX_EXAMPLES, "each is a full solve"
     )
     options = validate_solve_options(args.dps, args.starts, args.seed)
     claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
-    jobs = validate_count("--jobs", args.jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait")
+    jobs = validate_count(
+        "--jobs", args.jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait"
+    )
     t0 = time.perf_counter()
     if not args.json:
         print(f"checking {', '.join(c.id for c in claims)} ...", file=sys.stderr, flush=True)
@@ -159,7 +161,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_errata(args) -> int:
-    from verify import report
+    from verify.face import report
 
     claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
     items = [report.erratum_json(e) for c in claims for e in c.errata]
@@ -168,7 +170,7 @@ def cmd_errata(args) -> int:
 
 
 def cmd_explore(args) -> int:
-    from verify import report
+    from verify.face import report
 
     claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
     items = [report.exploration_json(e, e.run()) for c in claims for e in c.explorations]
@@ -177,8 +179,8 @@ def cmd_explore(args) -> int:
 
 
 def cmd_plot(args) -> int:
-    """A figure of one claim, dispatched by claim id (verify/plots/__init__.py)."""
-    from verify.plots import plotter
+    """A figure of one claim, dispatched by claim id (verify/face/figures/__init__.py)."""
+    from verify.face.figures import plotter
 
     claim = registry.get(args.id)
     figure = plotter(claim.id)(claim, _assignments(args.params), args)

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 
 import mpmath
 
-from verify.checking import ClaimResult, Comparison, PointResult
-from verify.claim import Claim, Erratum, SolveReport, Undefined, Withheld
-from verify.schema import SCHEMA_VERSION  # noqa: F401 (re-exported)
+from verify.engine.checking import ClaimResult, Comparison, PointResult
+from verify.face.schema import SCHEMA_VERSION  # noqa: F401 (re-exported)
+from verify.record import Claim, Erratum, SolveReport, Undefined, Withheld
 
 
 def num(x, digits: int = 20) -> str | None:

@@ -6,7 +6,7 @@ claim modules; these are the ones the Layer-Peeled Model papers repeat in every 
 
 from __future__ import annotations
 
-from verify.claim import Hypothesis
+from verify.record import Hypothesis
 
 TWO_CLASSES = Hypothesis("K >= 2", lambda v: v["K"] >= 2, "K", "use at least two classes")
 ONE_SAMPLE_PER_CLASS = Hypothesis("n >= 1", lambda v: v["n"] >= 1, "n", "give at least one sample per class")

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from hypothesis import Phase, given, settings
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
 from verify.claims.dang2024 import _closed_form as cf
 from verify.claims.dang2024 import thm1
 from verify.claims.dang2024._solve import solve_relu
-from verify.cli import main
+from verify.engine.checking import Verdict, check_claim, check_point
+from verify.face.cli import main
 from verify.models.relu_features import CONVENTIONS, ReluFeatureModel, to_mean_convention
+from verify.record import SolveOptions
 
 CLAIM = thm1.CLAIM
 

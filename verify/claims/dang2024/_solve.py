@@ -25,9 +25,9 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from verify.claim import SolveOptions, SolveReport, Undefined
 from verify.models.arith import FLOAT, Arithmetic, mp_arithmetic, to_mpf
 from verify.models.relu_features import ReluFeatureModel
+from verify.record import SolveOptions, SolveReport, Undefined
 from verify.solvers.nonneg_multistart import (
     FloatRun,
     concentrate,

@@ -19,7 +19,11 @@ from functools import cache
 
 import mpmath
 
-from verify.claim import (
+from verify.claims.dang2024 import PAPER, SEEDS
+from verify.claims.dang2024 import _closed_form as cf
+from verify.claims.dang2024._solve import r_star_threshold, solve_relu, two_group_sizes
+from verify.models.relu_features import CONVENTIONS
+from verify.record import (
     Claim,
     Example,
     Hypothesis,
@@ -31,10 +35,6 @@ from verify.claim import (
     Tolerance,
     Undefined,
 )
-from verify.claims.dang2024 import PAPER, SEEDS
-from verify.claims.dang2024 import _closed_form as cf
-from verify.claims.dang2024._solve import r_star_threshold, solve_relu, two_group_sizes
-from verify.models.relu_features import CONVENTIONS
 
 PARAMETERS = (
     Parameter("K_A", "integer", "number of majority classes (n_A = R n_B samples each)"),
@@ -299,7 +299,7 @@ def parameters():
     from hypothesis import assume
     from hypothesis import strategies as st
 
-    from verify.strategies import log_decimals
+    from verify.authoring.strategies import log_decimals
 
     @st.composite
     def draw_point(draw) -> dict[str, Fraction]:

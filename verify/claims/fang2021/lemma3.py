@@ -43,8 +43,13 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from verify import strategies as st
-from verify.claim import (
+from verify.authoring import strategies as st
+from verify.authoring.strategies import log_decimals
+from verify.claims.fang2021 import PAPER, SEEDS
+from verify.geometry import cosine, norm
+from verify.models.arith import Arithmetic
+from verify.models.lq_constrained import LqLayerPeeledModel
+from verify.record import (
     Claim,
     Erratum,
     Evidence,
@@ -59,13 +64,8 @@ from verify.claim import (
     Source,
     Tolerance,
 )
-from verify.claims.fang2021 import PAPER, SEEDS
-from verify.geometry import cosine, norm
-from verify.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
-from verify.models.arith import Arithmetic
-from verify.models.lq_constrained import LqLayerPeeledModel
+from verify.record.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
 from verify.solvers.lq_saturated import solve_lq
-from verify.strategies import log_decimals
 
 PARAMETERS = (
     Parameter("p", "integer", "feature dimension"),

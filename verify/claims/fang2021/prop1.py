@@ -33,8 +33,15 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from verify import strategies as st
-from verify.claim import (
+from verify.authoring import strategies as st
+from verify.authoring.strategies import log_decimals
+from verify.claims.fang2021 import PAPER, SEEDS
+from verify.geometry import cosine
+from verify.geometry.collapse import class_means
+from verify.models import LayerPeeledModel
+from verify.models.arith import FLOAT, Arithmetic, to_mpf
+from verify.models.gram_relaxation import GramProgram
+from verify.record import (
     Claim,
     Example,
     Exploration,
@@ -48,16 +55,9 @@ from verify.claim import (
     Tolerance,
     Undefined,
 )
-from verify.claims.fang2021 import PAPER, SEEDS
-from verify.geometry import cosine
-from verify.geometry.collapse import class_means
-from verify.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
-from verify.models import LayerPeeledModel
-from verify.models.arith import FLOAT, Arithmetic, to_mpf
-from verify.models.gram_relaxation import GramProgram
+from verify.record.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
 from verify.solvers.conic import PolishedSolution, classifier_geometry, polished_optimum, solve_gram
 from verify.solvers.pipeline import solve_constrained
-from verify.strategies import log_decimals
 
 PARAMETERS = (
     Parameter("K_A", "integer", "number of majority classes"),
@@ -65,7 +65,13 @@ PARAMETERS = (
     Parameter("n_A", "integer", "samples per majority class"),
     Parameter("n_B", "integer", "samples per minority class"),
     Parameter("w_r", "real", "oversampling rate of the minority classes (any real > 0)"),
-    Parameter("p", "integer", "feature dimension (Proposition 1: p >= 2K)", default=lambda v: 2 * (v["K_A"] + v["K_B"]), default_text="2K"),
+    Parameter(
+        "p",
+        "integer",
+        "feature dimension (Proposition 1: p >= 2K)",
+        default=lambda v: 2 * (v["K_A"] + v["K_B"]),
+        default_text="2K",
+    ),
     Parameter("E_H", "real", "feature budget of (18)"),
     Parameter("E_W", "real", "classifier budget: (1/K) sum_k ||w_k||^2 <= E_W"),
 )

@@ -47,8 +47,13 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from verify import strategies as st
-from verify.claim import (
+from verify.authoring import strategies as st
+from verify.authoring.strategies import log_decimals
+from verify.claims.fang2021 import PAPER, SEEDS
+from verify.models.arith import FLOAT, mp_arithmetic, to_mpf
+from verify.models.lq_constrained import LqLayerPeeledModel
+from verify.models.lq_points import etf_gram_distance, sign_etf, sign_etf_exists, sr_point
+from verify.record import (
     Claim,
     Erratum,
     Evidence,
@@ -64,13 +69,8 @@ from verify.claim import (
     Tolerance,
     Undefined,
 )
-from verify.claims.fang2021 import PAPER, SEEDS
-from verify.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET, ONE_SAMPLE_PER_CLASS
-from verify.models.arith import FLOAT, mp_arithmetic, to_mpf
-from verify.models.lq_constrained import LqLayerPeeledModel
-from verify.models.lq_points import etf_gram_distance, sign_etf, sign_etf_exists, sr_point
+from verify.record.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET, ONE_SAMPLE_PER_CLASS
 from verify.solvers.lq_saturated import solve_lq
-from verify.strategies import log_decimals
 
 PARAMETERS = (
     Parameter("K", "integer", "number of classes"),

@@ -18,7 +18,7 @@ point: cross-entropy and the paper's g1 = (1-x)^q, g2 = x^q. For any other pair:
     from verify.claims.fang2021.thm4 import claim_for
     from verify.models.softmax_losses import X
     claim = claim_for(sp.exp(-X), X**2, "exp-square")          # parameters may be added: claim_for(g1, g2, name, ("a",))
-    from verify.checking import check_claim
+    from verify.engine.checking import check_claim
     check_claim(claim)                                         # closed form vs independent solve of (7)
 """
 
@@ -33,8 +33,17 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from verify import strategies as st
-from verify.claim import (
+from verify.authoring import strategies as st
+from verify.authoring.strategies import log_decimals
+from verify.base.errors import InputError
+from verify.claims.fang2021 import PAPER, SEEDS
+from verify.geometry import cosine, norm, pairwise_cosines
+from verify.geometry.collapse import class_means
+from verify.models import LayerPeeledModel
+from verify.models.arith import Arithmetic
+from verify.models.lq_points import etf_gram_distance
+from verify.models.softmax_losses import CROSS_ENTROPY, POWER, SoftmaxLossFamily, X
+from verify.record import (
     Claim,
     Erratum,
     Evidence,
@@ -49,19 +58,10 @@ from verify.claim import (
     Source,
     Tolerance,
 )
-from verify.claims.fang2021 import PAPER, SEEDS
-from verify.errors import InputError
-from verify.geometry import cosine, norm, pairwise_cosines
-from verify.geometry.collapse import class_means
-from verify.hypotheses import CLASSIFIER_BUDGET, ETF_DIMENSION, FEATURE_BUDGET, ONE_SAMPLE_PER_CLASS, TWO_CLASSES
-from verify.models import LayerPeeledModel
-from verify.models.arith import Arithmetic
-from verify.models.lq_points import etf_gram_distance
-from verify.models.softmax_losses import CROSS_ENTROPY, POWER, SoftmaxLossFamily, X
+from verify.record.hypotheses import CLASSIFIER_BUDGET, ETF_DIMENSION, FEATURE_BUDGET, ONE_SAMPLE_PER_CLASS, TWO_CLASSES
 from verify.solvers.multistart import multistart
 from verify.solvers.pipeline import solve_constrained
 from verify.solvers.threads import single_threaded_blas
-from verify.strategies import log_decimals
 
 BASE_PARAMETERS = (
     Parameter("K", "integer", "number of classes"),

@@ -42,8 +42,15 @@ from functools import cache
 import mpmath
 import sympy as sp
 
-from verify import strategies as st
-from verify.claim import (
+from verify.authoring import strategies as st
+from verify.authoring.strategies import assume, log_decimals
+from verify.base.errors import InputError
+from verify.base.precision import evaluate_expr
+from verify.claims.fang2021 import PAPER, SEEDS
+from verify.claims.fang2021._thm5_reference import NAMES, R0_SEARCH_LIMIT, kkt_point, loss_value, r0_root
+from verify.models.arith import mp_arithmetic, to_mpf
+from verify.models.two_group import TwoGroupProgram
+from verify.record import (
     Claim,
     Erratum,
     Evidence,
@@ -60,16 +67,9 @@ from verify.claim import (
     Unavailable,
     Undefined,
 )
-from verify.claims.fang2021 import PAPER, SEEDS
-from verify.claims.fang2021._thm5_reference import NAMES, R0_SEARCH_LIMIT, kkt_point, loss_value, r0_root
-from verify.errors import InputError
-from verify.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
-from verify.models.arith import mp_arithmetic, to_mpf
-from verify.models.two_group import TwoGroupProgram
-from verify.precision import evaluate_expr
+from verify.record.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
 from verify.solvers.symmetric import solve_two_group, transition_ratio, zero_tolerance
 from verify.solvers.vanishing import vanishing_ratio
-from verify.strategies import assume, log_decimals
 
 PARAMETERS = (
     Parameter("K_A", "integer", "number of majority classes (n_A samples each)"),
@@ -101,7 +101,7 @@ def r1_value(values: Mapping[str, Fraction], dps: int) -> mpmath.mpf | None:
     if values["K_A"] < 2:
         return None
     subs = {p.symbol: sp.Rational(values[p.name].numerator, values[p.name].denominator) for p in PARAMETERS[:4]}
-    # relative digits at any scale (verify.precision): the denominator's sign is certified (its enclosure
+    # relative digits at any scale (verify.base.precision): the denominator's sign is certified (its enclosure
     # excludes 0) before R1 is evaluated; a denominator unresolved at the precision cap is 0 to 10^4 digits,
     # R1 = infinity there: the minority classifiers never vanish
     den = evaluate_expr(R1_DENOMINATOR, subs, dps + 10)

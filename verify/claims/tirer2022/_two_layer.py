@@ -17,7 +17,6 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from verify.claim import Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Tolerance, Undefined
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
     SAMPLES,
@@ -30,6 +29,7 @@ from verify.geometry import norm
 from verify.models.arith import FLOAT, Arithmetic, mp_arithmetic, to_mpf
 from verify.models.mse_features import singular_values
 from verify.models.two_layer import TwoLayerModel, relu_kink_conditions
+from verify.record import Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Tolerance, Undefined
 from verify.solvers.landscape import explore, local_minima_details
 from verify.solvers.threads import single_threaded_blas
 from verify.solvers.thresholds import diagonal_thresholds
@@ -481,7 +481,7 @@ CENSUS_POINT = {"K": "3", "n": "2", "lambda_W1": "1/10", "lambda_W2": "1/10", "l
 def census(relu: bool, starts: int = 48, seed: int = 0):
     """Where L-BFGS from ``starts`` random starts (scales 0.1, 0.5, 1, 2) ends, by name, for d1 = d2 = K, K+1, 2K
     at K beta = 0.3 (nonzero point global); and (ReLU) whether ||relu(W1 H1)||_* = ||W1 H1||_* at each end point."""
-    from verify.claim import Finding
+    from verify.record import Finding
 
     rows = []
     holds_total = points_total = 0

@@ -23,7 +23,6 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from verify.claim import Claim, Erratum, Evidence, Example, Exploration, Quantity, SolveOptions, SolveReport, Source
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import GEOMETRY_TOL
 from verify.claims.tirer2022._two_layer import (
@@ -39,6 +38,7 @@ from verify.claims.tirer2022._two_layer import (
 )
 from verify.models.arith import FLOAT, to_mpf
 from verify.models.two_layer import TwoLayerModel
+from verify.record import Claim, Erratum, Evidence, Example, Exploration, Quantity, SolveOptions, SolveReport, Source
 
 QUANTITIES = (
     *common_quantities(),

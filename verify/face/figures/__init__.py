@@ -3,7 +3,7 @@
 :data:`PLOTTERS` maps a claim-id prefix to ``"module:function"``; the longest matching prefix wins. A plotting
 function is called as ``function(claim, assignments, args)`` (``assignments``: the ``name=value`` strings of the
 command line; ``args``: the parsed options, ``out``, ``points``, ``json``, ...), validates everything before any
-work (one-line :class:`verify.errors.InputError`), and returns a :class:`Figure`. It is imported only when
+work (one-line :class:`verify.base.errors.InputError`), and returns a :class:`Figure`. It is imported only when
 asked for (matplotlib and the solvers are heavy).
 """
 
@@ -13,7 +13,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,11 @@ class Figure:
     complete: bool
 
 
-#: claim-id prefix -> "module:function" (add yours: e.g. "dang2024.": "verify.plots.dang2024:figure").
+#: claim-id prefix -> "module:function" (add yours: e.g. "dang2024.": "verify.face.figures.dang2024:figure").
 PLOTTERS: dict[str, str] = {
-    "fang2021.thm5": "verify.plot:figure",
-    "tirer2022.": "verify.plots.tirer2022:figure",
-    "dang2024.prop1": "verify.plots.dang2024:figure",
+    "fang2021.thm5": "verify.face.figures.fang2021:figure",
+    "tirer2022.": "verify.face.figures.tirer2022:figure",
+    "dang2024.prop1": "verify.face.figures.dang2024:figure",
 }
 
 

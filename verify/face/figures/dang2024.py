@@ -3,7 +3,7 @@
 Curves: the closed forms of dang2024.prop1 (verify/claims/dang2024/_closed_form.py) at n_A = R n_B on a log grid
 (real R). Markers: independent solves of problem (4) (verify/claims/dang2024/_solve.py, no thresholds) at ratios
 with R n_B an integer, so every figure shows theory and measurement side by side. matplotlib is imported lazily
-(the ``docs`` extra); without it a one-line :class:`verify.errors.InputError` names the extra.
+(the ``docs`` extra); without it a one-line :class:`verify.base.errors.InputError` names the extra.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 
 #: Curve quantities of prop1 plotted, by panel.
 NORMS = ("norm_h_majority", "norm_h_minority", "norm_w_majority", "norm_w_minority")
@@ -39,9 +39,9 @@ def _f(v) -> float:
 
 def figure_data(values: dict, *, r_min: float, r_max: float, points: int, markers: int = 6, dps: int = 20):
     """Closed-form curves and solved markers for prop1 at (K_A, K_B, n_B, lambda_W, lambda_H), R in [r_min, r_max]."""
-    from verify.claim import SolveOptions
     from verify.claims.dang2024 import prop1
     from verify.claims.dang2024._solve import solve_relu
+    from verify.record import SolveOptions
 
     if not (1 <= r_min < r_max):
         raise InputError(f"--r-min {r_min}, --r-max {r_max}", parameter="--r-min", fix="need 1 <= r-min < r-max")
@@ -84,7 +84,7 @@ def figure_data(values: dict, *, r_min: float, r_max: float, points: int, marker
 
 
 def plot(fig: TwoGroupFigure, outputs: Sequence[str]) -> None:
-    from verify.plot import _pyplot, check_outputs
+    from verify.face.figures.fang2021 import _pyplot, check_outputs
 
     check_outputs(outputs)
     plt = _pyplot()
@@ -118,10 +118,10 @@ def plot(fig: TwoGroupFigure, outputs: Sequence[str]) -> None:
 
 def figure(claim, assignments, args):
     """``nc-verify plot dang2024.prop1 K_A=.. K_B=.. n_B=.. lambda_W=.. lambda_H=.. --out F.png --out F.svg``
-    (dispatched by verify.plots); without --r-max the range ends at 4 R* (or 100 when the minority never lives)."""
-    from verify.plot import check_outputs
-    from verify.plots import Figure
-    from verify.schema import SCHEMA_VERSION
+    (dispatched by verify.face.figures); without --r-max the range ends at 4 R* (or 100 when the minority never lives)."""
+    from verify.face.figures import Figure
+    from verify.face.figures.fang2021 import check_outputs
+    from verify.face.schema import SCHEMA_VERSION
 
     given = dict(assignments)
     missing = [k for k in ("K_A", "K_B", "n_B", "lambda_W", "lambda_H") if k not in given]

@@ -8,7 +8,7 @@ constant collapsed stretch and in the vanished range), never their values. Where
 exactly zero (R >= R1, the "vanished" phase) their cosine does not exist: those solves are drawn as markers
 on a labelled "undefined" row below the axis, never plotted as 1 (Figure 3 of the paper plots solver noise
 there). matplotlib is imported lazily; without it the functions raise a one-line
-:class:`verify.errors.InputError` naming the ``docs`` extra.
+:class:`verify.base.errors.InputError` naming the ``docs`` extra.
 
 ``nc-verify plot fang2021.thm5 K_A=7 K_B=3 E_H=5 E_W=1 --out f.png`` draws one setting;
 ``nc-verify plot fang2021.thm5 --figure3 --out docs/figure3.png --out docs/figure3.svg`` the paper's six.
@@ -26,7 +26,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 
 #: Figure 3 of the paper: K = 10, K_A in {3, 5, 7}, panels (E_H, E_W) = (5, 1) and (10, 1), R from 1 to 10^4.
 PAPER_PANELS = ((Fraction(5), Fraction(1)), (Fraction(10), Fraction(1)))
@@ -341,11 +341,11 @@ def paper_figure3(outputs: Sequence[str], *, points: int = 40, r_max: float = 1e
     return all_curves
 
 
-# --- the ``nc-verify plot fang2021.thm5`` command (dispatched by verify/plots/__init__.py) -------------------
+# --- the ``nc-verify plot fang2021.thm5`` command (dispatched by verify/face/figures/__init__.py) -------------------
 def figure(claim, assignments, args):
     """Parse and validate everything, then sweep: one setting, or ``--figure3`` (the paper's six)."""
-    from verify.plots import Figure
-    from verify.schema import SCHEMA_VERSION
+    from verify.face.figures import Figure
+    from verify.face.schema import SCHEMA_VERSION
 
     check_outputs(args.out)
     check_range(args.r_min, args.r_max, args.points)

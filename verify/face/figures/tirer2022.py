@@ -21,7 +21,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 
 #: Per claim: the model parameters, the GD step, iterations, metric spacing and start scale(s).
 EXPERIMENTS: Mapping[str, dict] = {
@@ -72,8 +72,8 @@ EXPERIMENTS: Mapping[str, dict] = {
 def _report(H: np.ndarray, K: int, n: int, W: np.ndarray | None = None) -> dict:
     """:func:`verify.metrics.collapse_report` of the features (columns of ``H``) and classifier ``W``; an
     undefined metric (a zero class mean or classifier) is drawn as a gap (nan)."""
-    from verify.claim import Undefined
     from verify.metrics import collapse_report
+    from verify.record import Undefined
 
     labels = np.repeat(np.arange(K), n)
     report = collapse_report(np.ascontiguousarray(H.T), labels, W=W)
@@ -141,7 +141,7 @@ def _measure(model, x: np.ndarray) -> dict[str, float]:
 
 def gradient_descent_trace(claim_id: str, values: Mapping[str, Fraction], seed: int = 0, points: int = 60) -> Trace:
     """Plain gradient descent (fixed step) from the experiment's initialisation, metrics at ``points`` iterations."""
-    from verify import registry
+    from verify.engine import registry
     from verify.solvers.threads import single_threaded_blas
 
     exp = EXPERIMENTS[claim_id]
@@ -166,7 +166,7 @@ def gradient_descent_trace(claim_id: str, values: Mapping[str, Fraction], seed: 
 
 
 def draw(trace: Trace, outputs: Sequence[str]) -> None:
-    from verify.plot import _pyplot, save
+    from verify.face.figures.fang2021 import _pyplot, save
 
     plt = _pyplot()
     plt.rcParams["svg.hashsalt"] = "nc-verify"
@@ -191,10 +191,10 @@ def draw(trace: Trace, outputs: Sequence[str]) -> None:
 
 
 def figure(claim, assignments, args):
-    """``nc-verify plot tirer2022.<claim> [name=value ...] --out FILE`` (dispatched by verify.plots)."""
-    from verify.plot import check_outputs
-    from verify.plots import Figure
-    from verify.schema import SCHEMA_VERSION
+    """``nc-verify plot tirer2022.<claim> [name=value ...] --out FILE`` (dispatched by verify.face.figures)."""
+    from verify.face.figures import Figure
+    from verify.face.figures.fang2021 import check_outputs
+    from verify.face.schema import SCHEMA_VERSION
 
     if claim.id not in EXPERIMENTS:
         raise InputError(f"no plot for {claim.id}", parameter="ID", fix=f"plot supports {', '.join(EXPERIMENTS)}")
