@@ -9,7 +9,7 @@ import pytest
 
 from verify.base.errors import InputError
 from verify.metrics import ClassStatistics, CollapseStats, collapse_report
-from verify.metrics.examples import noisy
+from verify.geometry.examples import noisy
 from verify.record import Undefined
 
 #: Streamed against two-pass statistics: Chan et al.'s update adds O(log #batches) roundings of size

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from verify.geometry import orthogonal_frame, simplex_etf
+from verify.geometry.frames import orthogonal_frame, simplex_etf
 
 
 def collapsed(kind: str, K: int, d: int, counts, rng: np.random.Generator, *, scale: float = 3.0, shift: bool = True):
