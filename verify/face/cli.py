@@ -139,7 +139,7 @@ def _solve_or_out_of_reach(claim, params, options):
 def cmd_check(args) -> int:
     from verify.engine.checking import Verdict, check_claims
     from verify.engine.options import MAX_EXAMPLES, MAX_JOBS, validate_count, validate_solve_options
-    from verify.face import report
+    from verify.face import report_check
 
     validate_count(
         "--examples", args.examples, 0, "0 checks the pinned examples only", MAX_EXAMPLES, "each is a full solve"
@@ -154,27 +154,27 @@ def cmd_check(args) -> int:
         print(f"checking {', '.join(c.id for c in claims)} ...", file=sys.stderr, flush=True)
     results = check_claims(claims, examples=args.examples, seed=args.seed, options=options, jobs=jobs)
     seconds = time.perf_counter() - t0
-    _emit(args, report.check_json(results, seconds), report.check_text(results, seconds))
+    _emit(args, report_check.check_json(results, seconds), report_check.check_text(results, seconds))
     if any(r.verdict is Verdict.FAILED for r in results):
         return EXIT_FAILED
     return EXIT_INCONCLUSIVE if any(r.verdict is Verdict.INCONCLUSIVE for r in results) else EXIT_OK
 
 
 def cmd_errata(args) -> int:
-    from verify.face import report
+    from verify.face import report_check
 
     claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
-    items = [report.erratum_json(e) for c in claims for e in c.errata]
-    _emit(args, {"schema": SCHEMA_VERSION, "errata": items}, report.errata_text(items))
+    items = [report_check.erratum_json(e) for c in claims for e in c.errata]
+    _emit(args, {"schema": SCHEMA_VERSION, "errata": items}, report_check.errata_text(items))
     return EXIT_OK if all(d["confirmed"] for d in items) else EXIT_FAILED
 
 
 def cmd_explore(args) -> int:
-    from verify.face import report
+    from verify.face import report_check
 
     claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
-    items = [report.exploration_json(e, e.run()) for c in claims for e in c.explorations]
-    _emit(args, {"schema": SCHEMA_VERSION, "explorations": items}, report.explorations_text(items))
+    items = [report_check.exploration_json(e, e.run()) for c in claims for e in c.explorations]
+    _emit(args, {"schema": SCHEMA_VERSION, "explorations": items}, report_check.explorations_text(items))
     return EXIT_OK
 
 
