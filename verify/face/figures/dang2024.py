@@ -84,7 +84,7 @@ def figure_data(values: dict, *, r_min: float, r_max: float, points: int, marker
 
 
 def plot(fig: TwoGroupFigure, outputs: Sequence[str]) -> None:
-    from verify.face.figures.fang2021 import _pyplot, check_outputs
+    from verify.face.figures.output import _pyplot, check_outputs
 
     check_outputs(outputs)
     plt = _pyplot()
@@ -120,7 +120,7 @@ def figure(claim, assignments, args):
     """``nc-verify plot dang2024.prop1 K_A=.. K_B=.. n_B=.. lambda_W=.. lambda_H=.. --out F.png --out F.svg``
     (dispatched by verify.face.figures); without --r-max the range ends at 4 R* (or 100 when the minority never lives)."""
     from verify.face.figures import Figure
-    from verify.face.figures.fang2021 import check_outputs
+    from verify.face.figures.output import check_outputs
     from verify.face.schema import SCHEMA_VERSION
 
     given = dict(assignments)

@@ -12,13 +12,14 @@ there). matplotlib is imported lazily; without it the functions raise a one-line
 
 ``nc-verify plot fang2021.thm5 K_A=7 K_B=3 E_H=5 E_W=1 --out f.png`` draws one setting;
 ``nc-verify plot fang2021.thm5 --figure3 --out docs/figure3.png --out docs/figure3.svg`` the paper's six.
+
+``_pyplot``, ``progress_bar``, ``check_outputs`` and ``save`` (shared with the other figures) are in
+:mod:`verify.face.figures.output`.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -27,6 +28,7 @@ import mpmath
 import numpy as np
 
 from verify.base.errors import InputError
+from verify.face.figures.output import _pyplot, check_outputs, progress_bar, save
 
 #: Figure 3 of the paper: K = 10, K_A in {3, 5, 7}, panels (E_H, E_W) = (5, 1) and (10, 1), R from 1 to 10^4.
 PAPER_PANELS = ((Fraction(5), Fraction(1)), (Fraction(10), Fraction(1)))
@@ -65,35 +67,6 @@ class Curve:
             "R1": None if self.R1 is None else f"{self.R1:.15g}",
             "points": points,
         }
-
-
-def _pyplot():
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise InputError(
-            "plotting needs matplotlib, which is not installed",
-            parameter="matplotlib",
-            fix="install the docs extra: pip install 'nc-verify[docs]' (or pip install matplotlib)",
-        ) from None
-    return plt
-
-
-def progress_bar(label: str) -> Callable[[int, int], None]:
-    """A text progress bar on stderr: ``progress(done, total)``."""
-
-    def show(done: int, total: int) -> None:
-        width = 30
-        filled = int(width * done / total)
-        sys.stderr.write(f"\r{label:<28} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return show
 
 
 #: Share of the points placed below R0 (where the cosine changes), on the collapsed stretch [R0, R1) and beyond
@@ -269,31 +242,6 @@ def draw(curves: Sequence[Curve], ax, title: str) -> None:
     ax.set_title(title, fontsize=10)
     ax.grid(True, which="major", alpha=0.25)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=4, fontsize=8, frameon=False)
-
-
-def check_outputs(outputs: Sequence[str]) -> None:
-    """Fail early (before a sweep) on an unsupported file type, a folder that does not exist or cannot be
-    written, or a missing matplotlib."""
-    for out in outputs:
-        if not out.endswith((".png", ".svg")):
-            raise InputError(f"--out {out}", parameter="--out", fix="give a file name ending in .png or .svg")
-        folder = os.path.dirname(os.path.abspath(out))
-        if not os.path.isdir(folder):
-            raise InputError(
-                f"--out {out}: folder {folder} does not exist", parameter="--out", fix="create it or write elsewhere"
-            )
-        if not os.access(folder, os.W_OK) or (os.path.exists(out) and not os.access(out, os.W_OK)):
-            raise InputError(f"--out {out} is not writable", parameter="--out", fix="write to a folder you can write")
-    _pyplot()
-
-
-def save(fig, outputs: Sequence[str]) -> None:
-    check_outputs(outputs)
-    for out in outputs:
-        try:
-            fig.savefig(out, dpi=150, bbox_inches="tight", metadata={"Date": None} if out.endswith(".svg") else None)
-        except OSError as exc:
-            raise InputError(f"--out {out}: {exc.strerror or exc}", parameter="--out", fix="write elsewhere") from None
 
 
 def _title(curve: Curve) -> str:

@@ -166,7 +166,7 @@ def gradient_descent_trace(claim_id: str, values: Mapping[str, Fraction], seed: 
 
 
 def draw(trace: Trace, outputs: Sequence[str]) -> None:
-    from verify.face.figures.fang2021 import _pyplot, save
+    from verify.face.figures.output import _pyplot, save
 
     plt = _pyplot()
     plt.rcParams["svg.hashsalt"] = "nc-verify"
@@ -193,7 +193,7 @@ def draw(trace: Trace, outputs: Sequence[str]) -> None:
 def figure(claim, assignments, args):
     """``nc-verify plot tirer2022.<claim> [name=value ...] --out FILE`` (dispatched by verify.face.figures)."""
     from verify.face.figures import Figure
-    from verify.face.figures.fang2021 import check_outputs
+    from verify.face.figures.output import check_outputs
     from verify.face.schema import SCHEMA_VERSION
 
     if claim.id not in EXPERIMENTS:
