@@ -6,8 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from verify.metrics import collapse_report, hyperspherical_energy, simplex_energy
 from verify.geometry.examples import collapsed
+from verify.metrics import collapse_report, hyperspherical_energy, simplex_energy
 from verify.record import Undefined
 
 #: float64 round-off of these constructions: a random rotation, means of O(10) rows, an SVD, and norms of

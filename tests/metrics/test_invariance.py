@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from scipy.stats import ortho_group
 
-from verify.metrics import collapse_report
 from verify.geometry.examples import noisy
+from verify.metrics import collapse_report
 from verify.record import Undefined
 
 #: Relative agreement of two float64 evaluations of the same metric on transformed inputs: the metrics are

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from verify.base.errors import InputError
-from verify.metrics import ClassStatistics, CollapseStats, collapse_report
 from verify.geometry.examples import noisy
+from verify.metrics import ClassStatistics, CollapseStats, collapse_report
 from verify.record import Undefined
 
 #: Streamed against two-pass statistics: Chan et al.'s update adds O(log #batches) roundings of size

@@ -88,7 +88,8 @@ def test_lemma1_balance_holds_at_spurious_local_minima_too():
 
 # --- the revival test: a spuriously collapsed class is found and escaped ----------------------------------
 def test_a_class_held_at_zero_is_a_kkt_point_the_revival_test_rejects():
-    from verify.solvers.nonneg_multistart import concentrate, polish, polish_with_second_order, revival_curvatures
+    from verify.solvers.nonneg_multistart import polish
+    from verify.solvers.nonneg_second_order import concentrate, polish_with_second_order, revival_curvatures
 
     model = ReluFeatureModel((8, 4, 2), 12, Fraction(1, 20), Fraction(1, 20)).class_mean_model()
     x = model.random_start(np.random.default_rng(1))
