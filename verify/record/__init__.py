@@ -8,7 +8,7 @@ records; the hypotheses many claims share are in :mod:`verify.record.hypotheses`
 
 from verify.base.solving import SolveOptions, SolveReport
 from verify.base.values import Measured, Unavailable, Undefined, Value
-from verify.record.claim import Claim, Source
+from verify.record.claim import Claim, Source, substitution
 from verify.record.erratum import Erratum, Evidence, Example, Exploration, Finding
 from verify.record.hypothesis import Hypothesis, Tolerance, Withheld
 from verify.record.parameter import MAX_DIGITS, Parameter
@@ -36,4 +36,5 @@ __all__ = [
     "Undefined",
     "Value",
     "Withheld",
+    "substitution",
 ]

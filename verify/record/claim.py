@@ -23,7 +23,7 @@ from verify.record.hypothesis import Hypothesis, Withheld
 from verify.record.parameter import Parameter
 from verify.record.quantity import Quantity, QuantityValue
 
-__all__ = ["Claim", "Source", "Undefined"]
+__all__ = ["Claim", "Source", "Undefined", "substitution"]
 
 
 @dataclass(frozen=True)
@@ -131,11 +131,7 @@ class Claim:
     # --- closed form ---------------------------------------------------------------------------------
     def subs(self, values: Mapping[str, Value]) -> dict[sympy.Symbol, sympy.Rational]:
         """The sympy substitution of the scalar parameters present in ``values``."""
-        return {
-            p.symbol: sympy.Rational(values[p.name].numerator, values[p.name].denominator)
-            for p in self.parameters
-            if p.name in values and not p.vector
-        }
+        return substitution(self.parameters, values)
 
     def withheld(self, q: Quantity, values: Mapping[str, Value]) -> Withheld | None:
         """Why ``q`` cannot be computed at ``values`` (a needed parameter missing, a hypothesis failing), or None.
@@ -191,6 +187,16 @@ def _value_or_unavailable(q: Quantity, values: Mapping[str, Value], subs: Mappin
             f"out of reach at this point: the computation broke down ({what}); try a larger --dps "
             "or parameters closer to the claim's pinned examples"
         )
+
+
+def substitution(parameters: Sequence[Parameter], values: Mapping[str, Value]) -> dict[sympy.Symbol, sympy.Rational]:
+    """The sympy substitution of the scalar ``parameters`` present in ``values`` (what :meth:`Claim.subs` gives;
+    usable before the claim is built, e.g. by a claim's sibling modules)."""
+    return {
+        p.symbol: sympy.Rational(values[p.name].numerator, values[p.name].denominator)
+        for p in parameters
+        if p.name in values and not p.vector
+    }
 
 
 def _fmt(value: Value) -> str:

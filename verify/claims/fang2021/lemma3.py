@@ -63,6 +63,7 @@ from verify.record import (
     SolveReport,
     Source,
     Tolerance,
+    substitution,
 )
 from verify.record.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
 from verify.solvers.lq_saturated import solve_lq
@@ -223,7 +224,7 @@ BOUND_POINT = {"p": Fraction(8), "q": Fraction(3, 2), "E_H": Fraction(2), "E_W":
 
 
 def _number(expr: sp.Expr, values: Mapping[str, Fraction]) -> mpmath.mpf:
-    return mpmath.mpf(sp.N(expr.subs(CLAIM.subs(values)), 40))
+    return mpmath.mpf(sp.N(expr.subs(substitution(PARAMETERS, values)), 40))
 
 
 def _bound_evidence() -> Evidence:
