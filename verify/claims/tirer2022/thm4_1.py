@@ -25,17 +25,9 @@ import numpy as np
 
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import GEOMETRY_TOL
-from verify.claims.tirer2022._two_layer import (
-    _ALL,
-    _DEF,
-    HYPOTHESES,
-    PARAMETERS,
-    _from_u,
-    census,
-    common_quantities,
-    model,
-    solve_two_layer,
-)
+from verify.claims.tirer2022._two_layer import _ALL, _DEF, HYPOTHESES, PARAMETERS, _from_u, common_quantities
+from verify.claims.tirer2022._two_layer_explore import census
+from verify.claims.tirer2022._two_layer_solve import model, solve_two_layer
 from verify.models.arith import FLOAT, to_mpf
 from verify.models.two_layer import TwoLayerModel
 from verify.record import Claim, Erratum, Evidence, Example, Exploration, Quantity, SolveOptions, SolveReport, Source
