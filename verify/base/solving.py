@@ -16,7 +16,7 @@ from verify.base.values import Measured
 class SolveOptions:
     """How a solve runs: working precision ``dps`` (decimal digits), ``n_starts`` seeded random starts, and how
     many starts must reach the best value to corroborate global minimality (``min_agreeing``). Validated
-    values: :func:`verify.options.validate_solve_options`."""
+    values: :func:`verify.engine.options.validate_solve_options`."""
 
     dps: int = 30
     n_starts: int = 8
