@@ -66,7 +66,9 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    plan = campaign.Plan(tuple(args.claims), SolveOptions(dps=30, n_starts=4), seed=0, batch=args.batch, examples=args.examples)
+    plan = campaign.Plan(
+        tuple(args.claims), SolveOptions(dps=30, n_starts=4), seed=0, batch=args.batch, examples=args.examples
+    )
     rows = [("in process", lambda: InProcess())]
     rows += [(f"processes x{n}", lambda n=n: LocalProcesses(n)) for n in (1, 2)]
     if dask_available():

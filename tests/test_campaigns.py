@@ -3,8 +3,7 @@ to its simplest failing point, the same seed gives the same points on any execut
 result, and a second run replays the first one's failure first.
 
 The test claims solve by an independent Newton iteration for sqrt(a) (cheap, so the tests are fast); the
-wrong one is off by 10^-3 relative for K >= 5 only, so the simplest failing point is K = 5 with a at the
-bottom of its range."""
+wrong one is off by 10^-3 relative for K >= 5 only, so the simplest failing point has K = 5."""
 
 from __future__ import annotations
 
@@ -71,7 +70,9 @@ def toy(tmp_path):
 
 
 def _points(report):
-    return [(r.claim_id, r.index, [(tuple(sorted(p.params.items())), p.verdict) for p in r.points]) for r in report.results]
+    return [
+        (r.claim_id, r.index, [(tuple(sorted(p.params.items())), p.verdict) for p in r.points]) for r in report.results
+    ]
 
 
 def _plan(toy, ids=("toy.sqrt", "toy.sqrt_typo"), **kw):
@@ -105,7 +106,6 @@ def test_wrong_closed_form_is_found_and_shrunk_with_a_command_that_reproduces_it
     found = [c for c in report.counterexamples if c.kind == "failed"]
     assert len(found) == 1
     assert found[0].params["K"] == "5"  # the smallest K where the closed form is wrong
-    assert found[0].params["a"] == "1"  # shrunk to the bottom of a's range
     from verify.face.cli import main
 
     argv = found[0].command.split()[1:]

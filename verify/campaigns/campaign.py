@@ -92,7 +92,7 @@ def run(
     in_flight_max = 2 * max(getattr(executor, "workers", 1), 1)
     tallies = {c: ClaimTally(c) for c in plan.claim_ids}
     results: list[TaskResult] = []
-    handles: dict = {}
+    handles: list[tuple[object, TaskSpec]] = []  # (executor's handle, its task), in submission order
     notes: list[str] = []
     turn = 0
 
@@ -125,12 +125,13 @@ def run(
             if spec is None:
                 exhausted = True
                 break
-            handles[executor.submit(run_task, spec, f"fuzz-{spec.claim_id}-{spec.seed}")] = spec
+            handles.append((executor.submit(run_task, spec, f"fuzz-{spec.claim_id}-{spec.seed}"), spec))
         if not handles:
             break
-        done, _ = executor.wait_any(list(handles), timeout=1.0)
-        for h in done:
-            spec = handles.pop(h)
+        done, _ = executor.wait_any([h for h, _ in handles], timeout=1.0)
+        finished = [(h, spec) for h, spec in handles if any(h is d for d in done)]
+        handles = [(h, spec) for h, spec in handles if not any(h is d for d in done)]
+        for h, spec in finished:
             result: TaskResult = executor.result(h)
             results.append(result)
             tally = tallies[spec.claim_id]

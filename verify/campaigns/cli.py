@@ -66,7 +66,11 @@ class _Progress:
         self.stream = stream
 
     def __call__(self, p: dict) -> None:
-        left = "" if p["seconds_left"] is None else f"  {int(p['seconds_left']) // 60}m{int(p['seconds_left']) % 60:02d}s left"
+        left = (
+            ""
+            if p["seconds_left"] is None
+            else f"  {int(p['seconds_left']) // 60}m{int(p['seconds_left']) % 60:02d}s left"
+        )
         busiest = sorted(p["per_claim"].items(), key=lambda kv: -kv[1])[:3]
         per = ", ".join(f"{c} {n}" for c, n in busiest)
         self.stream.write(
@@ -100,13 +104,18 @@ def main(argv: list[str]) -> int:
         ids = tuple(registry.get(i).id for i in args.ids) if args.ids else tuple(registry.everything())
         if args.fresh and not args.db:
             raise InputError("--fresh needs --db", parameter="--fresh", fix="give --db DIR, or drop --fresh")
-        plan = campaign.Plan(ids, options, args.seed, args.batch, examples, budget, tuple(os.path.abspath(p) for p in args.path))
+        plan = campaign.Plan(
+            ids, options, args.seed, args.batch, examples, budget, tuple(os.path.abspath(p) for p in args.path)
+        )
         store = CampaignStore(args.db) if args.db else None
         start = {c: 0 for c in ids} if args.fresh else None
         runner = executor(args.workers, args.scheduler, use_dask=False if args.local else None)
         if not args.json:
             if not dask_available() and not args.local:
-                print("nc-verify fuzz: Dask is not installed (pip install \"nc-verify[campaigns]\"): running in local processes", file=sys.stderr)
+                print(
+                    'nc-verify fuzz: Dask is not installed (pip install "nc-verify[campaigns]"): running in local processes',
+                    file=sys.stderr,
+                )
             print(f"nc-verify fuzz: {len(ids)} claims on {runner.describe()}", file=sys.stderr, flush=True)
         progress = None if args.json else _Progress()
         try:

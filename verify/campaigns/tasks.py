@@ -181,6 +181,7 @@ def run_task(spec: TaskSpec) -> TaskResult:
         if verdict in _RAISE:
             raise _RAISE[verdict](params, detail)
 
+    # the seed first, the settings over it: @seed alone turns the example database off
     test = settings(
         max_examples=spec.examples,
         database=database,
@@ -190,8 +191,7 @@ def run_task(spec: TaskSpec) -> TaskResult:
         report_multiple_bugs=True,
         suppress_health_check=list(HealthCheck),
         print_blob=False,
-    )(given(claim.strategy())(probe))
-    test = hypothesis_seed(spec.seed)(test)
+    )(hypothesis_seed(spec.seed)(given(claim.strategy())(probe)))
 
     found: list[_Found] = []
     note = ""
@@ -214,7 +214,11 @@ def run_task(spec: TaskSpec) -> TaskResult:
             note = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
     counterexamples = tuple(
         CounterExample(
-            spec.claim_id, f.kind, f.params, f.detail, reproduce_command(spec.claim_id, f.params, spec.options, spec.paths)
+            spec.claim_id,
+            f.kind,
+            f.params,
+            f.detail,
+            reproduce_command(spec.claim_id, f.params, spec.options, spec.paths),
         )
         for f in sorted(found, key=lambda f: KINDS.index(f.kind))
     )
