@@ -27,9 +27,9 @@ from verify.certify.intervals import (
     root_by_sign_change,
 )
 from verify.certify.roots import krawczyk, positive_roots_by_sign_change
-from verify.claim import Undefined, Withheld
-from verify.cli import main
-from verify.registry import catalogue
+from verify.engine.registry import catalogue
+from verify.face.cli import main
+from verify.record import Undefined, Withheld
 
 DPS = 40
 #: The ball must be narrow at the working precision: relative radius below 10^-(dps - 5) (the hooks work at

@@ -11,13 +11,14 @@ import jsonschema
 import pytest
 import sympy as sp
 
-from verify.certify.box import Box, Dim, Limits, SympyMargin, decide, merge, run, split
-from verify.certify.report import certify_claim, parse_box
-from verify.claim import ProofInequality
-from verify.cli import main
+from verify.base.symbolic import is_zero
+from verify.certify.box import Box, Dim, Limits, decide, merge, run, split
+from verify.certify.margins import SympyMargin
 from verify.derive import DerivationFailed, holds
-from verify.registry import catalogue
-from verify.symbolic import is_zero
+from verify.engine.registry import catalogue
+from verify.face.certify_report import certify_claim, parse_box
+from verify.face.cli import main
+from verify.record import ProofInequality
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "docs/schemas/certify.schema.json").read_text())
 THM1 = catalogue()["fang2021.thm1"]

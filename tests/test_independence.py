@@ -6,8 +6,8 @@ import pytest
 import sympy as sp
 
 from verify.authoring.independence import ClosedFormRead, poisoned_closed_forms
-from verify.claim import SolveOptions
-from verify.registry import catalogue
+from verify.engine.registry import catalogue
+from verify.record import SolveOptions
 
 OPTIONS = SolveOptions(dps=30)
 CLAIMS = list(catalogue().values())
@@ -59,8 +59,8 @@ def test_a_solver_returning_its_closed_form_is_caught():
     Hessian at the origin. Unpoisoned it verifies (error 0); poisoned, the read raises."""
     from dataclasses import replace
 
+    from verify.base.precision import evaluate_expr
     from verify.claims.tirer2022._one_layer import KAPPA
-    from verify.precision import evaluate_expr
 
     claim = catalogue()["tirer2022.thm3_1"]
 

@@ -6,11 +6,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from verify.cli import main
-from verify.registry import catalogue
+from verify.engine.registry import catalogue
+from verify.face.cli import main
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "docs" / "schemas"
-COMMANDS = ("list", "show", "eval", "certify", "solve", "check", "errata", "explore", "plot")
+COMMANDS = ("list", "show", "eval", "certify", "solve", "check", "errata", "explore", "plot", "fuzz")
 
 
 def schema(name: str) -> dict:

@@ -9,8 +9,8 @@ from dataclasses import replace
 import pytest
 
 from verify.authoring.tolerances import budget_violations, looser_than_reason
-from verify.claim import SolveOptions
-from verify.registry import catalogue
+from verify.engine.registry import catalogue
+from verify.record import SolveOptions
 
 CLAIMS = list(catalogue().values())
 OPTIONS = SolveOptions(dps=30)

@@ -26,7 +26,7 @@ import sympy
 from sympy.core.basic import Basic
 from sympy.core.evalf import EvalfMixin
 
-from verify.claim import Claim, Quantity
+from verify.record import Claim, Quantity
 
 
 class ClosedFormRead(BaseException):  # noqa: N818 - a signal, not an error a solve may handle

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from verify.claim import MAX_SPARE_DIGITS, Claim, SolveReport
+from verify.record import MAX_SPARE_DIGITS, Claim, SolveReport
 
 
 def looser_than_reason(claim: Claim) -> list[str]:

@@ -21,9 +21,10 @@ from fractions import Fraction
 import mpmath
 import sympy as sp
 
-from verify.certify.box import Box, Dim, Limits, SympyMargin, run
+from verify.certify.box import Box, Dim, Limits, run
 from verify.certify.intervals import arb_of, ball_text, evaluate, precision, root_by_sign_change
-from verify.claim import Finding
+from verify.certify.margins import SympyMargin
+from verify.record import Finding
 
 T = sp.Symbol("t", positive=True)
 QUARTERS = (Fraction(1, 2), Fraction(3, 4), Fraction(9, 10))

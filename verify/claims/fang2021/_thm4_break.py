@@ -27,8 +27,8 @@ import numpy as np
 from flint import arb
 
 from verify.certify.intervals import arb_of, ball_text, closed_form_ball, precision
-from verify.claim import Finding
 from verify.models.softmax_losses import POWER
+from verify.record import Finding
 from verify.solvers.kkt_refine import refine_kkt
 from verify.solvers.multistart import multistart
 from verify.solvers.threads import single_threaded_blas
@@ -56,8 +56,8 @@ def _model(K_, q_, s):
 
 def _etf_value(K_: int, q_: int, s: Fraction) -> mpmath.mpf:
     """The ETF value (thm4's closed form, corrected argument) at s, to DPS + 10 digits."""
+    from verify.base.precision import evaluate_expr
     from verify.claims.fang2021.thm4 import CLAIM, etf_value
-    from verify.precision import evaluate_expr
 
     with mpmath.workdps(DPS + 10):
         return evaluate_expr(etf_value(POWER), CLAIM.subs(_values(K_, q_, s)), DPS + 10)
