@@ -4,7 +4,7 @@ A check compares two independent computations (docs/guide.md, "Standards"): the 
 closed form. :func:`poisoned_closed_forms` makes every way a solve could read its answer raise
 :class:`ClosedFormRead` while it runs:
 
-- reading a :class:`verify.claim.Quantity`'s ``expr``, ``reference`` or ``ball``, or calling ``value`` (so
+- reading a :class:`verify.record.Quantity`'s ``expr``, ``reference`` or ``ball``, or calling ``value`` (so
   ``claim.evaluate`` and ``claim.quantity(name).expr`` raise);
 - substituting into, evaluating or lambdifying a sympy expression that *is* one of the claim's closed forms or
   contains one (``2*KAPPA.subs(...)``, ``sp.N(VALUE.subs(...))``, ``sp.lambdify(.., R1)``):

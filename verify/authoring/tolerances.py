@@ -1,8 +1,8 @@
-"""Tolerances tied to their reasons (issue 18): each :class:`verify.claim.Tolerance` carries an
-:class:`verify.claim.ErrorBudget`, its reason made computable, and these checks hold it to it.
+"""Tolerances tied to their reasons (issue 18): each :class:`verify.record.Tolerance` carries an
+:class:`verify.record.ErrorBudget`, its reason made computable, and these checks hold it to it.
 
 - :func:`looser_than_reason`: a tolerance whose guard digits exceed what its budget accounts for (residual
-  digits + log10 of the amplification + at most :data:`verify.claim.MAX_SPARE_DIGITS` spare): loosening a
+  digits + log10 of the amplification + at most :data:`verify.record.MAX_SPARE_DIGITS` spare): loosening a
   value tolerance 10^10x is caught here, whatever its reason's text says.
 - :func:`budget_violations`: at a solved point, the residuals and conditions the budgets name, measured by the
   solve (``SolveReport.residuals``), against the budgets' assumptions (residual <= 10^-(dps - residual_digits),

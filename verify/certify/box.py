@@ -19,6 +19,9 @@ Determinism: :func:`split` and :func:`decide` depend on the box alone and ``run`
 boxes' coordinates, so running the two children of any box separately (each with its ``depth``, as issue 21's
 distributed runs will) and merging with :func:`merge` gives exactly the serial result, provided neither run is
 cut by ``max_boxes`` or ``seconds`` (``max_depth`` counts from the root, through ``Box.depth``).
+
+Inequalities from sympy margins, and the reduction of a box to a margin's own variables:
+:mod:`verify.certify.margins`.
 """
 
 from __future__ import annotations
