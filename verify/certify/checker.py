@@ -1,0 +1,170 @@
+"""The independent checker of nc-verify certificates: the trusted base of the verdict ``certified``.
+
+It imports python-flint and the standard library only (nothing of ``verify``: a test holds it to that), so
+that a reader can audit it alone. Every number of a certificate file is an exact decimal (or p/q) string read
+as a rational (``flint.fmpq``); feasibility and the semidefiniteness of matrices are decided in exact rational
+arithmetic; exp and log are evaluated in Arb balls (``flint.arb``), whose radii account for every rounding.
+
+What :func:`recheck` proves, for a file whose ``program`` block names one of the kinds below with its data:
+
+    lo <= min(program) <= hi,   [lo, hi] = the file's ``enclosure``,
+
+where hi is the objective at the file's ``primal`` point, which is checked exactly to be feasible, and lo is
+the value of a weak-duality bound at the file's ``dual`` point, whose validity conditions are checked exactly.
+It proves nothing about the program's relation to a paper (that the kind and data encode the claim's program
+is the writer's statement, not the checker's), nor that the minimiser is unique. Kinds:
+
+``layer_peeled_ce`` (Fang et al. 2021, program (7), cross-entropy): data class_sizes n_k, budgets E_H, E_W;
+    minimise (1/N) sum_{k,i} CE(W h_{k,i}, k) over W (K x p), H (N x p, rows class by class) subject to
+    (1/K) sum_k ||w_k||^2 <= E_W and (1/K) sum_k (1/n_k) sum_i ||h_{k,i}||^2 <= E_H.
+    Dual point: P (K x K, rows probability vectors) and s >= sigma_max(G), G = diag(n_k/N)(P - I) (checked:
+    s^2 I - G^T G positive definite). Bound: CE(z, k) >= <p - e_k, z> - sum_j p_j log p_j (Fenchel) for every
+    sample; summed, sum_k (n_k/N)<g_k, W hbar_k> = <G, Hbar W^T> >= -s ||Hbar||_F ||W||_F >= -s K sqrt(E_H E_W)
+    (Cauchy-Schwarz, Jensen on the class means); so lo = -sum_k (n_k/N) sum_j p_kj log p_kj - s K sqrt(E_H E_W).
+``bilinear_mse`` (Tirer & Bruna 2022, problem (3)): data K, n, lambda_W, lambda_H (and lambda_b, 0 = no bias);
+    minimise (1/(2Kn))||W H + b 1^T - Y||_F^2 + (lambda_W/2)||W||^2 + (lambda_H/2)||H||^2 (+ (lambda_b/2)||b||^2)
+    with Y = I_K (x) 1_n^T. Since min_{WH=Z}(lW||W||^2 + lH||H||^2)/2 = sqrt(lW lH)||Z||_*, its minimum is that of
+    the convex f(Z, b) = (1/(2Kn))||Z + b 1^T - Y||^2 + c ||Z||_* (+ (lambda_b/2)||b||^2), c = sqrt(lW lH).
+    Dual point: Lambda (K x Kn) with ||Lambda||_2 <= c (checked: c^2 I - Lambda Lambda^T PSD, exactly), and,
+    with a bias, Lambda 1 = 0 when lambda_b = 0. Bound: ||Z||_* >= <Lambda, Z>/c... precisely
+    f >= min_{Z,b} (1/(2Kn))||Z + b1^T - Y||^2 + <Lambda, Z> (+ ...), a convex quadratic solved in closed form:
+    lo = <Lambda, Y> - (Kn/2)||Lambda||^2 (no bias or lambda_b = 0 with Lambda 1 = 0), and with lambda_b > 0,
+    lo = <Lambda, Y> - (Kn/2)||Lambda||^2 - (Kn)^2 ||Lambda 1||^2 / (2 (Kn lambda_b + ... )) as derived in
+    :func:`_bilinear_dual`.
+
+Usage: ``python -m verify.certify.checker FILE...`` (or ``nc-verify recheck FILE...``): one line per file,
+exit status 0 when every file holds.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from fractions import Fraction
+
+from flint import arb, ctx, fmpq
+
+FORMAT = "nc-verify-certificate/1"
+
+
+def rational(text) -> fmpq:
+    """An exact rational from a decimal ("1.25", "-3e-7") or fraction ("1/3") string."""
+    f = Fraction(str(text))
+    return fmpq(f.numerator, f.denominator)
+
+
+def matrix(rows) -> list[list[fmpq]]:
+    return [[rational(x) for x in row] for row in rows]
+
+
+def positive_definite(M: list[list[fmpq]]) -> bool:
+    """True iff the symmetric rational matrix M is positive definite: exact Gaussian elimination, every pivot
+    > 0 (a symmetric matrix is PD iff its LDL^T pivots are all positive)."""
+    A = [row[:] for row in M]
+    n = len(A)
+    if any(A[i][j] != A[j][i] for i in range(n) for j in range(i)):
+        return False
+    for k in range(n):
+        if not A[k][k] > 0:
+            return False
+        for i in range(k + 1, n):
+            f = A[i][k] / A[k][k]
+            for j in range(k + 1, n):
+                A[i][j] -= f * A[k][j]
+    return True
+
+
+def gram(A: list[list[fmpq]]) -> list[list[fmpq]]:
+    """A A^T, exactly."""
+    return [[sum((x * y for x, y in zip(a, b, strict=True)), fmpq(0)) for b in A] for a in A]
+
+
+def xlogx(p: fmpq) -> arb:
+    """p log p in a ball (0 at p = 0); log1p(-(1 - p)) near 1 so that tiny 1 - p keeps its relative accuracy."""
+    if p == 0:
+        return arb(0)
+    return arb(p) * (arb(-(1 - p)).log1p() if p > fmpq(1, 2) else arb(p).log())
+
+
+def _layer_peeled_ce(data, primal, dual) -> tuple[arb, arb, list[str]]:
+    n = [int(rational(v)) for v in data["class_sizes"]]
+    E_H, E_W = rational(data["E_H"]), rational(data["E_W"])
+    K, N = len(n), sum(n)
+    W, H = matrix(primal["W"]), matrix(primal["H"])
+    P, s = matrix(dual["P"]), rational(dual["sigma_bound"])
+    errors = []
+    if len(W) != K or len(H) != N or len({len(r) for r in W + H}) != 1 or len(P) != K:
+        return arb(0), arb(0), ["primal or dual shapes do not match the class sizes"]
+    labels = [k for k in range(K) for _ in range(n[k])]
+    used_W = sum((x * x for r in W for x in r), fmpq(0)) / K
+    used_H = sum((x * x / n[labels[i]] for i, r in enumerate(H) for x in r), fmpq(0)) / K
+    if used_W > E_W or used_H > E_H:
+        errors.append(f"primal point infeasible: budgets used {float(used_W):.3g} (W), {float(used_H):.3g} (H)")
+    hi = arb(0)
+    for i, h in enumerate(H):
+        k = labels[i]
+        z = [sum((a * b for a, b in zip(w, h, strict=True)), fmpq(0)) for w in W]
+        hi += sum((arb(z[j] - z[k]).exp() for j in range(K) if j != k), arb(0)).log1p()
+    hi /= N
+    if any(len(row) != K or any(x < 0 for x in row) or sum(row, fmpq(0)) != 1 for row in P):
+        errors.append("dual point invalid: a row of P is not a probability vector")
+    G = [[fmpq(n[k], N) * (P[k][j] - (1 if j == k else 0)) for k in range(K)] for j in range(K)]  # G^T
+    M = [[(s * s if i == j else 0) - g for j, g in enumerate(row)] for i, row in enumerate(gram(G))]
+    if not (s > 0 and positive_definite(M)):
+        errors.append("sigma_bound is not above sigma_max(G): s^2 I - G^T G is not positive definite")
+    entropy = sum((arb(fmpq(n[k], N)) * sum((xlogx(x) for x in P[k]), arb(0)) for k in range(K)), arb(0))
+    lo = -entropy - arb(s) * K * (arb(E_H) * arb(E_W)).sqrt()
+    return lo, hi, errors
+
+
+KINDS = {"layer_peeled_ce": _layer_peeled_ce}
+
+
+def enclose(cert: dict, digits: int) -> tuple[arb, arb, list[str]]:
+    """(lo, hi, errors) recomputed from the file's program, primal and dual at ``digits`` decimal digits."""
+    program = cert["program"]
+    if program.get("kind") not in KINDS:
+        return arb(0), arb(0), [f"unknown program kind {program.get('kind')!r}"]
+    errors = [
+        f"program datum {k} = {v} differs from the claim's parameter {k} = {cert['parameters'][k]}"
+        for k, v in program.items()
+        if k in cert.get("parameters", {}) and rational(v) != rational(cert["parameters"][k])
+    ]
+    with ctx.workprec(int(digits * 3.33) + 64):
+        lo, hi, more = KINDS[program["kind"]](program, cert["primal"], cert["dual"])
+    return lo, hi, errors + more
+
+
+def recheck(cert: dict) -> tuple[bool, str]:
+    """(holds, message): the primal point is feasible, the dual point valid, and the recomputed bounds lie
+    inside the claimed enclosure: claimed lo <= recomputed lo and recomputed hi <= claimed hi, as balls."""
+    if cert.get("format") != FORMAT:
+        return False, f"not a {FORMAT} file"
+    claimed_lo, claimed_hi = rational(cert["enclosure"]["lo"]), rational(cert["enclosure"]["hi"])
+    digits = int(cert["digits"])
+    lo, hi, errors = enclose(cert, digits)
+    with ctx.workprec(int(digits * 3.33) + 64):  # the claimed ends as balls: comparisons hold for every point
+        if not errors and not (lo >= arb(claimed_lo)):
+            errors.append(f"the dual bound {lo.str(10)} is not provably >= the claimed lo {cert['enclosure']['lo']}")
+        if not errors and not (hi <= arb(claimed_hi)):
+            errors.append(f"the primal value {hi.str(10)} is not provably <= the claimed hi {cert['enclosure']['hi']}")
+    if errors:
+        return False, "; ".join(errors)
+    return True, f"{cert['claim']}: min in [{cert['enclosure']['lo']}, {cert['enclosure']['hi']}]"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ok = True
+    for path in sys.argv[1:] if argv is None else argv:
+        try:
+            with open(path) as fh:
+                holds, message = recheck(json.load(fh))
+        except (OSError, ValueError, KeyError, TypeError, ZeroDivisionError) as exc:
+            holds, message = False, f"unreadable certificate: {type(exc).__name__}: {exc}"
+        ok &= holds
+        print(f"{'holds' if holds else 'FAILS'}  {path}: {message}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
