@@ -146,16 +146,51 @@ def cmd_check(args) -> int:
     )
     options = validate_solve_options(args.dps, args.starts, args.seed)
     claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
-    jobs = validate_count("--jobs", args.jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait")
+    jobs = validate_count(
+        "--jobs", args.jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait"
+    )
     t0 = time.perf_counter()
     if not args.json:
         print(f"checking {', '.join(c.id for c in claims)} ...", file=sys.stderr, flush=True)
-    results = check_claims(claims, examples=args.examples, seed=args.seed, options=options, jobs=jobs)
+    certify = args.certify or args.out is not None
+    results = check_claims(claims, examples=args.examples, seed=args.seed, options=options, jobs=jobs, certify=certify)
     seconds = time.perf_counter() - t0
-    _emit(args, report.check_json(results, seconds), report.check_text(results, seconds))
+    files = _write_certificates(results, args.out) if args.out is not None else {}
+    text = report.check_text(results, seconds)
+    if files:
+        text += f"\n\n{len(files)} certificate files in {args.out} (nc-verify recheck {args.out}/*.json)"
+    _emit(args, report.check_json(results, seconds, files), text)
     if any(r.verdict is Verdict.FAILED for r in results):
         return EXIT_FAILED
     return EXIT_INCONCLUSIVE if any(r.verdict is Verdict.INCONCLUSIVE for r in results) else EXIT_OK
+
+
+def _write_certificates(results, outdir: str) -> dict:
+    """One JSON certificate per certified-or-tried point with a closed enclosure: DIR/<claim>-<i>.json."""
+    import json
+    from pathlib import Path
+
+    out = Path(outdir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--out {outdir}: cannot create the directory ({exc.strerror})", parameter="--out") from exc
+    files = {}
+    for r in results:
+        for i, p in enumerate(r.points):
+            if p.enclosure is None or not p.enclosure.closed:
+                continue
+            path = out / f"{r.claim_id}-{i}.json"
+            path.write_text(json.dumps(p.enclosure.certificate, indent=1) + "\n")
+            files[(r.claim_id, i)] = str(path)
+    return files
+
+
+def cmd_recheck(args) -> int:
+    """Re-verify certificate files with the independent checker (verify/certify/checker.py)."""
+    from verify.certify import checker
+
+    return checker.main(args.files)
 
 
 def cmd_errata(args) -> int:
@@ -240,6 +275,12 @@ def parser() -> argparse.ArgumentParser:
     precision(p)
     solving(p)
     p.add_argument("--jobs", type=int, default=1, help="processes to spread the points over, >= 1 (same verdicts)")
+    p.add_argument(
+        "--certify", action="store_true", help="also prove enclosures of the minimum where a claim has a certificate"
+    )
+    p.add_argument("--out", metavar="DIR", help="write one certificate file per certified point (implies --certify)")
+    p = add("recheck", cmd_recheck, "re-verify certificate files with the independent checker (exit 0: all hold)")
+    p.add_argument("files", nargs="+", metavar="FILE")
     p = add("errata", cmd_errata, "recorded disagreements with the papers, with computed evidence")
     p.add_argument("ids", nargs="*", metavar="ID", help="only these claims (default all)")
     p = add("explore", cmd_explore, "searches beyond the theorems (labelled exploration / conjecture, no verdict)")

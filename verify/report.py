@@ -56,6 +56,7 @@ def claim_json(claim: Claim) -> dict:
         "solver": claim.solver_description,
         "examples": [{"params": dict(e.params), "note": e.note} for e in claim.examples],
         "errata": [e.summary for e in claim.errata],
+        "certificate": {"available": claim.certificate is not None, "note": claim.certificate_note or None},
     }
 
 
@@ -102,7 +103,13 @@ def claim_text(claim: Claim, full: bool = False) -> str:
     lines += ["tolerances:"]
     for (tol, reason), names in tolerances.items():
         lines.append(f"  {label[(tol, reason)]} {tol} ({', '.join(names)}): {reason}")
-    lines += ["solver:", f"  {claim.solver_description}", "pinned examples:"]
+    lines += ["solver:", f"  {claim.solver_description}"]
+    cert = "check --certify: " if claim.certificate is not None else "no certificate: "
+    lines += [
+        "certificate:",
+        f"  {cert}{claim.certificate_note or 'none declared (the check can verify, not certify)'}",
+    ]
+    lines += ["pinned examples:"]
     lines += [f"  {params_text(e.params)}   ({e.note})" for e in claim.examples]
     if claim.errata:
         lines += ["errata:"] + [f"  - {e.summary}" for e in claim.errata]
@@ -261,10 +268,48 @@ def comparison_json(c: Comparison) -> dict:
         "ok": c.ok,
         "float64_rel_error": num(c.float_rel_error, 3),
         "instances": c.instances,
+        **certification_json(c),
     }
 
 
-def point_json(p: PointResult) -> dict:
+def certification_json(c: Comparison) -> dict:
+    """The --certify fields of a comparison (none when the point was not certified)."""
+    if c.enclosure is None and not c.certify_note:
+        return {}
+    from verify.certify.balls import decimal_string
+
+    enclosure = None
+    if c.enclosure is not None:
+        lo, hi = c.enclosure
+        scale = max(abs(lo), abs(hi))
+        width = (hi - lo) / scale if scale else hi - lo
+        enclosure = {"lo": decimal_string(lo), "hi": decimal_string(hi), "width": f"{float(width):.3e}"}
+    return {"certified": c.certified, "refuted": c.refuted, "enclosure": enclosure, "certify_note": c.certify_note}
+
+
+def certification_text(results: list[ClaimResult]) -> list[str]:
+    """Per claim: the quantities certified (at how many points, widest enclosure) and why others are not."""
+    rows = []
+    for r in results:
+        tried = [c for p in r.points for c in p.comparisons if c.enclosure is not None or c.certify_note]
+        if not tried:
+            continue
+        for name in dict.fromkeys(c.name for c in tried):
+            mine = [c for c in tried if c.name == name]
+            done = [c for c in mine if c.certified]
+            widths = [(c.enclosure[1] - c.enclosure[0]) / max(abs(c.enclosure[0]), abs(c.enclosure[1])) for c in done]
+            line = f"  {r.claim_id} {name}: certified at {len(done)} of {len(r.points)} points"
+            if widths:
+                line += f", widest enclosure {float(max(widths)):.1e} relative"
+            notes = sorted({c.certify_note for c in mine if not c.certified})
+            rows.append(line + (f"; not certified: {' | '.join(notes)}" if notes else ""))
+        others = [c.name for c in r.points[0].comparisons if c.name not in {t.name for t in tried}]
+        if others:
+            rows.append(f"  {r.claim_id} verified only (no enclosure): {', '.join(dict.fromkeys(others))}")
+    return rows
+
+
+def point_json(p: PointResult, file: str | None = None) -> dict:
     return {
         "params": params_json(p.params),
         "origin": p.origin,
@@ -273,10 +318,13 @@ def point_json(p: PointResult) -> dict:
         "solver_message": p.solve.message,
         "residuals": {k: f"{v:.3e}" for k, v in p.solve.residuals.items()},
         "comparisons": [comparison_json(c) for c in p.comparisons],
+        **({"certificate": file} if file else {}),
     }
 
 
-def check_json(results: list[ClaimResult], seconds: float) -> dict:
+def check_json(results: list[ClaimResult], seconds: float, files: Mapping | None = None) -> dict:
+    """The check as JSON; ``files`` maps (claim id, point index) to the certificate file written for it."""
+    files = files or {}
     out = []
     for r in results:
         w = r.worst()
@@ -291,7 +339,7 @@ def check_json(results: list[ClaimResult], seconds: float) -> dict:
                 "tolerance": num(w.tolerance, 2) if w else None,
                 "worst_float64_rel_error": num(max(floats), 3) if floats else None,
                 "seconds": round(r.seconds, 3),
-                "details": [point_json(p) for p in r.points],
+                "details": [point_json(p, files.get((r.claim_id, i))) for i, p in enumerate(r.points)],
             }
         )
     return {
@@ -315,7 +363,7 @@ def check_text(results: list[ClaimResult], seconds: float) -> str:
             f"{num(max(floats), 2) if floats else '-':>12} {r.verdict.value:<13} {r.seconds:>8.2f}"
         )
         for p in r.points:
-            if p.verdict.value == "verified":
+            if p.verdict.value in ("verified", "certified"):
                 continue
             bad = [c for c in p.comparisons if not c.ok]
             what = "; ".join(
@@ -330,6 +378,9 @@ def check_text(results: list[ClaimResult], seconds: float) -> str:
     rows.append(f"{len(results)} claims, {sum(len(r.points) for r in results)} points, {seconds:.1f} s")
     if problems:
         rows += ["", "points not verified:"] + problems
+    certification = certification_text(results)
+    if certification:
+        rows += ["", "certification (docs/certified.md):"] + certification
     minima = [
         f"  {r.claim_id} at {params_text(p.params)}: value {m.get('value')} ({m.get('description', '')})"
         for r in results

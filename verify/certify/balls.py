@@ -55,17 +55,23 @@ def decimal_string(q: Fraction) -> str:
     if den != 1:
         raise ValueError(f"{q} has no finite decimal expansion")
     e = max(twos, fives)
-    digits = str(abs(q.numerator) * 2 ** (e - twos) * 5 ** (e - fives))
+    digits = str(abs(q.numerator) * 2 ** (e - twos) * 5 ** (e - fives))  # |q| = digits * 10^-e
     sign = "-" if q < 0 else ""
-    return f"{sign}{digits}e-{e}" if e else f"{sign}{digits}"
+    if digits == "0":
+        return "0"
+    exponent = len(digits) - 1 - e  # scientific: d.ddd e(exponent)
+    mantissa = digits[0] + ("." + digits[1:].rstrip("0") if digits[1:].rstrip("0") else "")
+    return f"{sign}{mantissa}e{exponent}" if exponent else f"{sign}{mantissa}"
 
 
 def _round_decimal(q: Fraction, digits: int, up: bool) -> Fraction:
     """q rounded to ``digits`` significant decimal digits, towards +inf (``up``) or -inf."""
     if q == 0:
         return Fraction(0)
-    e = math.floor(math.log10(abs(float(q)))) if abs(float(q)) > 0 else int(math.log10(abs(q.numerator))) - int(
-        math.log10(q.denominator)
+    e = (
+        math.floor(math.log10(abs(float(q))))
+        if abs(float(q)) > 0
+        else int(math.log10(abs(q.numerator))) - int(math.log10(q.denominator))
     )
     unit = Fraction(10) ** (e - digits + 1)
     steps = q / unit

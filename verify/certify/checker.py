@@ -93,7 +93,8 @@ def _layer_peeled_ce(data, primal, dual) -> tuple[arb, arb, list[str]]:
     W, H = matrix(primal["W"]), matrix(primal["H"])
     P, s = matrix(dual["P"]), rational(dual["sigma_bound"])
     errors = []
-    if len(W) != K or len(H) != N or len({len(r) for r in W + H}) != 1 or len(P) != K:
+    p = int(rational(data.get("p", len(W[0]) if W else 0)))
+    if len(W) != K or len(H) != N or {len(r) for r in W + H} != {p} or len(P) != K:
         return arb(0), arb(0), ["primal or dual shapes do not match the class sizes"]
     labels = [k for k in range(K) for _ in range(n[k])]
     used_W = sum((x * x for r in W for x in r), fmpq(0)) / K

@@ -33,8 +33,14 @@ def _scale_into(rows: list[list[Fraction]], weights: list[Fraction], budget: Fra
     if used <= budget:
         return rows
     with mpmath.workdps(digits + 10):
-        t = floor_decimal(fraction(mpmath.sqrt(mpmath.mpf(budget.numerator) / budget.denominator
-                                               / (mpmath.mpf(used.numerator) / used.denominator))), digits + 2)
+        t = floor_decimal(
+            fraction(
+                mpmath.sqrt(
+                    mpmath.mpf(budget.numerator) / budget.denominator / (mpmath.mpf(used.numerator) / used.denominator)
+                )
+            ),
+            digits + 2,
+        )
     while t * t * used > budget:  # the float sqrt was rounded up: step down one unit of the last digit
         t -= Fraction(1, 10 ** (digits + 2))
     return [[t * x for x in r] for r in rows]
@@ -75,7 +81,10 @@ def layer_peeled_certificate(class_sizes, p: int, E_H, E_W, W, H, digits: int) -
             "E_W": decimal_or_fraction(E_W),
             "p": str(p),
         },
-        "primal": {"W": [[decimal_string(x) for x in r] for r in Wq], "H": [[decimal_string(x) for x in r] for r in Hq]},
+        "primal": {
+            "W": [[decimal_string(x) for x in r] for r in Wq],
+            "H": [[decimal_string(x) for x in r] for r in Hq],
+        },
         "dual": {"P": [[decimal_string(x) for x in r] for r in P], "sigma_bound": decimal_string(s)},
     }
 
@@ -99,3 +108,20 @@ def close(cert: dict, claim_id: str, parameters: dict, quantities: tuple[str, ..
     cert["enclosure"] = {"lo": decimal_string(lo_q), "hi": decimal_string(hi_q)}
     holds, message = checker.recheck(cert)
     return Enclosure(lo_q, hi_q, holds, message, quantities, cert, kind)
+
+
+#: The certificate is written ``GUARD_DIGITS`` beyond the solve's precision: its rounding then adds ~10^-(dps+10)
+#: to the width, which the solve's own accuracy (~10^-(dps-5)) dominates.
+GUARD_DIGITS = 10
+
+
+def certify_layer_peeled(model, point, claim_id: str, values, quantities: tuple[str, ...], dps: int) -> Enclosure:
+    """The enclosure of min (7) for a :class:`verify.models.LayerPeeledModel` with cross-entropy at the solve's
+    ``point`` (its packing): the certificate written, then proved by the checker."""
+    if getattr(model.loss, "name", "") != "cross-entropy":
+        return not_closed(f"no certificate writer for the loss {model.loss!r}", quantities, "layer_peeled_ce")
+    W, H = model.unpack(point)
+    digits = dps + GUARD_DIGITS
+    cert = layer_peeled_certificate(model.class_sizes, model.p, model.E_H, model.E_W, W, H, digits)
+    parameters = {k: decimal_or_fraction(Fraction(v)) for k, v in values.items() if not isinstance(v, tuple)}
+    return close(cert, claim_id, parameters, quantities, digits)

@@ -1,0 +1,90 @@
+"""The verdict ``certified``, quantity by quantity (issue 18; docs/certified.md). Engine level.
+
+A claim that declares a certificate hook (``Claim.certificate``) gets, at each checked point, an
+:class:`verify.certify.Enclosure` [lo, hi] of the global minimum of its program, built from the solve's point
+and proved by :mod:`verify.certify.checker`. A quantity named by the enclosure (one whose closed form *is* the
+minimum) is
+
+- ``certified`` when the enclosure is closed, the closed form evaluated in Arb balls lies inside [lo, hi], and
+  hi - lo <= 10^-(dps - 10) relative (:data:`WIDTH_DIGITS`);
+- refuted (the comparison fails) when the closed form's ball lies entirely outside a closed enclosure: a proof
+  that the closed form is not the minimum of the program as encoded;
+- otherwise left to the tolerance comparison (``verified`` at best), with ``certify_note`` saying why.
+
+Quantities the enclosure does not name (geometry: norms, cosines) stay ``verified``: no enclosure of the
+minimiser's geometry is computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from fractions import Fraction
+
+from verify.claim import Claim, SolveReport
+
+#: certified needs hi - lo <= 10^-(dps - WIDTH_DIGITS) relative: the issue's requirement, ten digits below the
+#: working precision (the solve's point is accurate to ~10^-(dps-5); the width is first order in its error).
+WIDTH_DIGITS = 10
+
+
+def enclosure_at(claim: Claim, values: Mapping[str, Fraction], report: SolveReport):
+    """The claim's enclosure at this point, or None when the claim declares no certificate. Any failure of the
+    writer (no point, a breakdown) is an enclosure that is not closed, never an exception."""
+    if claim.certificate is None:
+        return None
+    from verify.certify import not_closed
+
+    if report.point is None:
+        return not_closed("the solve returned no point to build a certificate from")
+    try:
+        return claim.certificate(values, report)
+    except (ArithmeticError, ValueError, TypeError) as exc:
+        return not_closed(f"the certificate writer broke down: {type(exc).__name__}: {exc}")
+
+
+def certify_comparisons(claim: Claim, values, comparisons: tuple, enclosure, dps: int) -> tuple:
+    """The comparisons with ``certified`` / ``refuted`` / ``certify_note`` set from ``enclosure``."""
+    from flint import arb, ctx, fmpq
+
+    from verify.certify.balls import bits, sympy_ball
+
+    if enclosure is None:
+        return comparisons
+    out = []
+    subs = claim.subs(values)
+    for c in comparisons:
+        if c.name not in enclosure.quantities:
+            out.append(c)
+            continue
+        interval = (enclosure.lo, enclosure.hi) if enclosure.lo is not None else None
+        if not enclosure.closed:
+            out.append(replace(c, enclosure=interval, certify_note=f"enclosure not closed: {enclosure.message}"))
+            continue
+        q = claim.quantity(c.name)
+        if q.reference is not None or q.expr is None:
+            note = "the closed form is a numerical reference, not evaluable in ball arithmetic"
+            out.append(replace(c, enclosure=interval, certify_note=note))
+            continue
+        ball = sympy_ball(q.expr.subs(subs), dps + 20)
+        if ball is None or not ball.is_finite():
+            note = "the closed form uses a function the ball evaluator does not know"
+            out.append(replace(c, enclosure=interval, certify_note=note))
+            continue
+        lo, hi = enclosure.lo, enclosure.hi
+        width = enclosure.width
+        with ctx.workprec(bits(dps + 20)):
+            lo_b, hi_b = arb(fmpq(lo.numerator, lo.denominator)), arb(fmpq(hi.numerator, hi.denominator))
+            inside = bool(ball >= lo_b and ball <= hi_b)
+            outside = bool(ball < lo_b or ball > hi_b)
+        narrow = width <= Fraction(1, 10 ** (dps - WIDTH_DIGITS))
+        if outside:
+            note = f"closed form outside the proven enclosure [{float(lo):.17g}, {float(hi):.17g}]"
+        elif not inside:
+            note = "the closed form's ball overlaps an end of the enclosure"
+        elif not narrow:
+            note = f"enclosure width {float(width):.1e} above 1e-{dps - WIDTH_DIGITS} relative"
+        else:
+            note = f"closed form in [lo, hi], width {float(width):.1e} (rechecked by verify.certify.checker)"
+        out.append(replace(c, enclosure=interval, certified=inside and narrow, refuted=outside, certify_note=note))
+    return tuple(out)
