@@ -53,6 +53,10 @@ def certify_comparisons(claim: Claim, values, comparisons: tuple, enclosure, dps
         return comparisons
     out = []
     subs = claim.subs(values)
+    # start from plain comparisons: nothing said by an earlier certification survives this one
+    comparisons = tuple(
+        replace(c, enclosure=None, certified=False, refuted=False, certify_note="") for c in comparisons
+    )
     for c in comparisons:
         if c.name not in enclosure.quantities:
             out.append(c)

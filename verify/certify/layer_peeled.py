@@ -19,10 +19,9 @@ from __future__ import annotations
 from fractions import Fraction
 
 import mpmath
-
-from verify.certify import checker
 from flint import ctx
 
+from verify.certify import checker
 from verify.certify.balls import bits, ceil_decimal, decimal_string, floor_decimal, fraction, mp_decimal, sigma_bound
 from verify.certify.enclosure import Enclosure, not_closed
 
