@@ -47,7 +47,7 @@ def certify_comparisons(claim: Claim, values, comparisons: tuple, enclosure, dps
     """The comparisons with ``certified`` / ``refuted`` / ``certify_note`` set from ``enclosure``."""
     from flint import arb, ctx, fmpq
 
-    from verify.certify.balls import bits, sympy_ball
+    from verify.certify.balls import bits
 
     if enclosure is None:
         return comparisons
@@ -66,13 +66,9 @@ def certify_comparisons(claim: Claim, values, comparisons: tuple, enclosure, dps
             out.append(replace(c, enclosure=interval, certify_note=f"enclosure not closed: {enclosure.message}"))
             continue
         q = claim.quantity(c.name)
-        if q.reference is not None or q.expr is None:
-            note = "the closed form is a numerical reference, not evaluable in ball arithmetic"
-            out.append(replace(c, enclosure=interval, certify_note=note))
-            continue
-        ball = sympy_ball(q.expr.subs(subs), dps + 20)
+        ball, how = _predicted_ball(claim, q, values, subs, dps)
         if ball is None or not ball.is_finite():
-            note = "the closed form uses a function the ball evaluator does not know"
+            note = how
             out.append(replace(c, enclosure=interval, certify_note=note))
             continue
         lo, hi = enclosure.lo, enclosure.hi
@@ -89,6 +85,32 @@ def certify_comparisons(claim: Claim, values, comparisons: tuple, enclosure, dps
         elif not narrow:
             note = f"enclosure width {float(width):.1e} above 1e-{dps - WIDTH_DIGITS} relative"
         else:
-            note = f"closed form in [lo, hi], width {float(width):.1e} (rechecked by verify.certify.checker)"
+            note = f"{how} in [lo, hi], width {float(width):.1e} (rechecked by verify.certify.checker)"
         out.append(replace(c, enclosure=interval, certified=inside and narrow, refuted=outside, certify_note=note))
     return tuple(out)
+
+
+#: A quantity defined by a numerical reference (no closed form) is evaluated at dps + REFERENCE_GUARD digits
+#: and taken as a ball of relative radius 10^-(dps + REFERENCE_GUARD - 5): the reference's own stated accuracy
+#: (Claim.evaluate: correct to the digits asked), not a ball computation (docs/certified.md says so).
+REFERENCE_GUARD = 20
+
+
+def _predicted_ball(claim: Claim, q, values, subs, dps: int):
+    """(ball, how): the closed form in Arb, or a reference's number with its stated accuracy; (None, why)."""
+    import mpmath
+    from flint import arb, ctx
+
+    from verify.certify.balls import bits, fraction, sympy_ball
+
+    if q.reference is None and q.expr is not None:
+        ball = sympy_ball(q.expr.subs(subs), dps + 20)
+        return ball, "closed form (Arb ball)" if ball is not None else "the closed form has no ball evaluator"
+    value = claim.evaluate(values, dps + REFERENCE_GUARD, quantities=[q.name])[q.name]
+    if not isinstance(value, mpmath.mpf):
+        return None, f"the reference is not a number here ({value})"
+    with ctx.workprec(bits(dps + REFERENCE_GUARD)):
+        mid = fraction(value)
+        ball = arb(mid.numerator) / mid.denominator
+        ball = ball + arb(0, abs(ball.mid()) * arb(10) ** -(dps + REFERENCE_GUARD - 5))
+    return ball, f"reference (numerical, {dps + REFERENCE_GUARD} digits)"

@@ -14,13 +14,16 @@ the value of a weak-duality bound at the file's ``dual`` point, whose validity c
 It proves nothing about the program's relation to a paper (that the kind and data encode the claim's program
 is the writer's statement, not the checker's), nor that the minimiser is unique. Kinds:
 
-``layer_peeled_ce`` (Fang et al. 2021, program (7), cross-entropy): data class_sizes n_k, budgets E_H, E_W;
-    minimise (1/N) sum_{k,i} CE(W h_{k,i}, k) over W (K x p), H (N x p, rows class by class) subject to
-    (1/K) sum_k ||w_k||^2 <= E_W and (1/K) sum_k (1/n_k) sum_i ||h_{k,i}||^2 <= E_H.
-    Dual point: P (K x K, rows probability vectors) and s >= sigma_max(G), G = diag(n_k/N)(P - I) (checked:
+``layer_peeled_ce`` (Fang et al. 2021, program (7), cross-entropy): data class_sizes n_k, budgets E_H, E_W,
+    optional class_weights c_k > 0 (default n_k/N); minimise sum_k (c_k/n_k) sum_i CE(W h_{k,i}, k) over
+    W (K x p), H (N x p, rows class by class) subject to (1/K) sum_k ||w_k||^2 <= E_W and
+    (1/K) sum_k (1/n_k) sum_i ||h_{k,i}||^2 <= E_H. With n_k = 1 this is the Gram relaxation (15) written in
+    a factor (Lemma 1); with c_k = n_k/N it is (7); other c_k: oversampling (18).
+    Dual point: P (K x K, rows probability vectors) and s >= sigma_max(G), G = diag(c_k)(P - I) (checked:
     s^2 I - G^T G positive definite). Bound: CE(z, k) >= <p - e_k, z> - sum_j p_j log p_j (Fenchel) for every
-    sample; summed, sum_k (n_k/N)<g_k, W hbar_k> = <G, Hbar W^T> >= -s ||Hbar||_F ||W||_F >= -s K sqrt(E_H E_W)
-    (Cauchy-Schwarz, Jensen on the class means); so lo = -sum_k (n_k/N) sum_j p_kj log p_kj - s K sqrt(E_H E_W).
+    sample; summed, sum_k c_k <g_k, W hbar_k> = <G, Hbar W^T> >= -s ||Hbar||_F ||W||_F >= -s K sqrt(E_H E_W)
+    (Cauchy-Schwarz, Jensen on the class means); so lo = -sum_k c_k sum_j p_kj log p_kj - s K sqrt(E_H E_W),
+    a lower bound of (7) for every p and of (15).
 ``bilinear_mse`` (Tirer & Bruna 2022, problem (3)): data K, n, lambda_W, lambda_H (and lambda_b, 0 = no bias);
     minimise (1/(2Kn))||W H + b 1^T - Y||_F^2 + (lambda_W/2)||W||^2 + (lambda_H/2)||H||^2 (+ (lambda_b/2)||b||^2)
     with Y = I_K (x) 1_n^T. Since min_{WH=Z}(lW||W||^2 + lH||H||^2)/2 = sqrt(lW lH)||Z||_*, its minimum is that of
@@ -90,12 +93,15 @@ def _layer_peeled_ce(data, primal, dual) -> tuple[arb, arb, list[str]]:
     n = [int(rational(v)) for v in data["class_sizes"]]
     E_H, E_W = rational(data["E_H"]), rational(data["E_W"])
     K, N = len(n), sum(n)
+    c = [rational(v) for v in data["class_weights"]] if "class_weights" in data else [fmpq(m, N) for m in n]
     W, H = matrix(primal["W"]), matrix(primal["H"])
     P, s = matrix(dual["P"]), rational(dual["sigma_bound"])
     errors = []
     p = int(rational(data.get("p", len(W[0]) if W else 0)))
     if len(W) != K or len(H) != N or {len(r) for r in W + H} != {p} or len(P) != K:
         return arb(0), arb(0), ["primal or dual shapes do not match the class sizes"]
+    if len(c) != K or any(not w > 0 for w in c) or any(m < 1 for m in n):
+        return arb(0), arb(0), ["class sizes must be >= 1 and class weights > 0, one per class"]
     labels = [k for k in range(K) for _ in range(n[k])]
     used_W = sum((x * x for r in W for x in r), fmpq(0)) / K
     used_H = sum((x * x / n[labels[i]] for i, r in enumerate(H) for x in r), fmpq(0)) / K
@@ -105,15 +111,14 @@ def _layer_peeled_ce(data, primal, dual) -> tuple[arb, arb, list[str]]:
     for i, h in enumerate(H):
         k = labels[i]
         z = [sum((a * b for a, b in zip(w, h, strict=True)), fmpq(0)) for w in W]
-        hi += sum((arb(z[j] - z[k]).exp() for j in range(K) if j != k), arb(0)).log1p()
-    hi /= N
+        hi += arb(c[k] / n[k]) * sum((arb(z[j] - z[k]).exp() for j in range(K) if j != k), arb(0)).log1p()
     if any(len(row) != K or any(x < 0 for x in row) or sum(row, fmpq(0)) != 1 for row in P):
         errors.append("dual point invalid: a row of P is not a probability vector")
-    G = [[fmpq(n[k], N) * (P[k][j] - (1 if j == k else 0)) for k in range(K)] for j in range(K)]  # G^T
+    G = [[c[k] * (P[k][j] - (1 if j == k else 0)) for k in range(K)] for j in range(K)]  # G^T
     M = [[(s * s if i == j else 0) - g for j, g in enumerate(row)] for i, row in enumerate(gram(G))]
     if not (s > 0 and positive_definite(M)):
         errors.append("sigma_bound is not above sigma_max(G): s^2 I - G^T G is not positive definite")
-    entropy = sum((arb(fmpq(n[k], N)) * sum((xlogx(x) for x in P[k]), arb(0)) for k in range(K)), arb(0))
+    entropy = sum((arb(c[k]) * sum((xlogx(x) for x in P[k]), arb(0)) for k in range(K)), arb(0))
     lo = -entropy - arb(s) * K * (arb(E_H) * arb(E_W)).sqrt()
     return lo, hi, errors
 

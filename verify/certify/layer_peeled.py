@@ -45,9 +45,11 @@ def _scale_into(rows: list[list[Fraction]], weights: list[Fraction], budget: Fra
     return [[t * x for x in r] for r in rows]
 
 
-def layer_peeled_certificate(class_sizes, p: int, E_H, E_W, W, H, digits: int) -> dict:
-    """The certificate dict (no enclosure yet) of the point (W, H) (mpf arrays) of program (7)."""
+def layer_peeled_certificate(class_sizes, p: int, E_H, E_W, W, H, digits: int, class_weights=None) -> dict:
+    """The certificate dict (no enclosure yet) of the point (W, H) (mpf arrays) of program (7); ``class_weights``
+    c_k (exact, total loss weight of class k) default to n_k/N."""
     K, N = len(class_sizes), sum(class_sizes)
+    c = [Fraction(n, N) for n in class_sizes] if class_weights is None else [Fraction(w) for w in class_weights]
     E_H, E_W = fraction(E_H), fraction(E_W)
     Wq = [[Fraction(mp_decimal(x, digits)) for x in row] for row in W]
     Hq = [[Fraction(mp_decimal(x, digits)) for x in row] for row in H]
@@ -68,7 +70,7 @@ def layer_peeled_certificate(class_sizes, p: int, E_H, E_W, W, H, digits: int) -
             row = [Fraction(mp_decimal(acc[j], digits)) if j != k else None for j in range(K)]
             row[k] = 1 - sum(x for x in row if x is not None)
             P.append(row)
-    G = [[Fraction(class_sizes[k], N) * (P[k][j] - (1 if j == k else 0)) for j in range(K)] for k in range(K)]
+    G = [[c[k] * (P[k][j] - (1 if j == k else 0)) for j in range(K)] for k in range(K)]
     s = sigma_bound(G, digits)
     return {
         "format": checker.FORMAT,
@@ -79,6 +81,7 @@ def layer_peeled_certificate(class_sizes, p: int, E_H, E_W, W, H, digits: int) -
             "E_H": decimal_or_fraction(E_H),
             "E_W": decimal_or_fraction(E_W),
             "p": str(p),
+            **({} if class_weights is None else {"class_weights": [decimal_or_fraction(w) for w in c]}),
         },
         "primal": {
             "W": [[decimal_string(x) for x in r] for r in Wq],
@@ -112,15 +115,67 @@ def close(cert: dict, claim_id: str, parameters: dict, quantities: tuple[str, ..
 #: The certificate is written ``GUARD_DIGITS`` beyond the solve's precision: its rounding then adds ~10^-(dps+10)
 #: to the width, which the solve's own accuracy (~10^-(dps-5)) dominates.
 GUARD_DIGITS = 10
+#: The dense certificate carries K x p and N x p primal numbers and the checker's exact elimination on
+#: s^2 I - G^T G costs O(K^3) operations on rationals of ~2 x digits: above this class count no certificate is
+#: written (a certificate exploiting the symmetry of G, as TwoGroupProgram.certificate does, is not implemented).
+MAX_CLASSES = 64
 
 
-def certify_layer_peeled(model, point, claim_id: str, values, quantities: tuple[str, ...], dps: int) -> Enclosure:
+def certify_layer_peeled(
+    model, point, claim_id: str, values, quantities: tuple[str, ...], dps: int, class_weights=None
+) -> Enclosure:
     """The enclosure of min (7) for a :class:`verify.models.LayerPeeledModel` with cross-entropy at the solve's
-    ``point`` (its packing): the certificate written, then proved by the checker."""
+    ``point`` (its packing): the certificate written, then proved by the checker. ``class_weights``: the total
+    loss weight of each class when it is not n_k/N (oversampling, program (18))."""
     if getattr(model.loss, "name", "") != "cross-entropy":
         return not_closed(f"no certificate writer for the loss {model.loss!r}", quantities, "layer_peeled_ce")
+    if model.K > MAX_CLASSES:
+        return not_closed(f"K = {model.K} classes above the dense certificate's limit {MAX_CLASSES}", quantities)
     W, H = model.unpack(point)
     digits = dps + GUARD_DIGITS
-    cert = layer_peeled_certificate(model.class_sizes, model.p, model.E_H, model.E_W, W, H, digits)
+    cert = layer_peeled_certificate(model.class_sizes, model.p, model.E_H, model.E_W, W, H, digits, class_weights)
+    parameters = {k: decimal_or_fraction(Fraction(v)) for k, v in values.items() if not isinstance(v, tuple)}
+    return close(cert, claim_id, parameters, quantities, digits)
+
+
+def certify_two_group(prog, point, claim_id: str, values, quantities: tuple[str, ...], dps: int) -> Enclosure:
+    """The enclosure of min (15) for a :class:`verify.models.two_group.TwoGroupProgram` at the solve's seven
+    scalars: the vectors hbar_k, w_k of the symmetric point (the construction of ``TwoGroupProgram.vectors``, in
+    mpmath), one sample per class with class weights n_k/N = R/(K_A R + K_B), 1/(K_A R + K_B)."""
+    from verify.models.arith import mp_arithmetic
+
+    digits = dps + GUARD_DIGITS
+    if prog.K > MAX_CLASSES:
+        return not_closed(f"K = {prog.K} classes above the dense certificate's limit {MAX_CLASSES}", quantities)
+    with mpmath.workdps(digits + 10):
+        v = prog.full(point, mp_arithmetic())
+        KA, KB, K = prog.K_A, prog.K_B, prog.K
+
+        def simplex(m: int):
+            if m == 1:
+                return [[mpmath.mpf(0)]]
+            f = mpmath.sqrt(mpmath.mpf(m) / (m - 1))
+            return [[((1 if i == j else 0) - mpmath.mpf(1) / m) * f for j in range(m)] for i in range(m)]
+
+        zero = mpmath.mpf(0)
+        H = [[zero] * (K + 1) for _ in range(K)]
+        W = [[zero] * (K + 1) for _ in range(K)]
+        for group, (lo, m, s, t, pn, qn) in enumerate(
+            [
+                (0, KA, v["s_A"], KB * v["d"] / K, v["p_A"], v["q_A"]),
+                (KA, KB, -v["s_B"], -KA * v["d"] / K, v["p_B"], v["q_B"]),
+            ]
+        ):
+            U = simplex(m)
+            for i in range(m):
+                H[lo + i][0], W[lo + i][0] = s, t
+                for j in range(m):
+                    H[lo + i][1 + lo + j] += pn * U[i][j]
+                    W[lo + i][1 + lo + j] += qn * U[i][j]
+            del group
+    R = Fraction(prog.R)
+    total = KA * R + KB
+    weights = [R / total] * KA + [1 / total] * KB
+    cert = layer_peeled_certificate((1,) * K, K + 1, prog.E_H, prog.E_W, W, H, digits, weights)
     parameters = {k: decimal_or_fraction(Fraction(v)) for k, v in values.items() if not isinstance(v, tuple)}
     return close(cert, claim_id, parameters, quantities, digits)

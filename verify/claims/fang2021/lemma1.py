@@ -61,7 +61,13 @@ PARAMETERS = (
     Parameter("K_B", "integer", "number of classes in group B"),
     Parameter("n_A", "integer", "samples per class of group A"),
     Parameter("n_B", "integer", "samples per class of group B"),
-    Parameter("p", "integer", "feature dimension (Lemma 1: p >= 2K)", default=lambda v: 2 * (v["K_A"] + v["K_B"]), default_text="2K"),
+    Parameter(
+        "p",
+        "integer",
+        "feature dimension (Lemma 1: p >= 2K)",
+        default=lambda v: 2 * (v["K_A"] + v["K_B"]),
+        default_text="2K",
+    ),
     Parameter("E_H", "real", "feature budget: (1/K) sum_k (1/n_k) sum_i ||h_{k,i}||^2 <= E_H"),
     Parameter("E_W", "real", "classifier budget: (1/K) sum_k ||w_k||^2 <= E_W"),
 )
@@ -155,6 +161,15 @@ def solve(values: Mapping[str, Fraction], options: SolveOptions) -> SolveReport:
     if report.point is not None:
         report.details["gram_rank"] = gram_rank(lpm, report.point)
     return report
+
+
+def certificate(values: Mapping[str, Fraction], report: SolveReport):
+    """The proven enclosure of min (7) at the solve's point (verify.certify.layer_peeled): lo is the dual bound
+    of (15), so [lo, hi] holds min (15) <= min (7) as well: the lemma's equality of the two minima is proved to
+    the enclosure's width; the budgets stay verified."""
+    from verify.certify.layer_peeled import certify_layer_peeled
+
+    return certify_layer_peeled(model(values), report.point, "fang2021.lemma1", values, ("value",), report.dps)
 
 
 # --- Hypothesis strategy -------------------------------------------------------------------------------------
@@ -318,4 +333,8 @@ CLAIM = Claim(
     errata=ERRATA,
     explorations=EXPLORATIONS,
     module=__name__,
+    certificate=certificate,
+    certificate_note="value certified: [lo, hi] from the dual of (15) (lo <= min (15) <= min (7)) and (7) at the "
+    "solve's feasible point (kind layer_peeled_ce), so both minima lie in it; the reference (min (15), a "
+    "numerical polish) is compared to dps+20 digits; the budgets stay verified",
 )

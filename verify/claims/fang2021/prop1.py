@@ -65,7 +65,13 @@ PARAMETERS = (
     Parameter("n_A", "integer", "samples per majority class"),
     Parameter("n_B", "integer", "samples per minority class"),
     Parameter("w_r", "real", "oversampling rate of the minority classes (any real > 0)"),
-    Parameter("p", "integer", "feature dimension (Proposition 1: p >= 2K)", default=lambda v: 2 * (v["K_A"] + v["K_B"]), default_text="2K"),
+    Parameter(
+        "p",
+        "integer",
+        "feature dimension (Proposition 1: p >= 2K)",
+        default=lambda v: 2 * (v["K_A"] + v["K_B"]),
+        default_text="2K",
+    ),
     Parameter("E_H", "real", "feature budget of (18)"),
     Parameter("E_W", "real", "classifier budget: (1/K) sum_k ||w_k||^2 <= E_W"),
 )
@@ -219,6 +225,19 @@ def solve(values: Mapping[str, Fraction], options: SolveOptions) -> SolveReport:
     return solve_constrained(lpm, options, measured)
 
 
+def certificate(values: Mapping[str, Fraction], report: SolveReport):
+    """The proven enclosure of min (18) at the solve's point: program (7) with class weights w_r n_B / N' for the
+    minority, n_A / N' for the majority (verify.certify.layer_peeled, kind layer_peeled_ce with class_weights)."""
+    from verify.certify.layer_peeled import certify_layer_peeled
+
+    lpm = model(values)
+    w = Fraction(values["w_r"])
+    n_prime = sum(lpm.class_sizes[: lpm.K_A]) + w * sum(lpm.class_sizes[lpm.K_A :])
+    weights = [Fraction(n) / n_prime for n in lpm.class_sizes[: lpm.K_A]]
+    weights += [w * n / n_prime for n in lpm.class_sizes[lpm.K_A :]]
+    return certify_layer_peeled(lpm, report.point, "fang2021.prop1", values, ("value",), report.dps, weights)
+
+
 # --- Hypothesis strategy -------------------------------------------------------------------------------------
 @st.composite
 def parameters(draw) -> dict[str, Fraction]:
@@ -360,4 +379,7 @@ CLAIM = Claim(
     ),
     explorations=EXPLORATIONS,
     module=__name__,
+    certificate=certificate,
+    certificate_note="value certified: dual bound of the weighted relaxation and (18) at the solve's feasible point "
+    "(kind layer_peeled_ce with class weights); budgets and cosines stay verified",
 )
