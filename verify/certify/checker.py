@@ -24,16 +24,15 @@ is the writer's statement, not the checker's), nor that the minimiser is unique.
     sample; summed, sum_k c_k <g_k, W hbar_k> = <G, Hbar W^T> >= -s ||Hbar||_F ||W||_F >= -s K sqrt(E_H E_W)
     (Cauchy-Schwarz, Jensen on the class means); so lo = -sum_k c_k sum_j p_kj log p_kj - s K sqrt(E_H E_W),
     a lower bound of (7) for every p and of (15).
-``bilinear_mse`` (Tirer & Bruna 2022, problem (3)): data K, n, lambda_W, lambda_H (and lambda_b, 0 = no bias);
-    minimise (1/(2Kn))||W H + b 1^T - Y||_F^2 + (lambda_W/2)||W||^2 + (lambda_H/2)||H||^2 (+ (lambda_b/2)||b||^2)
-    with Y = I_K (x) 1_n^T. Since min_{WH=Z}(lW||W||^2 + lH||H||^2)/2 = sqrt(lW lH)||Z||_*, its minimum is that of
-    the convex f(Z, b) = (1/(2Kn))||Z + b 1^T - Y||^2 + c ||Z||_* (+ (lambda_b/2)||b||^2), c = sqrt(lW lH).
-    Dual point: Lambda (K x Kn) with ||Lambda||_2 <= c (checked: c^2 I - Lambda Lambda^T PSD, exactly), and,
-    with a bias, Lambda 1 = 0 when lambda_b = 0. Bound: ||Z||_* >= <Lambda, Z>/c... precisely
-    f >= min_{Z,b} (1/(2Kn))||Z + b1^T - Y||^2 + <Lambda, Z> (+ ...), a convex quadratic solved in closed form:
-    lo = <Lambda, Y> - (Kn/2)||Lambda||^2 (no bias or lambda_b = 0 with Lambda 1 = 0), and with lambda_b > 0,
-    lo = <Lambda, Y> - (Kn/2)||Lambda||^2 - (Kn)^2 ||Lambda 1||^2 / (2 (Kn lambda_b + ... )) as derived in
-    :func:`_bilinear_dual`.
+``bilinear_mse`` (Tirer & Bruna 2022, problems (3), (5), (14)): data K, n, lambda_W, lambda_H, bias ("none",
+    "free" or "regularised") and lambda_b; with N = Kn and Y = I_K (x) 1_n^T, minimise
+    f = (1/(2N))||W H + b 1^T - Y||^2 + (lambda_W/2)||W||^2 + (lambda_H/2)||H||^2 (+ (lambda_b/2)||b||^2) over
+    W (K x d), H (d x N) and b (none: b = 0). Since (lW||W||^2 + lH||H||^2)/2 >= c||W H||_* (c = sqrt(lW lH)),
+    f >= g(Z, b) = (1/(2N))||Z + b 1^T - Y||^2 + c||Z||_* (+ ...) at Z = W H. Dual point: Lambda (K x N) with
+    ||Lambda||_2 <= c (checked: lW lH I - Lambda Lambda^T positive definite, exactly) and, for a free bias,
+    Lambda 1 = 0 exactly. Then c||Z||_* >= -<Lambda, Z>, and minimising the quadratic over Z (and b) in closed
+    form gives lo = -(N/2)||Lambda||^2 - <Lambda, Y> (- ||Lambda 1||^2/(2 lambda_b) with a regularised bias),
+    a lower bound of f for every d. Both lo and hi = f(W, H, b) are exact rationals here.
 
 Usage: ``python -m verify.certify.checker FILE...`` (or ``nc-verify recheck FILE...``): one line per file,
 exit status 0 when every file holds.
@@ -123,7 +122,39 @@ def _layer_peeled_ce(data, primal, dual) -> tuple[arb, arb, list[str]]:
     return lo, hi, errors
 
 
-KINDS = {"layer_peeled_ce": _layer_peeled_ce}
+def _bilinear_mse(data, primal, dual) -> tuple[arb, arb, list[str]]:
+    K, n = int(rational(data["K"])), int(rational(data["n"]))
+    lW, lH, lb = rational(data["lambda_W"]), rational(data["lambda_H"]), rational(data.get("lambda_b", 0))
+    bias, N = data["bias"], K * n
+    W, H, L = matrix(primal["W"]), matrix(primal["H"]), matrix(dual["Lambda"])
+    b = [rational(x) for x in primal["b"]] if bias != "none" else [fmpq(0)] * K
+    d = len(H)
+    if bias not in ("none", "free", "regularised") or not (lW > 0 and lH > 0) or (bias == "regularised") != (lb > 0):
+        return arb(0), arb(0), ["program data invalid: lambdas must be > 0 (lambda_b > 0 iff the bias is regularised)"]
+    if len(W) != K or {len(r) for r in W} != {d} or {len(r) for r in H} != {N} or len(b) != K:
+        return arb(0), arb(0), ["primal shapes do not match K, n"]
+    if len(L) != K or {len(r) for r in L} != {N}:
+        return arb(0), arb(0), ["dual shape is not K x N"]
+    errors = []
+    Y = [[fmpq(1) if j // n == k else fmpq(0) for j in range(N)] for k in range(K)]
+    sq = lambda rows: sum((x * x for r in rows for x in r), fmpq(0))  # noqa: E731
+    R = [[sum((W[k][i] * H[i][j] for i in range(d)), fmpq(0)) + b[k] - Y[k][j] for j in range(N)] for k in range(K)]
+    hi = sq(R) / (2 * N) + lW * sq(W) / 2 + lH * sq(H) / 2 + lb * sq([b]) / 2
+    M = gram(L)
+    if not positive_definite([[(lW * lH if i == j else 0) - x for j, x in enumerate(row)] for i, row in enumerate(M)]):
+        errors.append(
+            "||Lambda||_2 is not below sqrt(lambda_W lambda_H): lW lH I - Lambda Lambda^T not positive definite"
+        )
+    row_sums = [sum(r, fmpq(0)) for r in L]
+    if bias == "free" and any(x != 0 for x in row_sums):
+        errors.append("free bias: the rows of Lambda must sum to 0 exactly")
+    lo = -fmpq(N, 2) * sq(L) - sum((L[k][j] * Y[k][j] for k in range(K) for j in range(N)), fmpq(0))
+    if bias == "regularised":
+        lo -= sq([row_sums]) / (2 * lb)
+    return arb(lo), arb(hi), errors
+
+
+KINDS = {"layer_peeled_ce": _layer_peeled_ce, "bilinear_mse": _bilinear_mse}
 
 
 def enclose(cert: dict, digits: int) -> tuple[arb, arb, list[str]]:
