@@ -178,3 +178,55 @@ def test_cli_check_certify_out_and_recheck(tmp_path, capsys):
     capsys.readouterr()
     assert main(["recheck", str(files[0])]) == 1
     assert "FAILS" in capsys.readouterr().out
+
+
+CERTIFIABLE = (
+    "fang2021.thm1",
+    "fang2021.lemma1",
+    "fang2021.prop1",
+    "fang2021.thm5",
+    "tirer2022.thm3_1",
+    "tirer2022.thm3_2",
+    "tirer2022.remark3_2",
+)
+
+
+@pytest.mark.parametrize("claim_id", CERTIFIABLE)
+def test_each_certifiable_claim_certifies_its_value(claim_id):
+    """The first pinned point of every claim with a certificate hook: value certified at dps 30, the file
+    rechecks, and the claim's other quantities are not said to be certified."""
+    claim = registry.get(claim_id)
+    result = check_point(claim, claim.parse(claim.examples[0].params), SolveOptions(dps=30), certify=True)
+    by_name = {c.name: c for c in result.comparisons}
+    assert by_name["value"].certified, by_name["value"].certify_note
+    assert all(not c.certified for c in result.comparisons if c.name != "value" and c.name != "lower_bound")
+    assert checker.recheck(json.loads(json.dumps(result.enclosure.certificate)))[0]
+
+
+def test_catalogue_hooks_match_the_certifiable_list():
+    hooked = {cid for cid, c in registry.everything().items() if c.certificate is not None}
+    assert hooked == set(CERTIFIABLE)
+
+
+@pytest.fixture(scope="module")
+def free_bias_certificate():
+    claim = registry.get("tirer2022.thm3_2")
+    values = claim.parse(claim.examples[0].params)
+    return check_point(claim, values, SolveOptions(dps=30), certify=True).enclosure.certificate
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda c: _scale_entry(c["dual"]["Lambda"], 0, 0, Fraction(1000001, 1000000)),  # Lambda 1 != 0
+        lambda c: c["dual"].update(
+            Lambda=[[decimal_string(Fraction(x) * Fraction(11, 10)) for x in r] for r in c["dual"]["Lambda"]]
+        ),  # ||Lambda||_2 > sqrt(lW lH)
+        lambda c: _scale_entry(c["primal"]["H"], 0, 0, Fraction(1001, 1000)),
+        lambda c: (c["parameters"].update(lambda_H="2"), c["program"].update(lambda_H="2")),
+    ],
+    ids=["multiplier", "dual-norm", "primal", "parameter"],
+)
+def test_tampered_bilinear_certificate_fails(free_bias_certificate, edit):
+    assert checker.recheck(free_bias_certificate)[0]
+    assert not checker.recheck(_tampered(free_bias_certificate, edit))[0]
