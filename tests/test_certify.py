@@ -185,6 +185,7 @@ CERTIFIABLE = (
     "fang2021.lemma1",
     "fang2021.prop1",
     "fang2021.thm5",
+    "fang2021.thm3",
     "tirer2022.thm3_1",
     "tirer2022.thm3_2",
     "tirer2022.remark3_2",

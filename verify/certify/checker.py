@@ -34,6 +34,14 @@ is the writer's statement, not the checker's), nor that the minimiser is unique.
     form gives lo = -(N/2)||Lambda||^2 - <Lambda, Y> (- ||Lambda 1||^2/(2 lambda_b) with a regularised bias),
     a lower bound of f for every d. Both lo and hi = f(W, H, b) are exact rationals here.
 
+``contrastive_gram`` (Fang et al. 2021, program (12), supervised contrastive loss): data K, n, E_H, tau;
+    with N = Kn, A_ab = [same class]/n and X = H H^T, minimise
+    F = (1/N) sum_a [log sum_b exp(X_ab/tau) - sum_b A_ab X_ab/tau] over H (N x p) with tr(X)/N <= E_H.
+    Dual point: Pi (N x N, rows probability vectors) and mu with S - mu I positive definite (checked exactly),
+    S the symmetric part of (Pi - A)/(N tau). Fenchel on each log-sum-exp gives F >= <S, X> - (1/N) sum_a
+    sum_b Pi_ab log Pi_ab, and <S, X> >= mu tr X >= min(mu, 0) N E_H for X PSD in the budget: lo =
+    -(1/N) sum Pi log Pi + min(mu, 0) N E_H, a lower bound for every p (the convex program in X).
+
 Usage: ``python -m verify.certify.checker FILE...`` (or ``nc-verify recheck FILE...``): one line per file,
 exit status 0 when every file holds.
 """
@@ -154,7 +162,36 @@ def _bilinear_mse(data, primal, dual) -> tuple[arb, arb, list[str]]:
     return arb(lo), arb(hi), errors
 
 
-KINDS = {"layer_peeled_ce": _layer_peeled_ce, "bilinear_mse": _bilinear_mse}
+def _contrastive_gram(data, primal, dual) -> tuple[arb, arb, list[str]]:
+    K, n = int(rational(data["K"])), int(rational(data["n"]))
+    E_H, tau, N = rational(data["E_H"]), rational(data["tau"]), K * n
+    H, P, mu = matrix(primal["H"]), matrix(dual["Pi"]), rational(dual["mu"])
+    if len(H) != N or len({len(r) for r in H}) != 1 or len(P) != N or {len(r) for r in P} != {N}:
+        return arb(0), arb(0), ["primal or dual shapes do not match K, n"]
+    if not (E_H > 0 and tau > 0):
+        return arb(0), arb(0), ["program data invalid: E_H and tau must be > 0"]
+    errors = []
+    X = gram(H)
+    if sum((X[a][a] for a in range(N)), fmpq(0)) / N > E_H:
+        errors.append("primal point infeasible: tr(H H^T)/N > E_H")
+    A = [[fmpq(1, n) if a // n == b // n else fmpq(0) for b in range(N)] for a in range(N)]
+    hi = arb(0)
+    for a in range(N):
+        lse = sum((arb((X[a][b] - X[a][a]) / tau).exp() for b in range(N)), arb(0)).log() + arb(X[a][a] / tau)
+        hi += lse - arb(sum((A[a][b] * X[a][b] for b in range(N)), fmpq(0)) / tau)
+    hi /= N
+    if any(any(x < 0 for x in row) or sum(row, fmpq(0)) != 1 for row in P):
+        errors.append("dual point invalid: a row of Pi is not a probability vector")
+    M = [[(P[a][b] - A[a][b]) / (N * tau) for b in range(N)] for a in range(N)]
+    S = [[(M[a][b] + M[b][a]) / 2 - (mu if a == b else 0) for b in range(N)] for a in range(N)]
+    if not positive_definite(S):
+        errors.append("mu is not below the smallest eigenvalue of S: S - mu I is not positive definite")
+    entropy = sum((xlogx(x) for row in P for x in row), arb(0)) / N
+    lo = -entropy + arb(min(mu, fmpq(0)) * N * E_H)
+    return lo, hi, errors
+
+
+KINDS = {"layer_peeled_ce": _layer_peeled_ce, "bilinear_mse": _bilinear_mse, "contrastive_gram": _contrastive_gram}
 
 
 def enclose(cert: dict, digits: int) -> tuple[arb, arb, list[str]]:
