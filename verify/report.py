@@ -104,7 +104,7 @@ def claim_text(claim: Claim, full: bool = False) -> str:
     for (tol, reason), names in tolerances.items():
         lines.append(f"  {label[(tol, reason)]} {tol} ({', '.join(names)}): {reason}")
     lines += ["solver:", f"  {claim.solver_description}"]
-    cert = "check --certify: " if claim.certificate is not None else "no certificate: "
+    cert = "check --certify: " if claim.certificate is not None else ""
     lines += [
         "certificate:",
         f"  {cert}{claim.certificate_note or 'none declared (the check can verify, not certify)'}",
