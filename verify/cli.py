@@ -7,7 +7,7 @@ Exit status (docs/guide.md, "Exit status"):
  1   a check failed: a converged solve disagrees with the closed form (or a recorded erratum is not confirmed)
  2   user error: one line on stderr naming the parameter or option, the violated condition and the fix
  3   inconclusive: a solve did not converge or could not corroborate global minimality, precision ran out,
-     a plotted point is not certified; nothing is concluded
+     a plotted point did not converge; nothing is concluded
 ===  ===================================================================================================
 
 A user mistake never prints a traceback: every value is parsed and every option validated before any work.
@@ -166,7 +166,7 @@ def cmd_check(args) -> int:
 
 
 def _write_certificates(results, outdir: str) -> dict:
-    """One JSON certificate per certified-or-tried point with a closed enclosure: DIR/<claim>-<i>.json."""
+    """One JSON certificate per point whose enclosure closed: DIR/<claim>-<i>.json."""
     import json
     from pathlib import Path
 
@@ -278,7 +278,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--certify", action="store_true", help="also prove enclosures of the minimum where a claim has a certificate"
     )
-    p.add_argument("--out", metavar="DIR", help="write one certificate file per certified point (implies --certify)")
+    p.add_argument(
+        "--out", metavar="DIR", help="write one certificate file per point whose enclosure closed (implies --certify)"
+    )
     p = add("recheck", cmd_recheck, "re-verify certificate files with the independent checker (exit 0: all hold)")
     p.add_argument("files", nargs="+", metavar="FILE")
     p = add("errata", cmd_errata, "recorded disagreements with the papers, with computed evidence")

@@ -15,7 +15,7 @@ statement makes sense for every real w_r > 0 (the paper thinks of an integer rat
 With w_r = R = n_A/n_B all weights are equal and Theorem 1 applies: one K-simplex ETF, every pair of
 classifiers at cosine -1/(K-1) (the paper's "all the angles are equal"; proofs/fang2021.prop1.md).
 
-Checked quantities (reference: the certified optimum of (15) at sizes (n_A, w_r n_B), see
+Checked quantities (reference: the converged optimum of (15) at sizes (n_A, w_r n_B), see
 :mod:`verify.claims.fang2021.lemma1`; solve: (18) itself with individual samples, random starts, mpmath KKT):
 ``value``, the two budgets used (saturation and collapse to the means), and the classifier cosines between
 groups (``cos_classifiers_AB``) and within the minority (``cos_classifiers_BB``). Where the relaxation's
@@ -85,20 +85,20 @@ def effective_sizes(values: Mapping[str, Fraction]) -> tuple[Fraction, ...]:
 
 
 def relaxation(values: Mapping[str, Fraction], dps: int) -> PolishedSolution:
-    """The certified optimum of (15) with n_B -> w_r n_B (cached)."""
+    """The converged optimum of (15) with n_B -> w_r n_B (cached)."""
     return polished_optimum(effective_sizes(values), values["E_H"], values["E_W"], dps)
 
 
 def relaxation_value(values: Mapping[str, Fraction], dps: int):
     sol = relaxation(values, dps)
-    return sol.uncertified() or +sol.value
+    return sol.unconverged() or +sol.value
 
 
 def _classifier_cosine(values: Mapping[str, Fraction], dps: int, pairs: str):
     """Mean cosine of the relaxation's classifiers over the A-B pairs or the B-B pairs (all equal at the
     symmetric minimiser); Undefined when a classifier is shorter than sqrt(E_W) 10^-(dps/2)."""
     sol = relaxation(values, dps)
-    if bad := sol.uncertified():
+    if bad := sol.unconverged():
         return bad
     ka, K = int(values["K_A"]), int(values["K_A"] + values["K_B"])
     G = sol.X[K:, K:]
@@ -116,7 +116,7 @@ def _classifier_cosine(values: Mapping[str, Fraction], dps: int, pairs: str):
 # --- tolerances ------------------------------------------------------------------------------------------
 VALUE_TOL = Tolerance(
     guard_digits=8,
-    reason="both sides are KKT points refined to a residual below 10^-(dps-5) (the relaxation's also certified "
+    reason="both sides are KKT points refined to a residual below 10^-(dps-5) (the relaxation's also checked "
     "by a Frank-Wolfe gap below 10^-(dps-6), measured ~1e-31 at dps 30); the value is a sum of O(N K) terms "
     "and first-order insensitive to the point's error: 8 guard digits. The conic solvers' accuracy (Clarabel "
     "~1e-11, SCS ~1e-9) only starts the refinement",
@@ -151,7 +151,7 @@ QUANTITIES = (
         None,
         GEOMETRY_TOL,
         reference=lambda v, dps: _classifier_cosine(v, dps, "AB"),
-        definition="the same cosine at the certified minimiser of (15) with n_B -> w_r n_B",
+        definition="the same cosine at the converged minimiser of (15) with n_B -> w_r n_B",
     ),
     Quantity(
         "cos_classifiers_BB",
@@ -159,7 +159,7 @@ QUANTITIES = (
         None,
         GEOMETRY_TOL,
         reference=lambda v, dps: _classifier_cosine(v, dps, "BB"),
-        definition="the same cosine at the certified minimiser of (15) with n_B -> w_r n_B",
+        definition="the same cosine at the converged minimiser of (15) with n_B -> w_r n_B",
     ),
 )
 

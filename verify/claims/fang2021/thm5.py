@@ -353,7 +353,7 @@ def solve(values: Mapping[str, Fraction], options: SolveOptions) -> SolveReport:
         message=f"measured phase {sol.phase}; {sol.message}; R0: {tr.message}; R1: {vr.message}",
         quantities=quantities,
         float_quantities={},
-        residuals={"duality_gap_15_relative": float(sol.certificate.relative_gap)},
+        residuals={"duality_gap_15_relative": float(sol.gap_bound.relative_gap)},
         dps=options.dps,
         seconds=sol.seconds + tr.seconds + vr.seconds,
         details={
@@ -361,7 +361,7 @@ def solve(values: Mapping[str, Fraction], options: SolveOptions) -> SolveReport:
             "starts": sol.starts,
             "starts_at_best": sol.agreeing,
             "locally_converged": sol.kkt_converged and r0_ok,
-            "sigma_max_G": str(mpmath.nstr(sol.certificate.sigma, 20)),
+            "sigma_max_G": str(mpmath.nstr(sol.gap_bound.sigma, 20)),
             "L_H": str(mpmath.nstr(sol.L_H, 20)),
             "L_W": str(mpmath.nstr(sol.L_W, 20)),
             "R0_bracket_by_phase_bisection": list(tr.bracket),
@@ -414,7 +414,7 @@ VANISHED_POINT = {"K_A": "7", "K_B": "3", "E_H": "5", "E_W": "1", "R": "30"}
 
 
 def _vanished_evidence() -> Evidence:
-    """At K_A = 7, E_H = 5, E_W = 1 (Figure 3a), R = 30 > R1: the certified minimiser has w_k = 0 (minority)."""
+    """At K_A = 7, E_H = 5, E_W = 1 (Figure 3a), R = 30 > R1: the converged minimiser has w_k = 0 (minority)."""
     point = {k: Fraction(v) for k, v in VANISHED_POINT.items()}
     dps = 30
     report = solve(point, SolveOptions(dps=dps))
@@ -454,7 +454,7 @@ ERRATA = (
         "Lemma 5's case (ii): K_A = 7, E_H E_W = 5 gives R1 = 5.7053..., E_H E_W = 10 gives 26.2409...) they "
         "are exactly zero and their cosine is undefined (0/0); a plotted 1 there is solver noise",
         summary="Figure 3's K_A = 7 curves show cosine 1 beyond R1, where every optimal minority classifier is the "
-        "zero vector (certified by the duality gap of (15)): the cosine of the figure does not exist there. "
+        "zero vector (shown by the duality gap of (15)): the cosine of the figure does not exist there. "
         "'Same length' holds with length 0. Lemma 5's case (ii) already says this at R = infinity.",
         evidence=_vanished_evidence,
     ),
@@ -484,15 +484,15 @@ def _exact_equality() -> Finding:
                 "phase": sol.phase,
                 "1 - cos": mpmath.nstr(1 - inv.cos_w_BB, 3) if not isinstance(inv.cos_w_BB, str) else "-",
                 "|q_B|": mpmath.nstr(spread, 3),
-                "(15) gap": mpmath.nstr(sol.certificate.relative_gap, 3),
+                "(15) gap": mpmath.nstr(sol.gap_bound.relative_gap, 3),
             }
         )
     summary = (
-        "At R = 1.05 R0 the certified minimiser of (15) (dps 40) has minority spread |q_B| = 0 to working precision "
+        "At R = 1.05 R0 the converged minimiser of (15) (dps 40) has minority spread |q_B| = 0 to working precision "
         "and 1 - cos = 0 in every case: the minority classifiers are exactly equal at finite R, as Figure 3 suggests "
         "and line 1410 asks."
         if ok
-        else "Not every case was certified collapsed at 1.05 R0; see the rows."
+        else "Not every case converged collapsed at 1.05 R0; see the rows."
     )
     return Finding(summary, tuple(rows))
 
@@ -534,7 +534,7 @@ CLAIM = Claim(
     quantities=QUANTITIES,
     solver=solve,
     solver_description="symmetric reduction of (15) to 7 scalars: SLSQP from seeded random starts (best value "
-    "reached by >= 2), generic finite-difference KKT refinement in mpmath, global optimality for (15) certified "
+    "reached by >= 2), generic finite-difference KKT refinement in mpmath, global optimality for (15) shown "
     "by its duality gap (sigma_max of the structured loss gradient); R0 by bisection on the measured phase, then "
     "a secant on the measured 4 L_H L_W - 1 of the equal-minority sub-program; R1 by bisection on the measured "
     "phase (vanished or not), then a secant on the smallest eigenvalue of the measured Lagrangian Hessian in "
