@@ -24,8 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from verify import registry
 from verify.certify import checker
+from verify.engine import registry
 
 
 def main() -> None:

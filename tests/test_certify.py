@@ -18,12 +18,12 @@ import jsonschema
 import pytest
 import sympy as sp
 
-from verify import registry
 from verify.certify import checker
 from verify.certify.balls import decimal_string, sympy_ball
-from verify.checking import Verdict, check_point
-from verify.claim import SolveOptions
-from verify.cli import main
+from verify.engine import registry
+from verify.engine.checking import Verdict, check_point
+from verify.face.cli import main
+from verify.record import SolveOptions
 
 THM1 = "fang2021.thm1"
 POINT = {"K": "3", "n": "2", "p": "5", "E_H": "1/1000", "E_W": "1/1000"}
@@ -107,8 +107,8 @@ def test_perturbed_closed_form_falls_outside(thm1_point):
     value = next(q for q in claim.quantities if q.name == "value")
     perturbed = replace(value, expr=value.expr * (1 + sp.Rational(1, 10**20)))
     bad_claim = replace(claim, quantities=tuple(perturbed if q.name == "value" else q for q in claim.quantities))
-    from verify.certifying import certify_comparisons
-    from verify.checking import compare, judge
+    from verify.engine.certifying import certify_comparisons
+    from verify.engine.checking import compare, judge
 
     comps = certify_comparisons(bad_claim, values, compare(bad_claim, values, result.solve), result.enclosure, 40)
     by_name = {c.name: c for c in comps}
@@ -153,7 +153,7 @@ def test_never_certified_without_a_narrow_closed_enclosure(params):
 
 def test_unclosed_enclosure_never_certifies(thm1_point):
     from verify.certify import not_closed
-    from verify.certifying import certify_comparisons
+    from verify.engine.certifying import certify_comparisons
 
     claim, values, result = thm1_point
     comps = certify_comparisons(claim, values, result.comparisons, not_closed("test", ("value",)), 40)

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
 from verify.claims.fang2021 import lemma1
+from verify.engine.checking import Verdict, check_claim, check_point
 from verify.models.gram_relaxation import GramFactorModel, GramProgram, gap_bound
+from verify.record import SolveOptions
 from verify.solvers import conic
 from verify.solvers.conic import measured_residuals, polish, recover, solve_gram
 
@@ -56,7 +56,7 @@ def test_recovery_P_X_half_evaluates_7_to_the_value_of_15():
 
 
 @pytest.mark.parametrize("solver,accuracy", [("CLARABEL", 1e-10), ("SCS", 1e-7)])
-def test_both_conic_solvers_reach_the_certified_value_within_their_stated_accuracy(solver, accuracy):
+def test_both_conic_solvers_reach_the_converged_value_within_their_stated_accuracy(solver, accuracy):
     prog = lemma1.program(FIRST)
     converged = float(lemma1.relaxation(FIRST, 30).value)
     sol = solve_gram(prog, solver)
@@ -114,7 +114,7 @@ def test_certificate_bounds_the_suboptimality_of_any_feasible_point(seed, scale)
     assert bounds["lower"] <= best + 1e-13 <= bounds["upper"] + 2e-13
 
 
-def test_polish_certifies_at_50_digits():
+def test_polish_converges_at_50_digits():
     sol = polish(lemma1.program(FIRST), 50)
     assert sol.converged, sol.message
     with mpmath.workdps(50):

@@ -29,8 +29,14 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from verify import strategies as st
-from verify.claim import (
+from verify.authoring import strategies as st
+from verify.authoring.strategies import log_decimals
+from verify.claims.fang2021 import PAPER, SEEDS
+from verify.geometry.collapse import class_means
+from verify.models import LayerPeeledModel
+from verify.models.arith import Arithmetic
+from verify.models.gram_relaxation import GramProgram
+from verify.record import (
     Claim,
     Erratum,
     Evidence,
@@ -46,15 +52,9 @@ from verify.claim import (
     Tolerance,
     Undefined,
 )
-from verify.claims.fang2021 import PAPER, SEEDS
-from verify.geometry.collapse import class_means
-from verify.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
-from verify.models import LayerPeeledModel
-from verify.models.arith import Arithmetic
-from verify.models.gram_relaxation import GramProgram
+from verify.record.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
 from verify.solvers.conic import PolishedSolution, polished_optimum, recover
 from verify.solvers.pipeline import solve_constrained
-from verify.strategies import log_decimals
 
 PARAMETERS = (
     Parameter("K_A", "integer", "number of classes in group A"),
