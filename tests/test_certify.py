@@ -244,3 +244,31 @@ def test_certified_page_runs():
     for example in document:
         example.evaluate()
     assert "result" in namespace
+
+
+@pytest.fixture(scope="module")
+def contrastive_certificate():
+    claim = registry.get("fang2021.thm3")
+    values = claim.parse(claim.examples[0].params)
+    return check_point(claim, values, SolveOptions(dps=30), certify=True).enclosure.certificate
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda c: c["dual"].update(mu=decimal_string(Fraction(c["dual"]["mu"]) + Fraction(1, 10**6))),  # mu too high
+        lambda c: _scale_entry(c["dual"]["Pi"], 0, 1, Fraction(1000001, 1000000)),  # a row no longer sums to 1
+        lambda c: _scale_entry(c["primal"]["H"], 0, 0, Fraction(1001, 1000)),
+        lambda c: (c["parameters"].update(tau="1"), c["program"].update(tau="1")),
+    ],
+    ids=["mu", "multiplier", "primal", "parameter"],
+)
+def test_tampered_contrastive_certificate_fails(contrastive_certificate, edit):
+    assert checker.recheck(contrastive_certificate)[0]
+    assert not checker.recheck(_tampered(contrastive_certificate, edit))[0]
+
+
+def test_unwritable_out_is_refused_before_any_solve(capsys):
+    code = main(["check", THM1, "--examples", "0", "--out", "/proc/no-such-dir/certs"])
+    assert code == 2
+    assert "--out" in capsys.readouterr().err

@@ -140,7 +140,7 @@ def cmd_check(args) -> int:
     from verify.engine.checking import Verdict, check_claims
     from verify.engine.options import MAX_EXAMPLES, MAX_JOBS, validate_count, validate_solve_options
     from verify.face import report_check
-    from verify.face.report_certify import write_certificates
+    from verify.face.report_certify import certificate_directory, write_certificates
 
     validate_count(
         "--examples", args.examples, 0, "0 checks the pinned examples only", MAX_EXAMPLES, "each is a full solve"
@@ -154,6 +154,8 @@ def cmd_check(args) -> int:
     if not args.json:
         print(f"checking {', '.join(c.id for c in claims)} ...", file=sys.stderr, flush=True)
     certify = args.certify or args.out is not None
+    if args.out is not None:
+        certificate_directory(args.out)  # refused before any solve
     results = check_claims(claims, examples=args.examples, seed=args.seed, options=options, jobs=jobs, certify=certify)
     seconds = time.perf_counter() - t0
     files = write_certificates(results, args.out) if args.out is not None else {}

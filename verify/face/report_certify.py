@@ -44,16 +44,30 @@ def certification_text(results: list[ClaimResult]) -> list[str]:
     return rows
 
 
-def write_certificates(results, outdir: str) -> dict:
-    """One JSON certificate per point whose enclosure closed: DIR/<claim>-<i>.json."""
-    import json
+def certificate_directory(outdir: str):
+    """The --out directory, created (and probed for writing) before any solve runs; one line if it cannot be."""
+    import os
     from pathlib import Path
 
     out = Path(outdir)
     try:
         out.mkdir(parents=True, exist_ok=True)
+        if not os.access(out, os.W_OK):
+            raise PermissionError(13, "not writable")
     except OSError as exc:
-        raise InputError(f"--out {outdir}: cannot create the directory ({exc.strerror})", parameter="--out") from exc
+        raise InputError(
+            f"--out {outdir}: cannot write certificates there ({exc.strerror})",
+            parameter="--out",
+            fix="give a writable directory (created if missing)",
+        ) from exc
+    return out
+
+
+def write_certificates(results, outdir: str) -> dict:
+    """One JSON certificate per point whose enclosure closed: DIR/<claim>-<i>.json."""
+    import json
+
+    out = certificate_directory(outdir)
     files = {}
     for r in results:
         for i, p in enumerate(r.points):
