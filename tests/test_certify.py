@@ -89,8 +89,21 @@ def _move_mass(P):
         lambda c: _scale_entry(c["primal"]["H"], 1, 2, Fraction(999999, 1000000)),
         lambda c: (c["parameters"].update(E_H="1/900"), c["program"].update(E_H="1/900")),
         lambda c: c["parameters"].update(E_W="2e-3"),
+        lambda c: c["parameters"].update(K="4"),
+        lambda c: c["parameters"].update(n="3"),
     ],
-    ids=["multiplier", "dual-mass", "control", "sigma", "primal-W", "primal-H", "parameter", "parameter-only"],
+    ids=[
+        "multiplier",
+        "dual-mass",
+        "control",
+        "sigma",
+        "primal-W",
+        "primal-H",
+        "parameter",
+        "parameter-only",
+        "K",
+        "n",
+    ],
 )
 def test_tampered_certificate_fails_recheck(thm1_point, edit, request):
     cert = thm1_point[2].enclosure.certificate

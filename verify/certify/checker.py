@@ -15,7 +15,7 @@ It proves nothing about the program's relation to a paper (that the kind and dat
 is the writer's statement, not the checker's), nor that the minimiser is unique. Kinds:
 
 ``layer_peeled_ce`` (Fang et al. 2021, program (7), cross-entropy): data class_sizes n_k, budgets E_H, E_W,
-    optional class_weights c_k > 0 (default n_k/N); minimise sum_k (c_k/n_k) sum_i CE(W h_{k,i}, k) over
+    optional class_weights c_k > 0 (default n_k/N), optional K and n (checked against the class sizes); minimise sum_k (c_k/n_k) sum_i CE(W h_{k,i}, k) over
     W (K x p), H (N x p, rows class by class) subject to (1/K) sum_k ||w_k||^2 <= E_W and
     (1/K) sum_k (1/n_k) sum_i ||h_{k,i}||^2 <= E_H. With n_k = 1 this is the Gram relaxation (15) written in
     a factor (Lemma 1); with c_k = n_k/N it is (7); other c_k: oversampling (18).
@@ -109,6 +109,8 @@ def _layer_peeled_ce(data, primal, dual) -> tuple[arb, arb, list[str]]:
         return arb(0), arb(0), ["primal or dual shapes do not match the class sizes"]
     if len(c) != K or any(not w > 0 for w in c) or any(m < 1 for m in n):
         return arb(0), arb(0), ["class sizes must be >= 1 and class weights > 0, one per class"]
+    if rational(data.get("K", K)) != K or any(rational(data.get("n", m)) != m for m in n):
+        return arb(0), arb(0), ["the data K, n (when given) must be the number of classes and every class size"]
     labels = [k for k in range(K) for _ in range(n[k])]
     used_W = sum((x * x for r in W for x in r), fmpq(0)) / K
     used_H = sum((x * x / n[labels[i]] for i, r in enumerate(H) for x in r), fmpq(0)) / K

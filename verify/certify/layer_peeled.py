@@ -78,6 +78,8 @@ def layer_peeled_certificate(class_sizes, p: int, E_H, E_W, W, H, digits: int, c
         "program": {
             "kind": "layer_peeled_ce",
             "class_sizes": [str(n) for n in class_sizes],
+            "K": str(K),
+            **({"n": str(class_sizes[0])} if len(set(class_sizes)) == 1 else {}),
             "E_H": decimal_or_fraction(E_H),
             "E_W": decimal_or_fraction(E_W),
             "p": str(p),
