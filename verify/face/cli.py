@@ -16,49 +16,23 @@ A user mistake never prints a traceback: every value is parsed and every option 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import time
 
 from verify.base.errors import InputError
 from verify.engine import registry
+from verify.face.cli_common import (  # re-exported: callers of verify.face.cli use these names
+    EXIT_FAILED,
+    EXIT_INCONCLUSIVE,
+    EXIT_OK,
+    EXIT_USER_ERROR,
+    _assignments,
+    _emit,
+)
 from verify.face.schema import SCHEMA_VERSION
 
 # Everything heavier (sympy through verify.face.report, numpy, the solvers) is imported by the command that needs
 # it, so that ``list`` starts without importing any of it and ``show``/``eval`` import only their claim.
-
-EXIT_OK, EXIT_FAILED, EXIT_USER_ERROR, EXIT_INCONCLUSIVE = 0, 1, 2, 3
-
-
-def _assignments(items: list[str]) -> dict[str, str]:
-    out = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            raise InputError(f"argument {item!r} is not of the form name=value", parameter=item, fix="e.g. K=3")
-        if name in out:
-            raise InputError(
-                f"parameter {name} is given twice ({name}={out[name]} and {name}={value})",
-                parameter=name,
-                fix=f"give {name} once",
-            )
-        out[name] = value
-    return out
-
-
-def _jsonable(x):
-    """numpy scalars and arrays, mpmath numbers and fractions in solver details become JSON values."""
-    if hasattr(x, "tolist"):
-        return x.tolist()
-    if isinstance(x, float | int | str):
-        return x
-    return str(x)
-
-
-def _emit(args, data: dict, text: str) -> None:
-    print(json.dumps(data, indent=2, default=_jsonable) if args.json else text)
 
 
 def cmd_list(args) -> int:
@@ -137,35 +111,10 @@ def _solve_or_out_of_reach(claim, params, options):
 
 
 def cmd_check(args) -> int:
-    from verify.engine.checking import Verdict, check_claims
-    from verify.engine.options import MAX_EXAMPLES, MAX_JOBS, validate_count, validate_solve_options
-    from verify.face import report_check
-    from verify.face.report_certify import certificate_directory, write_certificates
+    """``check``: verify/face/cli_check.py (the whole catalogue, some claims, or one point)."""
+    from verify.face.cli_check import check_command
 
-    validate_count(
-        "--examples", args.examples, 0, "0 checks the pinned examples only", MAX_EXAMPLES, "each is a full solve"
-    )
-    options = validate_solve_options(args.dps, args.starts, args.seed)
-    claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
-    jobs = validate_count(
-        "--jobs", args.jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait"
-    )
-    t0 = time.perf_counter()
-    if not args.json:
-        print(f"checking {', '.join(c.id for c in claims)} ...", file=sys.stderr, flush=True)
-    certify = args.certify or args.out is not None
-    if args.out is not None:
-        certificate_directory(args.out)  # refused before any solve
-    results = check_claims(claims, examples=args.examples, seed=args.seed, options=options, jobs=jobs, certify=certify)
-    seconds = time.perf_counter() - t0
-    files = write_certificates(results, args.out) if args.out is not None else {}
-    text = report_check.check_text(results, seconds)
-    if files:
-        text += f"\n\n{len(files)} certificate files in {args.out} (nc-verify recheck {args.out}/*.json)"
-    _emit(args, report_check.check_json(results, seconds, files), text)
-    if any(r.verdict is Verdict.FAILED for r in results):
-        return EXIT_FAILED
-    return EXIT_INCONCLUSIVE if any(r.verdict is Verdict.INCONCLUSIVE for r in results) else EXIT_OK
+    return check_command(args)
 
 
 def cmd_recheck(args) -> int:
@@ -252,7 +201,9 @@ def parser() -> argparse.ArgumentParser:
     precision(p)
     solving(p)
     p = add("check", cmd_check, "closed form against independent solve, pinned + drawn points")
-    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument(
+        "ids", nargs="*", metavar="ID", help="claims (default all); or one ID and name=value: that point only"
+    )
     p.add_argument("--examples", type=int, default=4, help="Hypothesis-drawn points per claim, >= 0 (default 4)")
     precision(p)
     solving(p)
@@ -279,6 +230,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--figure3", action="store_true", help="fang2021.thm5: the paper's six settings (K = 10, no parameters)"
     )
+    p = sub.add_parser("fuzz", help="a fuzzing campaign on Dask or local processes (docs/campaigns.md)", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)  # listed in --help; main() forwards `fuzz ...` before parsing
     p = sub.add_parser("nets", help="network tier: train networks against the catalogue (nets extra)", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)  # listed in --help; main() forwards `nets ...` before parsing
     p.set_defaults(func=cmd_nets)
@@ -296,20 +249,22 @@ def parse_args(argv: list[str] | None):
     """Options anywhere on the line: ``eval ID --dps 40 K=4`` as well as ``eval ID K=4 --dps 40``."""
     ap = parser()
     args, extras = ap.parse_known_args(argv)
-    stray = [x for x in extras if x.startswith("-") or "=" not in x or not hasattr(args, "params")]
+    where = "params" if hasattr(args, "params") else "ids" if args.command == "check" else None
+    stray = [x for x in extras if x.startswith("-") or "=" not in x or where is None]
     if stray:
         ap.error(f"unrecognized arguments: {' '.join(stray)}")
     if extras:
-        args.params = [*args.params, *extras]
+        setattr(args, where, [*getattr(args, where), *extras])  # check ID name=value: that point only
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["nets"]:  # everything after `nets` (options included) belongs to the network tier's parser
+    if argv[:1] in (["nets"], ["fuzz"]):  # everything after them (options included) belongs to their own parser
         import importlib
 
-        return importlib.import_module("verify.nets.cli").main(argv[1:])
+        module = "verify.nets.cli" if argv[0] == "nets" else "verify.campaigns.cli"
+        return importlib.import_module(module).main(argv[1:])
     args = parse_args(argv)  # argparse's own errors: usage and one line on stderr, SystemExit(2)
     try:
         registry.use_command_paths(getattr(args, "path", []))  # claims of the user's own (docs/authoring.md)
