@@ -45,6 +45,7 @@ from verify.metrics import measures as m
 from verify.metrics.arrays import as_labels, as_matrix, as_vector, blas_threads, raw_matrix
 from verify.metrics.conventions import Conventions
 from verify.metrics.statistics import ClassStatistics
+from verify.metrics.tiles import DEFAULT_TILE, check_tile
 
 NO_CLASSIFIER = Undefined("no classifier W given")
 NO_LOGITS = Undefined("no logits given")
@@ -87,17 +88,18 @@ def _minority_rows(stats: ClassStatistics, minority: Sequence | None):
     return list(np.flatnonzero(stats.counts == sizes[0]))
 
 
-def _family(prefix: str, V: np.ndarray | None, conv: Conventions, zero_rtol: float, names, what: str, d: int) -> dict:
+def _family(prefix: str, V, conv: Conventions, zero_rtol: float, names, what: str, d: int, tile: int) -> dict:
     keys = ("equinorm", "equiangularity", "max_equiangularity", "cosine_spread", "etf_distance")
     keys += ("hyperspherical_energy", "energy_gap")
     if V is None:
         return {f"{k}_{prefix}": NO_CLASSIFIER for k in keys}
     out = {f"equinorm_{prefix}": m.equinorm(V, ddof=conv.ddof)}
-    eq = m.equiangularity(V, zero_rtol=zero_rtol, names=names, what=what)
+    # one tiled sweep gives the cosine statistics and the energy (no K x K array)
+    ps = m.pair_statistics(V, s=conv.energy_s, zero_rtol=zero_rtol, names=names, what=what, tile=tile)
     for key, attr in (("equiangularity", "mean_abs"), ("max_equiangularity", "max_abs"), ("cosine_spread", "spread")):
-        out[f"{key}_{prefix}"] = eq if isinstance(eq, Undefined) else getattr(eq, attr)
-    out[f"etf_distance_{prefix}"] = m.etf_distance(V)
-    energy = m.hyperspherical_energy(V, s=conv.energy_s, zero_rtol=zero_rtol, names=names)
+        out[f"{key}_{prefix}"] = ps if isinstance(ps, Undefined) else getattr(ps, attr)
+    out[f"etf_distance_{prefix}"] = m.etf_distance(V, tile=tile)
+    energy = ps if isinstance(ps, Undefined) else ps.energy
     out[f"hyperspherical_energy_{prefix}"] = energy
     K = V.shape[0]
     if isinstance(energy, Undefined):
@@ -117,11 +119,14 @@ def report_from_statistics(
     classes=None,
     minority=None,
     conventions: Conventions | None = None,
+    tile: int = DEFAULT_TILE,
     **switches,
 ) -> dict:
     """Every metric computable from the statistics (NC4 and accuracy need the samples: Undefined here, filled
-    by :func:`collapse_report` or by a second streaming pass)."""
+    by :func:`collapse_report` or by a second streaming pass). Every K x K quantity is swept in ``tile`` x
+    ``tile`` blocks (:mod:`verify.metrics.tiles`): memory O(K d + d^2 + tile^2) whatever K."""
     conv = Conventions.of(conventions, **switches)
+    tile = check_tile(tile)
     Wa, ba = align_classifier(stats, W, b, classes)
     rtol = conv.pinv_rtol if conv.pinv_rtol is not None else stats.zero_rtol()
     zero_rtol = stats.zero_rtol()
@@ -135,28 +140,29 @@ def report_from_statistics(
         )
     # NC1: eigenpairs of Sigma_B from the SVD of its factor A (Sigma_B = A^T A), accurate to eps * s_max^2
     A = stats.between_factor(conv)
-    _, s, Vt = np.linalg.svd(A, full_matrices=False)
+    # K > d: the singular values of A are those of its d x d triangular factor (no K x d left factor stored)
+    _, s, Vt = np.linalg.svd(np.linalg.qr(A, mode="r") if K > d else A, full_matrices=False)
     Sw = stats.sigma_w()
     lam, V = s**2, Vt.T
     out["nc1"] = m._nc1_from_spectrum(Sw, lam, V, K=K, pinv=conv.pinv, scale=conv.scale, rtol=rtol)
     out["nc1_rank"] = m._nc1_from_spectrum(Sw, lam, V, K=K, pinv="rank_K-1", scale=conv.scale, rtol=rtol)
     out["nc1_quotient"] = _quotient(Sw, A)
     out["cdnv"] = m.cdnv(
-        stats.means, stats.class_variances(), exponent=conv.cdnv_exponent, zero_rtol=zero_rtol, names=names
+        stats.means, stats.class_variances(), exponent=conv.cdnv_exponent, zero_rtol=zero_rtol, names=names, tile=tile
     )
     # NC2
     M = stats.centred_means(conv) if conv.centred else stats.means
     Wc = None if Wa is None else (Wa - Wa.mean(axis=0) if conv.centre_classifiers else Wa)
-    out.update(_family("means", M, conv, zero_rtol, names, "class mean", d))
-    out.update(_family("classifiers", Wc, conv, zero_rtol, wnames, "classifier row", d))
-    out["orthogonal_frame_distance"] = m.orthogonal_frame_distance(stats.means)
+    out.update(_family("means", M, conv, zero_rtol, names, "class mean", d, tile))
+    out.update(_family("classifiers", Wc, conv, zero_rtol, wnames, "classifier row", d, tile))
+    out["orthogonal_frame_distance"] = m.orthogonal_frame_distance(stats.means, tile=tile)
     # NC3
     if Wc is None:
         out.update(self_duality=NO_CLASSIFIER, self_duality_uncentred=NO_CLASSIFIER, self_duality_dot=NO_CLASSIFIER)
     else:
         out["self_duality"] = m.self_duality(Wc, M)
         out["self_duality_uncentred"] = m.self_duality(Wc, stats.means)
-        out["self_duality_dot"] = m.self_duality_dot(Wc, stats.centred_means(conv))
+        out["self_duality_dot"] = m.self_duality_dot(Wc, stats.centred_means(conv), tile=tile)
     # NC4 and accuracy: need the samples
     sample_level = Undefined("needs the samples: collapse_report, or a second pass with CollapseStats.agreement")
     for key in ("nc4_agreement", "nc4_agreement_nobias", "nc4_agreement_logits", "accuracy"):
@@ -168,14 +174,16 @@ def report_from_statistics(
     elif isinstance(rows, Undefined):
         out["minority_cosine"] = rows
     else:
-        out["minority_cosine"] = m.minority_cosine(Wa, rows, zero_rtol=zero_rtol, names=wnames)
+        out["minority_cosine"] = m.minority_cosine(Wa, rows, zero_rtol=zero_rtol, names=wnames, tile=tile)
     if stats.min_entry < 0:
         out["nonnegative_orthogonality"] = Undefined(
             f"features have negative entries (min {stats.min_entry:.3g}): the orthogonal frame of Dang et al. "
             "is a statement about non-negative (ReLU) features"
         )
     else:
-        out["nonnegative_orthogonality"] = m.nonnegative_orthogonality(stats.means, zero_rtol=zero_rtol, names=names)
+        out["nonnegative_orthogonality"] = m.nonnegative_orthogonality(
+            stats.means, zero_rtol=zero_rtol, names=names, tile=tile
+        )
     return out
 
 
@@ -195,6 +203,7 @@ def collapse_report(
     minority=None,
     conventions: Conventions | None = None,
     threads: int | None = 1,
+    tile: int = DEFAULT_TILE,
     **switches,
 ) -> dict:
     """Every applicable NC metric of features (N, d) with labels (N,), optionally classifier rows W (K, d),
@@ -202,12 +211,14 @@ def collapse_report(
     conventions: the module docstring and :mod:`verify.metrics.conventions`. ``threads``: BLAS threads
     (default 1, see :func:`verify.metrics.arrays.blas_threads`; None for the library default)."""
     with blas_threads(threads):
-        return _collapse_report(features, labels, W, b, logits, classes, minority, conventions, switches)
+        return _collapse_report(features, labels, W, b, logits, classes, minority, conventions, tile, switches)
 
 
-def _collapse_report(features, labels, W, b, logits, classes, minority, conventions, switches) -> dict:
+def _collapse_report(features, labels, W, b, logits, classes, minority, conventions, tile, switches) -> dict:
     stats = ClassStatistics.from_arrays(features, labels)
-    out = report_from_statistics(stats, W, b, classes=classes, minority=minority, conventions=conventions, **switches)
+    out = report_from_statistics(
+        stats, W, b, classes=classes, minority=minority, conventions=conventions, tile=tile, **switches
+    )
     H = raw_matrix(features, "features")  # checked finite by the statistics; converted chunk-wise below
     y = as_labels(labels, H.shape[0])
     Wa, ba = align_classifier(stats, W, b, classes)

@@ -26,6 +26,7 @@ from verify.metrics.report import (
     tallies_to_report,
 )
 from verify.metrics.statistics import ClassStatistics
+from verify.metrics.tiles import DEFAULT_TILE
 
 
 class CollapseStats:
@@ -97,12 +98,15 @@ class CollapseStats:
         minority=None,
         agreement: AgreementPass | None = None,
         conventions: Conventions | None = None,
+        tile: int = DEFAULT_TILE,
         **switches,
     ) -> dict:
+        """:func:`collapse_report`'s keys from the accumulated statistics; K x K quantities in ``tile`` x
+        ``tile`` blocks."""
         stats = self._require()
         with blas_threads(self.threads):
             out = report_from_statistics(
-                stats, W, b, classes=classes, minority=minority, conventions=conventions, **switches
+                stats, W, b, classes=classes, minority=minority, conventions=conventions, tile=tile, **switches
             )
         if self._logit_n:
             cols = stats.classes if classes is None else as_labels(classes, len(classes))
