@@ -18,6 +18,7 @@ from verify.metrics.conventions import (
     ZHU_2021_CODE,
     Conventions,
 )
+from verify.metrics.history import CollapseHistory, Report, report_from_dict, report_to_dict, report_to_json
 from verify.metrics.measures import (
     Equiangularity,
     cdnv,
@@ -46,6 +47,11 @@ __all__ = [
     "TIRER_BRUNA_2022",
     "ZHU_2021_CODE",
     "AgreementPass",
+    "CollapseHistory",
+    "Report",
+    "report_from_dict",
+    "report_to_dict",
+    "report_to_json",
     "ClassStatistics",
     "CollapseStats",
     "Conventions",

@@ -26,6 +26,14 @@ DEFAULT_ZERO_RTOL = 1e-12
 #: Rows of the features processed at once by :func:`agreement_counts` (bounds its N x K scratch).
 CHUNK = 16384
 
+#: Scores (rows x K) held at once by the NC4 counts: 2^22 float64 = 32 MiB whatever K.
+SCORE_ENTRIES = 2**22
+
+
+def rows_per_chunk(K: int) -> int:
+    """Feature rows per NC4 chunk: CHUNK, fewer when K is large (K = 20,000: 209 rows)."""
+    return max(1, min(CHUNK, SCORE_ENTRIES // max(K, 1)))
+
 
 def _names(names: Sequence[str] | None, K: int, label: str) -> list[str]:
     return list(names) if names is not None else [f"{label}[{k}]" for k in range(K)]
@@ -250,10 +258,11 @@ def agreement_counts(H: np.ndarray, means: np.ndarray, scores) -> int:
     array, or a callable giving the scores of a chunk of H). H is converted to float64 a chunk at a time."""
     half_sq = 0.5 * np.einsum("ij,ij->i", means, means)
     agree = 0
-    for start in range(0, H.shape[0], CHUNK):
-        h = np.asarray(H[start : start + CHUNK], dtype=np.float64)
+    step = rows_per_chunk(means.shape[0])
+    for start in range(0, H.shape[0], step):
+        h = np.asarray(H[start : start + step], dtype=np.float64)
         ncc = np.argmax(h @ means.T - half_sq, axis=1)  # argmin ||h - mu_k||^2
-        s = scores(h) if callable(scores) else scores[start : start + CHUNK]
+        s = scores(h) if callable(scores) else scores[start : start + step]
         agree += int(np.count_nonzero(ncc == np.argmax(s, axis=1)))
     return agree
 

@@ -44,6 +44,7 @@ from verify.errors import InputError
 from verify.metrics import measures as m
 from verify.metrics.arrays import as_labels, as_matrix, as_vector, blas_threads, raw_matrix
 from verify.metrics.conventions import Conventions
+from verify.metrics.history import Report
 from verify.metrics.statistics import ClassStatistics
 from verify.metrics.tiles import DEFAULT_TILE, check_tile
 
@@ -133,7 +134,7 @@ def report_from_statistics(
     names = [f"mu[{c}]" for c in stats.classes.tolist()]
     wnames = [f"w[{c}]" for c in stats.classes.tolist()]
     K, d = stats.K, stats.d
-    out: dict = {}
+    out = Report()
     if K < 2:
         raise InputError(
             f"labels: {K} class present; neural collapse needs K >= 2", parameter="labels", fix="more classes"
@@ -240,9 +241,10 @@ def agreement_tallies(means, class_values, H, y, Wa, ba, L, classes) -> dict[str
     bias = np.zeros(means.shape[0]) if ba is None else ba
     # logit columns follow ``classes`` (default: sorted labels); reorder them to the sorted class order
     cols = None if L is None else (slice(None) if classes is None else np.argsort(as_labels(classes, L.shape[1])))
-    for start in range(0, H.shape[0], m.CHUNK):
-        h = np.asarray(H[start : start + m.CHUNK], dtype=np.float64)
-        yc = y[start : start + m.CHUNK]
+    step = m.rows_per_chunk(means.shape[0])
+    for start in range(0, H.shape[0], step):
+        h = np.asarray(H[start : start + step], dtype=np.float64)
+        yc = y[start : start + step]
         parts = {}
         if Wa is not None:
             scores = h @ Wa.T
@@ -250,7 +252,7 @@ def agreement_tallies(means, class_values, H, y, Wa, ba, L, classes) -> dict[str
             parts["nc4"] = m.agreement_counts(h, means, scores + bias)
             parts["correct_W"] = _correct(scores + bias, yc, class_values)
         if L is not None:
-            lc = L[start : start + m.CHUNK][:, cols]
+            lc = L[start : start + step][:, cols]
             parts["nc4_logits"] = m.agreement_counts(h, means, lc)
             parts["correct_logits"] = _correct(lc, yc, class_values)
         for k, v in parts.items():
