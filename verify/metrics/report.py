@@ -6,7 +6,8 @@ Keys of the report (values: float, or :class:`verify.claim.Undefined` with the r
 ``nc1``                         tr(Sigma_W Sigma_B^+)/K under the ``pinv`` and ``scale`` switches
 ``nc1_rank``                    the same with the rank-(K-1) truncated inverse (Papyan et al. code)
 ``nc1_quotient``                tr Sigma_W / tr Sigma_B
-``cdnv``                        average class-distance normalised variance (Galanti et al. 2022)
+``nc1_weak_between``, ``_within`` tr Sigma_B, tr Sigma_W as fractions of their sum (Rangamani et al. 2023)
+``cdnv``                        average class-distance normalised variance (Galanti et al. 2022; ``cdnv_ddof``)
 ``equinorm_means``              CV of the norms of the (centred) class means
 ``equinorm_classifiers``        CV of the norms of the classifier rows
 ``equiangularity_means``        mean |cos + 1/(K-1)| over pairs of (centred) class means
@@ -22,6 +23,10 @@ Keys of the report (values: float, or :class:`verify.claim.Undefined` with the r
 ``self_duality``                ||W/||W||_F - M/||M||_F||_F, M the (centred) class means
 ``self_duality_uncentred``      the same with uncentred means (Tirer & Bruna's NC3)
 ``self_duality_dot``            ||W M^T/||W M^T||_F - (I - 11^T/K)/sqrt(K-1)||_F (Zhu et al. code)
+``unc3_similarity_variance``    Var_k of w_k.(mu_k - mu_G), ddof 1 (rhubarbwu's UNC3)
+``unc3_offdiagonal_cosine``     mean over k < l of cos(w_k, mu_l - mu_G) (nc-toolbox's UNC3)
+``global_mean_logit_norm``      ||W mu_G + b|| (Zhu et al. 2021 code)
+``nc5_ood_orthogonality``       mean_k |cos(mu_k, mu_G^OOD)| given ``ood_mean=`` (NC5, Ammar et al. 2024)
 ``nc4_agreement``               fraction where argmax(W h + b) is the nearest class mean (b = 0 if not given)
 ``nc4_agreement_nobias``        the same without the bias
 ``nc4_agreement_logits``        the same with the given logits' argmax
@@ -42,6 +47,7 @@ import numpy as np
 from verify.claim import Undefined
 from verify.errors import InputError
 from verify.metrics import measures as m
+from verify.metrics import variants as v
 from verify.metrics.arrays import as_labels, as_matrix, as_vector, blas_threads, raw_matrix
 from verify.metrics.conventions import Conventions
 from verify.metrics.history import Report
@@ -121,6 +127,7 @@ def report_from_statistics(
     minority=None,
     conventions: Conventions | None = None,
     tile: int = DEFAULT_TILE,
+    ood_mean=None,
     **switches,
 ) -> dict:
     """Every metric computable from the statistics (NC4 and accuracy need the samples: Undefined here, filled
@@ -148,9 +155,18 @@ def report_from_statistics(
     out["nc1"] = m._nc1_from_spectrum(Sw, lam, V, K=K, pinv=conv.pinv, scale=conv.scale, rtol=rtol)
     out["nc1_rank"] = m._nc1_from_spectrum(Sw, lam, V, K=K, pinv="rank_K-1", scale=conv.scale, rtol=rtol)
     out["nc1_quotient"] = _quotient(Sw, A)
-    out["cdnv"] = m.cdnv(
-        stats.means, stats.class_variances(), exponent=conv.cdnv_exponent, zero_rtol=zero_rtol, names=names, tile=tile
-    )
+    variances = stats.class_variances(conv.cdnv_ddof)
+    if np.any(np.isnan(variances)):
+        lone = names[int(np.flatnonzero(np.isnan(variances))[0])]
+        out["cdnv"] = Undefined(f"{lone}: one sample, its n_k - 1 variance (cdnv_ddof=1) is undefined")
+    else:
+        out["cdnv"] = m.cdnv(
+            stats.means, variances, exponent=conv.cdnv_exponent, zero_rtol=zero_rtol, names=names, tile=tile
+        )
+    trace_w = float(np.trace(Sw))
+    weak = v.nc1_weak(trace_w, float(np.einsum("ij,ij->", A, A)))
+    for i, key in enumerate(("nc1_weak_between", "nc1_weak_within")):
+        out[key] = weak if isinstance(weak, Undefined) else weak[i]
     # NC2
     M = stats.centred_means(conv) if conv.centred else stats.means
     Wc = None if Wa is None else (Wa - Wa.mean(axis=0) if conv.centre_classifiers else Wa)
@@ -164,6 +180,7 @@ def report_from_statistics(
         out["self_duality"] = m.self_duality(Wc, M)
         out["self_duality_uncentred"] = m.self_duality(Wc, stats.means)
         out["self_duality_dot"] = m.self_duality_dot(Wc, stats.centred_means(conv), tile=tile)
+    out.update(_variants(stats, conv, Wa, Wc, ba, ood_mean, zero_rtol, names, tile))
     # NC4 and accuracy: need the samples
     sample_level = Undefined("needs the samples: collapse_report, or a second pass with CollapseStats.agreement")
     for key in ("nc4_agreement", "nc4_agreement_nobias", "nc4_agreement_logits", "accuracy"):
@@ -188,6 +205,24 @@ def report_from_statistics(
     return out
 
 
+def _variants(stats, conv, Wa, Wc, ba, ood_mean, zero_rtol, names, tile) -> dict:
+    """The keys of :mod:`verify.metrics.variants` (UNC3 both ways, ||W mu_G + b||, NC5)."""
+    out = {}
+    if ood_mean is None:
+        out["nc5_ood_orthogonality"] = Undefined("no ood_mean given (the mean of out-of-distribution features)")
+    else:
+        out["nc5_ood_orthogonality"] = v.ood_orthogonality(stats.means, ood_mean, zero_rtol=zero_rtol, names=names)
+    if Wa is None:
+        return {**out, **dict.fromkeys(("unc3_similarity_variance", "unc3_offdiagonal_cosine"), NO_CLASSIFIER)} | {
+            "global_mean_logit_norm": NO_CLASSIFIER
+        }
+    M = stats.centred_means(conv)
+    out["unc3_similarity_variance"] = v.unc3_similarity_variance(Wc, M)
+    out["unc3_offdiagonal_cosine"] = v.unc3_offdiagonal_cosine(Wc, M, zero_rtol=zero_rtol, tile=tile)
+    out["global_mean_logit_norm"] = v.global_mean_logit_norm(Wa, ba, stats.global_mean(conv))
+    return out
+
+
 def _quotient(Sw: np.ndarray, A: np.ndarray):
     tb = float(np.einsum("ij,ij->", A, A))  # tr(A^T A) without forming the d x d matrix
     return Undefined("tr Sigma_B = 0: all class means coincide") if tb <= 0 else float(np.trace(Sw)) / tb
@@ -205,6 +240,7 @@ def collapse_report(
     conventions: Conventions | None = None,
     threads: int | None = 1,
     tile: int = DEFAULT_TILE,
+    ood_mean=None,
     **switches,
 ) -> dict:
     """Every applicable NC metric of features (N, d) with labels (N,), optionally classifier rows W (K, d),
@@ -212,13 +248,23 @@ def collapse_report(
     conventions: the module docstring and :mod:`verify.metrics.conventions`. ``threads``: BLAS threads
     (default 1, see :func:`verify.metrics.arrays.blas_threads`; None for the library default)."""
     with blas_threads(threads):
-        return _collapse_report(features, labels, W, b, logits, classes, minority, conventions, tile, switches)
+        return _collapse_report(
+            features, labels, W, b, logits, classes, minority, conventions, tile, ood_mean, switches
+        )
 
 
-def _collapse_report(features, labels, W, b, logits, classes, minority, conventions, tile, switches) -> dict:
+def _collapse_report(features, labels, W, b, logits, classes, minority, conventions, tile, ood_mean, switches):
     stats = ClassStatistics.from_arrays(features, labels)
     out = report_from_statistics(
-        stats, W, b, classes=classes, minority=minority, conventions=conventions, tile=tile, **switches
+        stats,
+        W,
+        b,
+        classes=classes,
+        minority=minority,
+        conventions=conventions,
+        tile=tile,
+        ood_mean=ood_mean,
+        **switches,
     )
     H = raw_matrix(features, "features")  # checked finite by the statistics; converted chunk-wise below
     y = as_labels(labels, H.shape[0])
@@ -255,8 +301,8 @@ def agreement_tallies(means, class_values, H, y, Wa, ba, L, classes) -> dict[str
             lc = L[start : start + step][:, cols]
             parts["nc4_logits"] = m.agreement_counts(h, means, lc)
             parts["correct_logits"] = _correct(lc, yc, class_values)
-        for k, v in parts.items():
-            tally[k] = tally.get(k, 0) + v
+        for k, n in parts.items():
+            tally[k] = tally.get(k, 0) + n
     for k in (("nc4", "nc4_nobias", "correct_W") if Wa is not None else ()) + (
         ("nc4_logits", "correct_logits") if L is not None else ()
     ):

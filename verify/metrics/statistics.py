@@ -164,9 +164,11 @@ class ClassStatistics:
         """A (K, d) with Sigma_B = A^T A: rows sqrt(w_k) (mu_k - mu_G)."""
         return self.centred_means(conv) * np.sqrt(self.between_weights(conv))[:, None]
 
-    def class_variances(self) -> np.ndarray:
-        """Var_k = E_{y=k} ||h - mu_k||^2 (Galanti et al. 2022), per class."""
-        return self.sumsq / self.counts
+    def class_variances(self, ddof: int = 0) -> np.ndarray:
+        """Var_k = sum_{y=k} ||h - mu_k||^2 / (n_k - ddof) per class (ddof 0: Galanti et al. 2022; 1: the
+        sample variance); NaN for a class with n_k <= ddof."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.counts > ddof, self.sumsq / np.maximum(self.counts - ddof, 1), np.nan)
 
     def zero_rtol(self) -> float:
         """Relative size below which a norm or eigenvalue is indistinguishable from the input's rounding:

@@ -99,6 +99,7 @@ class CollapseStats:
         agreement: AgreementPass | None = None,
         conventions: Conventions | None = None,
         tile: int = DEFAULT_TILE,
+        ood_mean=None,
         **switches,
     ) -> dict:
         """:func:`collapse_report`'s keys from the accumulated statistics; K x K quantities in ``tile`` x
@@ -106,7 +107,15 @@ class CollapseStats:
         stats = self._require()
         with blas_threads(self.threads):
             out = report_from_statistics(
-                stats, W, b, classes=classes, minority=minority, conventions=conventions, tile=tile, **switches
+                stats,
+                W,
+                b,
+                classes=classes,
+                minority=minority,
+                conventions=conventions,
+                tile=tile,
+                ood_mean=ood_mean,
+                **switches,
             )
         if self._logit_n:
             cols = stats.classes if classes is None else as_labels(classes, len(classes))
