@@ -36,6 +36,8 @@ def blas_threads(threads: int | None):
     if threads is None:
         return contextlib.nullcontext()
     if not _CONTROLLER:
+        import scipy.linalg.blas  # noqa: F401  scipy's own OpenBLAS (dsyrk) must be loaded to be limited too
+
         _CONTROLLER.append(ThreadpoolController())
     return _CONTROLLER[0].limit(limits=threads, user_api="blas")
 
