@@ -18,7 +18,7 @@ import numpy as np
 
 from verify.errors import InputError
 from verify.metrics.accumulate import RunningStatistics
-from verify.metrics.arrays import as_float64, as_labels, as_matrix, blas_threads, is_torch, raw_matrix
+from verify.metrics.arrays import as_float64, as_labels, as_matrix, blas_threads, is_torch, raw_matrix, to_numpy
 from verify.metrics.conventions import Conventions
 from verify.metrics.report import (
     agreement_tallies,
@@ -104,11 +104,12 @@ class CollapseStats:
     def _count_logits(self, n: int, labels, logits) -> None:
         """Tally (label, argmax column) pairs of a batch (host integers; the logits are K per sample)."""
         y = as_labels(labels, n)
-        L, _ = as_matrix(logits, "logits", rows=n)
+        if is_torch(logits) and logits.ndim == 2 and logits.shape[0] == n:
+            top = to_numpy(logits.detach().argmax(dim=1))  # on the device: B integers come to the host
+        else:
+            top = np.argmax(as_matrix(logits, "logits", rows=n)[0], axis=1)
         classes = np.unique(y)
-        pairs, counts = np.unique(
-            np.stack([np.searchsorted(classes, y), np.argmax(L, axis=1)]), axis=1, return_counts=True
-        )
+        pairs, counts = np.unique(np.stack([np.searchsorted(classes, y), top]), axis=1, return_counts=True)
         for (ci, col), c in zip(pairs.T, counts, strict=True):
             key = (classes[ci].item(), int(col))
             self._logit_hits[key] = self._logit_hits.get(key, 0) + int(c)
