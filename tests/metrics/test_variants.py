@@ -112,3 +112,16 @@ def test_nrc3_against_sqrtm_and_a_grid():
     grid = min(direct(g) for g in np.linspace(0, 1, 2001))
     best = r.nrc3(W, Y)
     assert best <= grid + 1e-12 and best >= grid - 1e-3
+
+
+def test_zhu_between_class_covariance_has_rank_k_minus_1_when_imbalanced():
+    """docs/metrics.md: Zhu et al.'s Sigma_B (weights 1/K about the *sample* mean) has rank at most K - 1 for
+    any class sizes: the centred means satisfy sum_k (n_k/N)(mu_k - mu_G) = 0."""
+    from verify.metrics import ZHU_2021_CODE, ClassStatistics
+
+    rng = np.random.default_rng(0)
+    H, y, _, _ = noisy(10, 64, rng.integers(5, 200, size=10), rng)
+    A = ClassStatistics.from_arrays(H, y).between_factor(ZHU_2021_CODE)
+    lam = np.linalg.svd(A, compute_uv=False) ** 2
+    assert lam[-1] <= 64 * np.finfo(float).eps * lam[0]  # rounding of a rank-9 matrix (measured 1.7e-32)
+    assert lam[-2] > 0.1 * lam[0]

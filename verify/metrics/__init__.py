@@ -3,8 +3,12 @@
 NC1-NC4 and their variants as pure functions (:mod:`verify.metrics.measures`), every convention a named
 switch (:mod:`verify.metrics.conventions`, mapped to public implementations in docs/metrics.md), statistics
 accumulated in float64 whatever the input dtype, and a one-pass, mergeable accumulator for data that does
-not fit in memory (:class:`CollapseStats`). numpy core; torch tensors (any device) are accepted by duck
-typing, never imported. Degenerate cases (a zero class mean or classifier row) are
+not fit in memory (:class:`CollapseStats`). Every K x K quantity is computed in tiles
+(:mod:`verify.metrics.tiles`: memory O(K d + d^2 + tile^2)); reports serialise (:class:`Report`,
+:class:`CollapseHistory`). numpy core; torch tensors are accepted by duck typing (CPU: zero-copy views;
+other devices accumulate there, :mod:`verify.metrics.torch_backend`); torch is imported only by the optional
+modules (``torch_backend``, ``torch_hooks``, ``distributed``), on first use. Other libraries' metrics:
+:mod:`verify.metrics.variants`, :mod:`verify.metrics.regression`. Degenerate cases (a zero class mean or classifier row) are
 :class:`verify.claim.Undefined` with the reason.
 
     >>> report = collapse_report(features, labels, W, b)          # doctest: +SKIP

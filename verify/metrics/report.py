@@ -213,9 +213,8 @@ def _variants(stats, conv, Wa, Wc, ba, ood_mean, zero_rtol, names, tile) -> dict
     else:
         out["nc5_ood_orthogonality"] = v.ood_orthogonality(stats.means, ood_mean, zero_rtol=zero_rtol, names=names)
     if Wa is None:
-        return {**out, **dict.fromkeys(("unc3_similarity_variance", "unc3_offdiagonal_cosine"), NO_CLASSIFIER)} | {
-            "global_mean_logit_norm": NO_CLASSIFIER
-        }
+        keys = ("unc3_similarity_variance", "unc3_offdiagonal_cosine", "global_mean_logit_norm")
+        return {**out, **dict.fromkeys(keys, NO_CLASSIFIER)}
     M = stats.centred_means(conv)
     out["unc3_similarity_variance"] = v.unc3_similarity_variance(Wc, M)
     out["unc3_offdiagonal_cosine"] = v.unc3_offdiagonal_cosine(Wc, M, zero_rtol=zero_rtol, tile=tile)
