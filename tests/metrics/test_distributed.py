@@ -4,6 +4,7 @@ in-memory statistics to 1e-12."""
 
 import json
 import socket
+from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -33,7 +34,9 @@ def _rank(rank, world, port, out_dir):
     from verify.metrics import CollapseStats
     from verify.metrics.distributed import all_reduce_stats
 
-    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
+    dist.init_process_group(  # bounded: a lost peer fails the collective after 60 s instead of hanging
+        "gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world, timeout=timedelta(seconds=60)
+    )
     try:
         H, y, W, b = _data()
         mine = np.arange(len(y)) % world == rank

@@ -8,6 +8,9 @@ Golub & LeVeque (1979). The hot loop is arranged for speed per core:
   the per-class sums of squares work on contiguous slices;
 - the float64 conversion and the centring are one pass (``np.subtract`` of a float32 slice and a float64 mean
   into a float64 buffer);
+- the batch buffers (the sorted input rows and their float64 centred copy) are kept between batches: a
+  fresh 32 MiB buffer per batch costs its page faults on every first write (measured on a loaded machine:
+  the centring pass 5 ms with a warm buffer, 170 ms with a fresh one);
 - the within-class scatter is accumulated *in place* by BLAS ``dsyrk`` (C := C + Z^T Z on the upper triangle,
   no d x d temporary); the Chan correction sum_k w_k delta_k delta_k^T is one small GEMM. The lower triangle
   is rebuilt from the upper one when the statistics are read.
@@ -46,6 +49,21 @@ class RunningStatistics:
         self.scatter_upper: np.ndarray | None = None  # F-ordered d x d, upper triangle valid
         self.eps = 0.0
         self.min_entry = np.inf
+        self._scratch: dict[str, np.ndarray] = {}  # reused batch buffers (not pickled)
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_scratch"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._scratch = {}
+
+    def _buffer(self, name: str, rows: int, d: int, dtype) -> np.ndarray:
+        """A (rows, d) view of a buffer kept between batches (grown when a batch is larger)."""
+        buf = self._scratch.get(name)
+        if buf is None or buf.dtype != dtype or buf.shape[1] != d or buf.shape[0] < rows:
+            buf = self._scratch[name] = np.empty((rows, d), dtype=dtype)
+        return buf[:rows]
 
     @property
     def N(self) -> int:
@@ -64,10 +82,10 @@ class RunningStatistics:
             )
         classes, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
         order = np.argsort(inverse, kind="stable")
-        Xs = raw[order]  # sorted by class: contiguous slices
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         Kb, (B, d) = classes.shape[0], raw.shape
-        Z = np.empty((B, d))
+        Xs = np.take(raw, order, axis=0, out=self._buffer("sorted", B, d, raw.dtype))  # contiguous class slices
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        Z = self._buffer("centred", B, d, np.float64)
         if Kb <= LOOP_CLASSES:
             sums = np.empty((Kb, d))
             for k, (s, n) in enumerate(zip(starts.tolist(), counts.tolist(), strict=True)):

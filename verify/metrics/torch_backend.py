@@ -54,8 +54,13 @@ class TorchRunningStatistics:
             raise InputError(
                 f"features: device {X.device} after batches on {self.device}", parameter="features", fix="one device"
             )
-        y = labels.detach().reshape(-1) if type(labels).__module__.startswith("torch") else torch.as_tensor(labels)
-        y = y.to(self.device)
+        try:
+            y = labels.detach() if type(labels).__module__.startswith("torch") else torch.as_tensor(np.asarray(labels))
+        except (TypeError, RuntimeError):
+            raise InputError(
+                "labels: not integers (the device path needs integer labels)", parameter="labels", fix="backend='numpy'"
+            ) from None
+        y = y.reshape(-1).to(self.device)
         B, d = X.shape
         if y.shape[0] != B:
             raise InputError(f"labels: {y.shape[0]} labels for {B} feature rows", parameter="labels", fix="one a row")
