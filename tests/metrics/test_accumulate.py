@@ -4,7 +4,7 @@ direct dense computation, for few classes (looped slices) and many (vectorised),
 import numpy as np
 import pytest
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.metrics import ClassStatistics
 from verify.metrics.accumulate import LOOP_CLASSES, RunningStatistics
 
@@ -22,7 +22,7 @@ def test_running_statistics_equal_direct_sums(K, dtype):
     running = RunningStatistics()
     for idx in np.array_split(rng.permutation(700), 4):
         running.update(H[idx], y[idx])
-    got = running.to_statistics()
+    got = ClassStatistics(**running.fields())
     X = H.astype(np.float64)
     classes = np.unique(y)
     means = np.array([X[y == c].mean(axis=0) for c in classes])

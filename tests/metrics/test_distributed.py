@@ -9,8 +9,8 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
+from verify.geometry.examples import noisy
 from verify.metrics import collapse_report
-from verify.metrics.examples import noisy
 
 #: Sums of the same float64 terms in another order (parallel-axis all-reduce or Chan tree): ~1e-15.
 SHARDED = 1e-12

@@ -9,10 +9,10 @@ import math
 import numpy as np
 import pytest
 
-from verify.claim import Undefined
-from verify.errors import InputError
+from verify.base.errors import InputError
+from verify.base.values import Undefined
+from verify.geometry.examples import collapsed, noisy
 from verify.metrics import CollapseHistory, CollapseStats, collapse_report, report_from_dict, report_to_dict
-from verify.metrics.examples import collapsed, noisy
 
 
 def _report_with_undefined():

@@ -7,10 +7,10 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from verify.errors import InputError
+from verify.base.errors import InputError
+from verify.geometry.examples import noisy
 from verify.metrics import ClassStatistics, collapse_report, report_from_statistics
 from verify.metrics import measures as m
-from verify.metrics.examples import noisy
 
 #: Tiled against dense: the same float64 products summed in another order (pairwise within tiles, fsum across)
 #: and Gram distances refined below REFINE; on these O(1)-conditioned data the agreement is ~1e-15.

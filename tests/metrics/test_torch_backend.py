@@ -7,9 +7,9 @@ import sys
 import numpy as np
 import pytest
 
-from verify.claim import Undefined
+from verify.base.values import Undefined
+from verify.geometry.examples import noisy
 from verify.metrics import CollapseStats, collapse_report
-from verify.metrics.examples import noisy
 
 #: Two float64 accumulations of the same batches (index_add_ and GEMM vs sorted slices and dsyrk): sums in
 #: other orders, agreement ~1e-15 on O(1)-conditioned data; 1e-12 is the issue's bar.

@@ -41,7 +41,7 @@ def test_measure_equals_the_report_of_the_features_computed_directly():
 
 
 def test_a_layer_the_model_never_calls_is_refused_by_name():
-    from verify.errors import InputError
+    from verify.base.errors import InputError
     from verify.metrics.torch_hooks import accumulate
 
     model, _, _, _, _, loader = _model_and_loader()

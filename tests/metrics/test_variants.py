@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from scipy.linalg import sqrtm
 
-from verify.claim import Undefined
+from verify.base.values import Undefined
+from verify.geometry.examples import noisy
 from verify.metrics import collapse_report
 from verify.metrics import regression as r
 from verify.metrics import variants as v
-from verify.metrics.examples import noisy
 
 #: Direct loops against vectorised/tiled float64: O(K^2) terms of O(1) size, agreement ~1e-15.
 DIRECT = 1e-12

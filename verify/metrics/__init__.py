@@ -6,10 +6,10 @@ accumulated in float64 whatever the input dtype, and a one-pass, mergeable accum
 not fit in memory (:class:`CollapseStats`). Every K x K quantity is computed in tiles
 (:mod:`verify.metrics.tiles`: memory O(K d + d^2 + tile^2)); reports serialise (:class:`Report`,
 :class:`CollapseHistory`). numpy core; torch tensors are accepted by duck typing (CPU: zero-copy views;
-other devices accumulate there, :mod:`verify.metrics.torch_backend`); torch is imported only by the optional
-modules (``torch_backend``, ``torch_hooks``, ``distributed``), on first use. Other libraries' metrics:
-:mod:`verify.metrics.variants`, :mod:`verify.metrics.regression`. Degenerate cases (a zero class mean or classifier row) are
-:class:`verify.claim.Undefined` with the reason.
+other devices accumulate there, :mod:`verify.metrics.torch_backend`); torch is never imported (the torch helpers
+``torch_backend``, ``torch_hooks``, ``distributed`` use the module of the tensors or models passed in). Other libraries' metrics:
+:mod:`verify.metrics.variants`, :mod:`verify.metrics.regression`. Degenerate cases (a zero class mean or
+classifier row) are :class:`verify.base.values.Undefined` with the reason.
 
     >>> report = collapse_report(features, labels, W, b)          # doctest: +SKIP
     >>> stats = CollapseStats(); stats.update(H_batch, y_batch)    # doctest: +SKIP

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.metrics.arrays import as_labels, input_eps, raw_matrix
 
 #: Classes in a batch above which the class sums and centring are vectorised (sparse product, repeat) rather
@@ -170,12 +170,11 @@ class RunningStatistics:
         U = np.triu(self.scatter_upper)
         return U + np.triu(U, 1).T
 
-    def to_statistics(self):
-        from verify.metrics.statistics import ClassStatistics
-
+    def fields(self) -> dict:
+        """The fields of a :class:`verify.metrics.ClassStatistics` (copies; the scatter symmetrised)."""
         if self.classes is None:
             raise InputError("no samples accumulated", parameter="features", fix="call update first")
-        return ClassStatistics(
+        return dict(
             classes=self.classes.copy(),
             counts=self.counts.copy(),
             means=self.means.copy(),

@@ -13,7 +13,7 @@ import contextlib
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 
 #: Epsilon of integer and boolean inputs, which float64 holds exactly (below 2**53).
 EXACT_EPS = float(np.finfo(np.float64).eps)
@@ -40,6 +40,14 @@ def blas_threads(threads: int | None):
 
         _CONTROLLER.append(ThreadpoolController())
     return _CONTROLLER[0].limit(limits=threads, user_api="blas")
+
+
+def loaded_torch():
+    """The torch module when the caller has loaded it, else None. The metrics never import torch: a tensor or a
+    model handed to them means torch is loaded, and its module is taken from ``sys.modules`` (duck typing)."""
+    import sys
+
+    return sys.modules.get("torch")
 
 
 def is_torch(x) -> bool:

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
+from verify.metrics.arrays import loaded_torch
 from verify.metrics.statistics import ClassStatistics
 from verify.metrics.streaming import CollapseStats
 
@@ -39,10 +40,9 @@ def _aligned(stats: ClassStatistics | None, classes: np.ndarray, d: int):
 def all_reduce_stats(stats: CollapseStats, group=None, device=None) -> CollapseStats:
     """A new CollapseStats holding the statistics of every rank of ``group`` (the same on each rank). The
     tensors travel on ``device`` (default: CUDA for an NCCL group, else the CPU). Logit tallies are summed."""
-    import torch
-    import torch.distributed as dist
-
-    if not dist.is_available() or not dist.is_initialized():
+    torch = loaded_torch()  # never imported here: a process group exists only where torch is loaded
+    dist = None if torch is None else torch.distributed
+    if dist is None or not dist.is_available() or not dist.is_initialized():
         raise InputError("torch.distributed is not initialised", parameter="group", fix="call init_process_group first")
     if device is None:
         device = torch.device("cuda", torch.cuda.current_device()) if dist.get_backend(group) == "nccl" else "cpu"

@@ -1,6 +1,6 @@
 """Reports that serialise, and the per-epoch history of a training run.
 
-A report's value is a float or :class:`verify.claim.Undefined` (a reason, not a number), which ``json``
+A report's value is a float or :class:`verify.base.values.Undefined` (a reason, not a number), which ``json``
 cannot write. :func:`report_to_dict` gives ``{"metrics": {key: float or None}, "undefined": {key: reason}}``
 (an Undefined metric is ``null`` beside its reason; an infinite energy is the string ``"inf"``, so the JSON
 is strict), :func:`report_to_json` its text, :func:`report_from_dict` the report back. The reports of
@@ -19,8 +19,8 @@ import json
 import math
 from pathlib import Path
 
-from verify.claim import Undefined
-from verify.errors import InputError
+from verify.base.errors import InputError
+from verify.base.values import Undefined
 
 #: Families of report keys, one panel each in :meth:`CollapseHistory.plot` (keys absent from a history are
 #: skipped). NC4 is drawn as the disagreement 1 - agreement, so that collapse goes down on a log axis.

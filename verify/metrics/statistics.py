@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.metrics.arrays import as_labels, raw_matrix
 from verify.metrics.conventions import Conventions
 
@@ -72,7 +72,7 @@ class ClassStatistics:
         running = RunningStatistics()
         for start in range(0, N, chunk):
             running.update(raw[start : start + chunk], y[start : start + chunk], source=features)
-        return running.to_statistics()
+        return cls(**running.fields())
 
     def merge(self, other: ClassStatistics) -> ClassStatistics:
         """The statistics of the union of two disjoint samples (Chan et al. 1979 pairwise update)."""

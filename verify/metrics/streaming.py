@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.metrics.accumulate import RunningStatistics
 from verify.metrics.arrays import as_float64, as_labels, as_matrix, blas_threads, is_torch, raw_matrix, to_numpy
 from verify.metrics.conventions import Conventions
@@ -53,7 +53,7 @@ class CollapseStats:
     def stats(self) -> ClassStatistics | None:
         """The accumulated statistics on the host (one device-to-host copy of O(K d + d^2) numbers)."""
         if self._stats is None and self._running is not None:
-            self._stats = self._running.to_statistics()
+            self._stats = ClassStatistics(**self._running.fields())
         return self._stats
 
     @stats.setter

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 
 #: Default rows per tile: the sweep holds ~8 float64 tile x tile blocks (16 MiB) and its GEMMs are large
 #: enough for full BLAS speed.

@@ -3,8 +3,8 @@
 The same algorithm as :mod:`verify.metrics.accumulate` (two passes within a batch, Chan, Golub & LeVeque's
 update across batches), written with torch operations so that a GPU batch never leaves the GPU: per batch
 only the distinct labels of the batch (at most K numbers) come to the host. The state (K counts, K x d means,
-K sums of squares, the d x d scatter) lives on the device; :meth:`to_statistics` copies it to the host once,
-for the report. torch is imported here only, on first use (the core never imports it).
+K sums of squares, the d x d scatter) lives on the device; :meth:`fields` copies it to the host once,
+for the report. torch is never imported: it is the module of the tensors passed in (``loaded_torch``).
 
 GPU cost: per batch of B rows, one float64 GEMM of B d^2 multiply-adds (Z^T Z) and O(B d + K d) more; float64
 runs at 1/2 (H100: ~50 TFLOP/s) to 1/64 (consumer cards) of the float32 rate. Memory: K d + d^2 float64
@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from verify.errors import InputError
-from verify.metrics.arrays import BFLOAT16_EPS
+from verify.base.errors import InputError
+from verify.metrics.arrays import BFLOAT16_EPS, loaded_torch
 
 
 def _torch():
-    import torch
-
-    return torch
+    """torch, loaded by the caller (a tensor was passed): never imported here (verify.metrics.arrays.loaded_torch)."""
+    return loaded_torch()
 
 
 class TorchRunningStatistics:
@@ -121,14 +120,12 @@ class TorchRunningStatistics:
         self.eps = max(self.eps, eps)
         self.min_entry = torch.minimum(self.min_entry, low)
 
-    def to_statistics(self):
-        """The host :class:`verify.metrics.ClassStatistics` (one copy of the state)."""
-        from verify.metrics.statistics import ClassStatistics
-
+    def fields(self) -> dict:
+        """The fields of the host :class:`verify.metrics.ClassStatistics` (one copy of the state)."""
         if self.classes is None:
             raise InputError("no samples accumulated", parameter="features", fix="call update first")
         S = self.scatter.cpu().numpy()
-        return ClassStatistics(
+        return dict(
             classes=self.classes.copy(),
             counts=np.rint(self.counts.cpu().numpy()).astype(np.int64),
             means=self.means.cpu().numpy().copy(),

@@ -1,6 +1,7 @@
 """NC metrics of a torch model in the loop: a forward hook captures a layer's *input* (the penultimate
 features when the layer is the classifier) and feeds :class:`verify.metrics.CollapseStats` batch by batch
-from a DataLoader, on the model's device. torch is imported on first use only.
+from a DataLoader, on the model's device. torch is never imported here: it is the module of the model
+passed in (``verify.metrics.arrays.loaded_torch``).
 
     report = measure(model, model.fc, loader)                 # NC1-NC4 (two passes), W and b from model.fc
     history.record(epoch, report)                             # verify.metrics.CollapseHistory
@@ -14,7 +15,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from verify.errors import InputError
+from verify.base.errors import InputError
+from verify.metrics.arrays import loaded_torch
 from verify.metrics.streaming import CollapseStats
 
 
@@ -34,7 +36,7 @@ def layer_inputs(layer):
 
 
 def _batches(model, layer, loader, device):
-    import torch
+    torch = loaded_torch()  # a torch model was passed: torch is loaded (never imported here)
 
     with torch.no_grad(), layer_inputs(layer) as captured:
         for batch in loader:

@@ -27,8 +27,8 @@ import math
 
 import numpy as np
 
-from verify.claim import Undefined
-from verify.errors import InputError
+from verify.base.errors import InputError
+from verify.base.values import Undefined
 from verify.metrics import tiles as t
 from verify.metrics.arrays import as_matrix, as_vector
 from verify.metrics.measures import DEFAULT_ZERO_RTOL, unit_rows
