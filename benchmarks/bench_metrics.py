@@ -184,45 +184,56 @@ def main(argv: list[str] | None = None) -> None:
     if args.child:
         print(json.dumps(run_mode(args.child, args.N, args.d, args.K, args.batch, args.threads or None, args.anchor)))
         return
+    # a mode may carry its own thread setting, "numpy@1", "anchor@0" (0: the library default), so that both
+    # libraries at one thread and at their defaults are measured side by side in one interleaved run
     modes = args.modes.split(",")
-    if "anchor" in modes and not os.path.isdir(args.anchor):
+    if any(m.split("@")[0] == "anchor" for m in modes) and not os.path.isdir(args.anchor):
         print(f"anchor skipped: no snapshot at {args.anchor} (the fetch tool: github:rhubarbwu/neural-collapse)")
-        modes.remove("anchor")
+        modes = [m for m in modes if m.split("@")[0] != "anchor"]
     with open("/proc/loadavg") as f:
         load = f.read().split()[0]
     print(
-        f"N = {args.N}, d = {args.d}, K = {args.K}, batch = {args.batch}, float32 features, BLAS threads "
-        f"{args.threads or 'all'}, median of {args.repeat}; load average {load} on {os.cpu_count()} CPUs"
+        f"N = {args.N}, d = {args.d}, K = {args.K}, batch = {args.batch}, float32 features, threads "
+        f"{args.threads or 'default'} unless a mode says @threads (0 = default), median of {args.repeat}; "
+        f"load average {load} on {os.cpu_count()} CPUs"
     )
-    print(f"{'mode':<12} {'features/s':>12} {'seconds':>9} {'peak RSS MiB':>13} {'above start':>12}  nc1")
+    print(f"{'mode':<14} {'features/s':>12} {'seconds':>9} {'peak RSS MiB':>13} {'above start':>12}  nc1")
     nc1 = {}
     results: dict[str, list] = {m: [] for m in modes}
     for _ in range(args.repeat):  # interleaved: every mode sees the same load drift
         for mode in modes:
-            cmd = [sys.executable, __file__, "--child", mode] + [
-                f"--{k}={getattr(args, k)}" for k in ("N", "d", "K", "batch", "threads", "anchor")
+            name, _, threads = mode.partition("@")
+            cmd = [sys.executable, __file__, "--child", name, f"--threads={threads or args.threads}"] + [
+                f"--{k}={getattr(args, k)}" for k in ("N", "d", "K", "batch", "anchor")
             ]
             results[mode].append(json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout))
+    med = {}
     for mode in modes:
         runs = results[mode]
-        med = {
+        med[mode] = {
             k: statistics.median(r[k] for r in runs)
             for k in ("seconds", "features_per_s", "peak_rss_mib", "peak_above_start_mib")
         }
+        m = med[mode]
         nc1[mode] = runs[0]["nc1"]
         print(
-            f"{mode:<12} {med['features_per_s']:>12,.0f} {med['seconds']:>9.2f} {med['peak_rss_mib']:>13,.0f}"
-            f" {med['peak_above_start_mib']:>12,.0f}  {runs[0]['nc1']:.15g}  (runs: "
+            f"{mode:<14} {m['features_per_s']:>12,.0f} {m['seconds']:>9.2f} {m['peak_rss_mib']:>13,.0f}"
+            f" {m['peak_above_start_mib']:>12,.0f}  {runs[0]['nc1']:.15g}  (runs: "
             + ", ".join(f"{r['features_per_s']:,.0f}/s" for r in runs)
             + ")"
         )
-    if "anchor" in modes:
-        ours = statistics.median(r["features_per_s"] for r in results[modes[modes.index("anchor") - 1]])
-        theirs = statistics.median(r["features_per_s"] for r in results["anchor"])
-        print(f"{modes[modes.index('anchor') - 1]} / anchor: {ours / theirs:.2f}x")
+    rate = {m: med[m]["features_per_s"] for m in modes}
+    for mode in modes:
+        name, _, threads = mode.partition("@")
+        twin = f"anchor@{threads}" if threads else "anchor"
+        if name != "anchor" and twin in rate:
+            print(f"{mode} / {twin}: {rate[mode] / rate[twin]:.2f}x")
+    if "numpy@1" in rate and "anchor@0" in rate:  # CollapseStats defaults to threads=1; torch to all cores
+        print(f"each library at its default (numpy@1 / anchor@0): {rate['numpy@1'] / rate['anchor@0']:.2f}x")
     values = [v for v in nc1.values() if v == v]  # the kernel and the anchor compute no NC1 here
-    spread = max(values) - min(values)
-    print(f"largest difference of NC1 between modes: {spread:.2e} (relative {spread / abs(values[0]):.2e})")
+    if values:
+        spread = max(values) - min(values)
+        print(f"largest difference of NC1 between modes: {spread:.2e} (relative {spread / abs(values[0]):.2e})")
 
 
 if __name__ == "__main__":

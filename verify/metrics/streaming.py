@@ -40,7 +40,8 @@ class CollapseStats:
 
     def __init__(self, *, threads: int | None = 1, backend: str | None = None) -> None:
         self.threads = threads
-        blas_threads(threads)  # validates
+        with blas_threads(threads):  # validates; builds the thread controller now, not in the first update
+            pass
         if backend not in (None, "numpy", "torch"):
             raise InputError(f"backend = {backend!r}", parameter="backend", fix="None (auto), 'numpy' or 'torch'")
         self.backend = backend
