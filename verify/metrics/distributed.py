@@ -1,6 +1,6 @@
 """Collapse statistics across processes: torch.distributed ranks (DDP) and Dask arrays or bags of shards.
 
-**torch.distributed** (:func:`all_reduce_stats`): every rank holds the statistics of its own shard; three
+**torch.distributed** (:func:`all_reduce_stats`): every rank holds the statistics of its own shard; two
 all-reduces (sums) give every rank the statistics of the union, exactly in arithmetic. With n_k^r, mu_k^r,
 t_k^r, S^r the counts, means, within-class sums of squares and scatter of rank r, and mu_k = sum_r n_k^r
 mu_k^r / n_k the global class means (first all-reduce: the K (d + 1) numbers n_k^r, n_k^r mu_k^r),
@@ -9,9 +9,9 @@ mu_k^r / n_k the global class means (first all-reduce: the K (d + 1) numbers n_k
     t_k = sum_r [ t_k^r + n_k^r ||mu_k^r - mu_k||^2 ]
 
 (the parallel-axis theorem about the exact global mean: every term is positive semidefinite, no
-cancellation), second and third all-reduces (d^2 + K numbers; a max and a min for the dtype epsilon and the
-smallest entry). The union of the ranks' label sets is gathered first (K labels per rank, as objects).
-Traffic per rank: O(K d + d^2) float64 numbers, independent of the number of samples.
+cancellation; second all-reduce: d^2 + K numbers). Before them one ``all_gather_object`` brings every rank's
+label set, dimension, dtype epsilon, smallest entry and logit tallies (O(K) small objects), so ranks may see
+different classes. Traffic per rank: O(K d + d^2) float64 numbers, independent of the number of samples.
 
 **Dask** (:func:`stats_from_dask`, :func:`stats_from_bag`): each block or partition is reduced to its
 :class:`~verify.metrics.ClassStatistics` where it lives, and the pieces are merged in a tree by Chan, Golub &
