@@ -6,11 +6,10 @@ from __future__ import annotations
 import argparse
 
 
-def register(add, precision, command) -> None:
-    """The ``certify`` subcommand, through the command line's own ``add`` and ``precision`` (verify/face/cli.py);
-    ``command`` is its handler there (:func:`run` and the exit status)."""
+def register(add, precision) -> None:
+    """The ``certify`` subcommand, through the command line's own ``add`` and ``precision`` (verify/face/cli.py)."""
     p: argparse.ArgumentParser = add(
-        "certify", command, "prove a claim's proof inequalities over a parameter box (branch and bound)"
+        "certify", cmd_certify, "prove a claim's proof inequalities over a parameter box (branch and bound)"
     )
     p.add_argument("id")
     p.add_argument("--box", nargs="+", required=True, metavar="NAME=LO..HI", help="e.g. K=2..50 E_H=1/10..10")
@@ -21,20 +20,21 @@ def register(add, precision, command) -> None:
     precision(p)
 
 
-def run(args) -> tuple[dict, str, str]:
-    """Proof inequalities over a parameter box (verify/face/certify_report.py): (JSON, text, outcome), the
-    outcome ``ok`` (all proven), ``failed`` (a counter-example) or ``inconclusive``."""
+def cmd_certify(args) -> int:
+    """Proof inequalities over a parameter box (verify/face/certify_report.py): exit 0 when all are proven, 1 with
+    a counter-example box, 3 when boxes are left undecided."""
     from verify.engine import registry
     from verify.engine.options import validate_dps
     from verify.face import certify_report as cert
+    from verify.face.cli_common import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK, _emit
 
     claim = registry.get(args.id)
     dps = validate_dps(args.dps)
     limits = cert.limits_from(args.max_depth, args.max_boxes, args.seconds)
     box = cert.parse_box(claim, args.box)
     runs = cert.certify_claim(claim, box, args.inequality, limits, dps)
-    data, text = cert.certify_json(claim, box, runs, limits, dps), cert.certify_text(claim, box, runs, limits, dps)
-    return data, text, cert.exit_kind(runs)
+    _emit(args, cert.certify_json(claim, box, runs, limits, dps), cert.certify_text(claim, box, runs, limits, dps))
+    return {"ok": EXIT_OK, "failed": EXIT_FAILED}.get(cert.exit_kind(runs), EXIT_INCONCLUSIVE)
 
 
 def with_balls(result, quantities, data: dict, text: str) -> tuple[dict, str]:

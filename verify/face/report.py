@@ -1,9 +1,8 @@
-"""Rendering of claims, evaluations and solves: human tables and JSON (schemas in docs/schemas.md), and the one
-line a solve out of reach prints; checks, errata and explorations are rendered by :mod:`verify.face.report_check`."""
+"""Rendering of claims, evaluations and solves: human tables and JSON (schemas in docs/schemas.md); checks,
+errata and explorations are rendered by :mod:`verify.face.report_check`."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 
 import mpmath
@@ -57,6 +56,7 @@ def claim_json(claim: Claim) -> dict:
         "solver": claim.solver_description,
         "examples": [{"params": dict(e.params), "note": e.note} for e in claim.examples],
         "errata": [e.summary for e in claim.errata],
+        "certificate": {"available": claim.certificate is not None, "note": claim.certificate_note or None},
     }
 
 
@@ -103,7 +103,13 @@ def claim_text(claim: Claim, full: bool = False) -> str:
     lines += ["tolerances:"]
     for (tol, reason), names in tolerances.items():
         lines.append(f"  {label[(tol, reason)]} {tol} ({', '.join(names)}): {reason}")
-    lines += ["solver:", f"  {claim.solver_description}", "pinned examples:"]
+    lines += ["solver:", f"  {claim.solver_description}"]
+    cert = "check --certify: " if claim.certificate is not None else ""
+    lines += [
+        "certificate:",
+        f"  {cert}{claim.certificate_note or 'none declared (the check can verify, not certify)'}",
+    ]
+    lines += ["pinned examples:"]
     lines += [f"  {params_text(e.params)}   ({e.note})" for e in claim.examples]
     if claim.errata:
         lines += ["errata:"] + [f"  - {e.summary}" for e in claim.errata]
@@ -248,25 +254,3 @@ def solve_text(
         rows.append(f"  local minima found by restarts ({len(minima)}; not failures of the theorem):")
         rows += [f"    value {m.get('value')}: {m.get('description', '')}" for m in minima]
     return "\n".join(rows)
-
-
-def solve_or_out_of_reach(claim, params, options):
-    """The solve at a user's point, or None after one line saying what is out of reach: at extreme valid values
-    (budgets of 10^100, 10^20 classes) a float64 stage can break down (an SVD that does not converge, a size
-    float64 cannot hold). The exception's type is named, so that a defect is not mistaken for a limit."""
-    import numpy as np
-
-    from verify.base.errors import InputError
-
-    try:
-        return claim.solver(params, options)
-    except InputError:
-        raise
-    except (ArithmeticError, ValueError, TypeError, np.linalg.LinAlgError, mpmath.libmp.NoConvergence) as exc:
-        what = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
-        print(
-            f"nc-verify: out of reach: the solver of {claim.id} broke down at this point ({what}); nothing is "
-            "concluded: try less extreme parameters (nc-verify eval answers the closed form) or a larger --dps",
-            file=sys.stderr,
-        )
-        return None
