@@ -1,13 +1,14 @@
-"""The ``nc-verify`` command line: list, show, eval, solve, check, errata, explore, plot, nets.
+"""The ``nc-verify`` command line: list, show, eval, certify, solve, check, errata, explore, plot, nets.
 
 Exit status (docs/guide.md, "Exit status"):
 
 ===  ===================================================================================================
  0   ok: the command did what was asked (a check verified every point, a solve converged and corroborated)
- 1   a check failed: a converged solve disagrees with the closed form (or a recorded erratum is not confirmed)
+ 1   a check failed: a converged solve disagrees with the closed form (or a recorded erratum is not confirmed;
+     or ``certify`` found a counter-example box)
  2   user error: one line on stderr naming the parameter or option, the violated condition and the fix
  3   inconclusive: a solve did not converge or could not corroborate global minimality, precision ran out,
-     a plotted point did not converge; nothing is concluded
+     a plotted point did not converge, ``certify`` left boxes undecided; nothing is concluded
 ===  ===================================================================================================
 
 A user mistake never prints a traceback: every value is parsed and every option validated before any work.
@@ -21,6 +22,7 @@ import sys
 
 from verify.base.errors import InputError
 from verify.engine import registry
+from verify.face import cli_certify
 from verify.face.cli_common import (  # re-exported: callers of verify.face.cli use these names
     EXIT_FAILED,
     EXIT_INCONCLUSIVE,
@@ -58,7 +60,10 @@ def cmd_eval(args) -> int:
 
     handle = ClaimHandle(registry.get(args.id))
     result = handle.eval(validate_dps(args.dps), args.quantity or None, **_assignments(args.params))
-    _emit(args, result.to_json(), report.eval_text(result.claim, result.params, result.values, result.dps))
+    data, text = result.to_json(), report.eval_text(result.claim, result.params, result.values, result.dps)
+    if args.certify:  # the quantities that offer a ball
+        data, text = cli_certify.with_balls(result, args.quantity or None, data, text)
+    _emit(args, data, text)
     unavailable = any(isinstance(v, Unavailable) for v in _flat(result.values.values()))
     return EXIT_INCONCLUSIVE if unavailable else EXIT_OK
 
@@ -195,6 +200,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("params", nargs="*", metavar="name=value")
     precision(p)
     p.add_argument("--quantity", action="append", metavar="NAME", help="only this quantity (repeatable; default all)")
+    p.add_argument("--certify", action="store_true", help="also certified balls (midpoint +- radius) where offered")
+    cli_certify.register(add, precision)
     p = add("solve", cmd_solve, "run the independent solve")
     p.add_argument("id")
     p.add_argument("params", nargs="*", metavar="name=value")

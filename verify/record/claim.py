@@ -20,6 +20,7 @@ from verify.base.solving import SolveOptions, SolveReport
 from verify.base.values import Unavailable, Undefined, Value
 from verify.record.erratum import Erratum, Example, Exploration
 from verify.record.hypothesis import Hypothesis, Withheld
+from verify.record.inequality import ProofInequality
 from verify.record.parameter import Parameter
 from verify.record.quantity import Quantity, QuantityValue
 
@@ -66,6 +67,8 @@ class Claim:
     #: rather than a list of withheld quantities; the theorem's other hypotheses are applied per quantity
     domain: tuple[str, ...] = ()
     module: str = ""
+    #: the proof's inequalities that ``nc-verify certify`` proves over parameter boxes
+    inequalities: tuple[ProofInequality, ...] = ()
     #: the certificate hook (issue 18, docs/certified.md): (values, solve report) -> verify.certify.Enclosure of
     #: the global minimum of the claim's program, built from the report's point; None: no certificate
     certificate: Callable[[Mapping[str, Fraction], SolveReport], Any] | None = None

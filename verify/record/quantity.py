@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import Any
 
 import mpmath
 import sympy
@@ -49,6 +50,9 @@ class Quantity:
     definition: str = ""
     needs: tuple[str, ...] | None = None
     standalone: bool = False
+    #: opt-in certified enclosure: ``(values, dps) -> flint.arb`` holding the quantity's exact value, narrow at
+    #: ``dps`` digits (``eval --certify``; helpers in verify/certify/intervals.py); None: no ball offered
+    ball: Callable[[Mapping[str, Value], int], Any] | None = None
 
     def depends_on(self, claim_parameters: tuple[Parameter, ...]) -> tuple[str, ...]:
         """The parameter names this quantity needs, in the claim's order."""

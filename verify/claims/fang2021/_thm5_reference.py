@@ -64,7 +64,7 @@ def _symbolic(many_A: bool, many_B: bool, phase: str) -> dict:
     lag = F + _LH * cH + _LW * cW
     eqs = [sp.diff(lag, v) for v in V] + [cH, cW]
     unknowns = V + [_LH, _LW]
-    out: dict = {"V": [str(v) for v in V]}
+    out: dict = {"V": [str(v) for v in V], "equations": (eqs, unknowns)}  # sympy, for the balls (_thm5_balls)
     # each function is lambdified when first called (an R0 evaluation needs four of the eight);
     # docstring_limit=0: lambdify would otherwise print every expression a second time for the docstring of
     # the generated function (about a third of the derivation's cost)
@@ -100,7 +100,7 @@ def system(KA: int, KB: int, phase: str) -> dict:
     sym = _symbolic(KA > 1, KB > 1, phase)
     out = {"V": sym["V"]}
     for key, fn in sym.items():
-        if key == "V":
+        if key in ("V", "equations"):
             continue
         if key.endswith("_np"):
             out[key] = lambda *a, fn=fn: fn(*a, float(KA), float(KB))
