@@ -30,7 +30,9 @@ from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 
 from verify.authoring.drawing import choice, decimals, draws, integers, vectors
+from verify.authoring.roots import root
 from verify.authoring.solves import INVARIANTS, Solve, bounded, conic_solve, layer_peeled_solve, minimise
+from verify.authoring.ufm import UFM_INVARIANTS, ufm_solve, zero_threshold
 from verify.claim import (
     Claim,
     Erratum,
@@ -50,6 +52,7 @@ from verify.errors import InputError
 
 __all__ = [
     "INVARIANTS",
+    "UFM_INVARIANTS",
     "Claim",
     "ClaimDefinitionError",
     "Erratum",
@@ -79,9 +82,12 @@ __all__ = [
     "minimise",
     "quantity",
     "real",
+    "root",
     "tolerance",
+    "ufm_solve",
     "validate",
     "vectors",
+    "zero_threshold",
 ]
 
 

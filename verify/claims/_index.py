@@ -18,4 +18,6 @@ INDEX = [
     {'id': 'tirer2022.thm4_1', 'title': 'Two linear layers: orthogonal frames at both levels, scale from u^4 - u + K beta = 0, two thresholds', 'module': 'verify.claims.tirer2022.thm4_1', 'where': 'Section 4.1, Theorem 4.1, problem (23); Appendix C (Lemma C.1, Eqs. (57)-(69))'},
     {'id': 'tirer2022.thm4_2', 'title': 'Two layers with ReLU: Hbar2 = relu(W1 Hbar1) is a non-negative orthogonal frame aligned with W2', 'module': 'verify.claims.tirer2022.thm4_2', 'where': 'Section 4.2, Theorem 4.2, problem (24); Appendix E (Eqs. (75)-(79))'},
     {'id': 'tirer2022.thm5_1', 'title': 'Fixed noisy collapsed features: the optimal W tends to an attenuated W* at rate n^(-1/2)', 'module': 'verify.claims.tirer2022.thm5_1', 'where': 'Section 5, Theorem 5.1; Appendix F, Eqs. (80)-(88)'},
+    {'id': 'zhu2021.thm3_1', 'title': 'Regularised CE with or without a bias: simplex-ETF global minimisers, closed-form scale and value', 'module': 'verify.claims.zhu2021.thm3_1', 'where': 'Theorem 3.1 (R: number unconfirmed); scale and value derived (THEOREMS-NEXT.md A)'},
+    {'id': 'zhu2021.threshold', 'title': 'Regularised CE: the zero solution takes over at K sqrt(n lambda_W lambda_H) = 1 (continuously)', 'module': 'verify.claims.zhu2021.threshold', 'where': 'zero regime and threshold: derived (THEOREMS-NEXT.md A, rows value and threshold)'},
 ]
