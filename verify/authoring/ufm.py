@@ -50,7 +50,10 @@ def _measure(model, x, ar, zero_digits: int) -> dict[str, Callable[[], tuple]]:
 
     W, H, b = model.unpack(x)
     labels, K = model.labels, model.K
-    tol_h, tol_w = _zero(H, zero_digits), _zero(W, zero_digits)
+    # a row is zero below 10^-digits of its block's longest row, or below 10^-digits absolutely (the zero
+    # regimes: the whole block is 0 to the solve's accuracy, and relative comparisons would call it nonzero)
+    floor = 10.0 ** (-zero_digits)
+    tol_h, tol_w = max(_zero(H, zero_digits), floor), max(_zero(W, zero_digits), floor)
     means = class_means(H, labels, K)
     Z = H @ W.T + b[None, :]
 

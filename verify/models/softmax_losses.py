@@ -186,20 +186,11 @@ POWER = SoftmaxLossFamily(
     "power", (1 - X) ** _q, X**_q, ("q",), "g1 = (1 - x)^q, g2 = x^q, the paper's second example (q > 1)"
 )
 
-_alpha, _gamma, _K = sp.Symbol("alpha", positive=True), sp.Symbol("gamma", positive=True), sp.Symbol("K", positive=True)
-#: Label smoothing (Zhou et al. 2022, NeurIPS): -sum_c q_c log S(z)_c with q = (1 - alpha) e_y + (alpha/K) 1.
-LABEL_SMOOTHING = SoftmaxLossFamily(
-    "label-smoothing",
-    -(1 - _alpha + _alpha / _K) * sp.log(X),
-    -(_alpha / _K) * sp.log(X),
-    ("alpha", "K"),
-    "g1 = -(1 - alpha + alpha/K) log x, g2 = -(alpha/K) log x: cross-entropy against the smoothed label "
-    "(1 - alpha) e_y + alpha/K (g2 is decreasing: outside the hypotheses of Eq. (14))",
-)
+_gamma = sp.Symbol("gamma", positive=True)
 #: Focal loss (Lin et al. 2017; Zhou et al. 2022, NeurIPS): -(1 - S(z)_y)^gamma log S(z)_y.
 FOCAL = SoftmaxLossFamily(
     "focal", -((1 - X) ** _gamma) * sp.log(X), sp.Integer(0), ("gamma",), "g1 = -(1 - x)^gamma log x, g2 = 0"
 )
 
 #: Losses by name (the families the package ships; users may build their own).
-FAMILIES = {f.name: f for f in (CROSS_ENTROPY, POWER, LABEL_SMOOTHING, FOCAL)}
+FAMILIES = {f.name: f for f in (CROSS_ENTROPY, POWER, FOCAL)}
