@@ -146,9 +146,7 @@ def cmd_check(args) -> int:
     )
     options = validate_solve_options(args.dps, args.starts, args.seed)
     claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
-    jobs = validate_count(
-        "--jobs", args.jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait"
-    )
+    jobs = validate_count("--jobs", args.jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait")
     t0 = time.perf_counter()
     if not args.json:
         print(f"checking {', '.join(c.id for c in claims)} ...", file=sys.stderr, flush=True)

@@ -71,7 +71,6 @@ def validate_solve_options(dps: object, starts: object, seed: object):
         seed=validate_count("--seed", seed, 0, "seeds of numpy's generator are non-negative"),
     )
 
-
 #: Most worker processes of ``check --jobs``: each is a fresh interpreter holding the catalogue (~150 MB);
 #: beyond the number of points there is nothing for a worker to do.
 MAX_JOBS = 64

@@ -61,13 +61,7 @@ PARAMETERS = (
     Parameter("K_B", "integer", "number of classes in group B"),
     Parameter("n_A", "integer", "samples per class of group A"),
     Parameter("n_B", "integer", "samples per class of group B"),
-    Parameter(
-        "p",
-        "integer",
-        "feature dimension (Lemma 1: p >= 2K)",
-        default=lambda v: 2 * (v["K_A"] + v["K_B"]),
-        default_text="2K",
-    ),
+    Parameter("p", "integer", "feature dimension (Lemma 1: p >= 2K)", default=lambda v: 2 * (v["K_A"] + v["K_B"]), default_text="2K"),
     Parameter("E_H", "real", "feature budget: (1/K) sum_k (1/n_k) sum_i ||h_{k,i}||^2 <= E_H"),
     Parameter("E_W", "real", "classifier budget: (1/K) sum_k ||w_k||^2 <= E_W"),
 )

@@ -65,13 +65,7 @@ PARAMETERS = (
     Parameter("n_A", "integer", "samples per majority class"),
     Parameter("n_B", "integer", "samples per minority class"),
     Parameter("w_r", "real", "oversampling rate of the minority classes (any real > 0)"),
-    Parameter(
-        "p",
-        "integer",
-        "feature dimension (Proposition 1: p >= 2K)",
-        default=lambda v: 2 * (v["K_A"] + v["K_B"]),
-        default_text="2K",
-    ),
+    Parameter("p", "integer", "feature dimension (Proposition 1: p >= 2K)", default=lambda v: 2 * (v["K_A"] + v["K_B"]), default_text="2K"),
     Parameter("E_H", "real", "feature budget of (18)"),
     Parameter("E_W", "real", "classifier budget: (1/K) sum_k ||w_k||^2 <= E_W"),
 )
