@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 
 from verify.authoring.drawing import choice, decimals, draws, integers, vectors
+from verify.authoring.landscape import ufm_landscape_solve
 from verify.authoring.roots import root
 from verify.authoring.solves import INVARIANTS, Solve, bounded, conic_solve, layer_peeled_solve, minimise
 from verify.authoring.ufm import UFM_INVARIANTS, ufm_solve, zero_threshold
@@ -84,6 +85,7 @@ __all__ = [
     "real",
     "root",
     "tolerance",
+    "ufm_landscape_solve",
     "ufm_solve",
     "validate",
     "vectors",
