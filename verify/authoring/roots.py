@@ -91,8 +91,8 @@ def root(
         cache[key] = out
         return out
 
-    shown = "itself" if then == unknown else str(then)
-    definition = f"{shown} at the root {unknown} in ({lo}, {hi}) of {equation} = 0"
+    root_text = f"the root {unknown} in ({lo}, {hi}) of {equation} = 0"
+    definition = root_text if then == unknown else f"{then} at {root_text}"
     return Quantity(
         name,
         description,

@@ -161,6 +161,12 @@ def ufm_solve(
     to them. ``classes``: class sizes (default K classes of n). ``dimension``: the feature dimension d."""
     if set(penalties) - {"W", "H", "b"} or not {"W", "H"} <= set(penalties):
         raise _error("penalties", f"keys {sorted(penalties)} are not W, H (and b)", "give {'W': ..., 'H': ...}")
+    if bias == "penalised" and "b" not in penalties:
+        raise _error("penalties", "a penalised bias needs penalties['b']", "give penalties={..., 'b': 'lambda_b'}")
+    if isinstance(bias, str) and bias not in ("none", "free", "penalised"):
+        raise _error(
+            "bias", f"{bias!r} is not none, free or penalised", "give one of them, or a function of the values"
+        )
     getters = {k: _param(v, f"penalties[{k!r}]") for k, v in penalties.items()}
     get_p, reads_p = _param(dimension, "dimension")
     bias_of = bias if callable(bias) else (lambda v, b=bias: b)
