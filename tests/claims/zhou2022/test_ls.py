@@ -73,3 +73,18 @@ def test_threshold_is_continuous():
     below = CLAIM.parse({"K": 3, "n": 1, "lambda_W": "1/10", "lambda_H": "1/10", "alpha": "0.69"})
     value = CLAIM.evaluate(below)["value"]  # c = 0.99
     assert 0 < float(sp.log(3)) - float(value) < 1e-3
+
+
+def test_closed_form_point_satisfies_the_convex_programs_optimality_conditions():
+    """zhu2021's certificate with the smoothed target: at t* the scaled gradient is a nuclear-norm subgradient."""
+    import mpmath
+
+    from verify.models.ufm_convex import optimality_residuals
+
+    K, n = 3, 2
+    values = CLAIM.parse({"K": K, "n": n, "lambda_W": "1/200", "lambda_H": "1/100", "alpha": "1/10"})
+    with mpmath.workdps(40):
+        gap = CLAIM.evaluate(values, 40)["logit_gap"]
+        Z = [[gap * ((1 if k == i // n else 0) - mpmath.mpf(1) / K) for i in range(K * n)] for k in range(K)]
+        res = optimality_residuals((n,) * K, Fraction(1, 200), Fraction(1, 100), Z, label_smoothing=Fraction(1, 10))
+        assert abs(res["op_norm_excess"]) < mpmath.mpf(10) ** -30 and abs(res["alignment_gap"]) < mpmath.mpf(10) ** -30

@@ -88,3 +88,40 @@ def test_outside_the_regime_is_refused_with_the_fix():
 
     with pytest.raises(InputError, match="lambda_H"):
         CLAIM.parse({"K": "3", "n": "1", "lambda_W": "1", "lambda_H": "1"})
+
+
+@settings(max_examples=6, deadline=None)
+@given(
+    K=st.integers(2, 4),
+    n=st.integers(1, 2),
+    ks=st.sampled_from([Fraction(1, 10), Fraction(1, 2), Fraction(19, 20)]),
+    bias=st.sampled_from([None, "free", "penalised"]),
+)
+def test_closed_form_point_satisfies_the_convex_programs_optimality_conditions(K, n, ks, bias):
+    """The certificate a certifier would enclose: at Z = a* P (x) 1_n^T (a* from the claim), b = 0, the scaled
+    gradient Lambda = -G/sqrt(lambda_W lambda_H) has operator norm 1 and <Lambda, Z> = ||Z||_* (a nuclear-norm
+    subgradient), and the bias is stationary: global optimality of the convex program, hence of the value."""
+    from verify.models.ufm_convex import optimality_residuals
+
+    lambda_W = Fraction(1, 10)
+    lambda_H = ks**2 / (K**2 * n * lambda_W)
+    values = CLAIM.parse({"K": K, "n": n, "lambda_W": lambda_W, "lambda_H": lambda_H})
+    with mpmath.workdps(40):
+        gap = CLAIM.evaluate(values, 40)["logit_gap"]
+        Z = [[gap * ((1 if k == i // n else 0) - mpmath.mpf(1) / K) for i in range(K * n)] for k in range(K)]
+        res = optimality_residuals(
+            (n,) * K,
+            lambda_W,
+            lambda_H,
+            Z,
+            None if bias is None else [0] * K,
+            lambda_b=Fraction(1, 10) if bias == "penalised" else 0,
+        )
+        # 40 digits, SVDs of K x N matrices: the residuals are rounding, far below 1e-30
+        assert abs(res["op_norm_excess"]) < mpmath.mpf(10) ** -30, res
+        assert abs(res["alignment_gap"]) < mpmath.mpf(10) ** -30, res
+        assert abs(res["bias_residual"]) < mpmath.mpf(10) ** -30, res
+        # and the certificate is not vacuous: a gap off by 1e-3 relative violates it far above rounding
+        off = [[1.001 * v for v in row] for row in Z]
+        wrong = optimality_residuals((n,) * K, lambda_W, lambda_H, off)
+        assert abs(wrong["op_norm_excess"]) > mpmath.mpf(10) ** -6, wrong
