@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 
 from verify import authoring as a
 from verify.authoring.ufm import origin_curvature, origin_hessian, zero_threshold
-from verify.claim import Unavailable
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.models import FLOAT
 from verify.models.losses import LabelSmoothing
 from verify.models.softmax_losses import FOCAL
 from verify.models.ufm import UnconstrainedFeaturesModel
+from verify.record import Unavailable
 
 #: Central differences with step 1e-6 on O(1) float64 objectives: truncation ~1e-12, rounding ~1e-10 relative
 #: to the gradient's scale; 1e-6 leaves four digits and is far below any wrong-gradient error (O(1)).

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from verify.authoring.solves import Solve
-from verify.claim import SolveOptions, SolveReport
+from verify.record import SolveOptions, SolveReport
 
 #: Start scales (multiples of the model's natural start size): 1e-3 starts next to the origin.
 SCALES = (1e-3, 0.3, 1.0, 3.0)

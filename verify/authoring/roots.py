@@ -7,7 +7,7 @@ The equation is sympy, in the unknown and the claim's parameters (matched by nam
 states: ``nc-verify show`` prints it as the quantity's definition. Its reference value is computed at the working
 precision (plus guard digits) by a bracketing root solve (mpmath's Anderson-Bjoerck on the sign change, then
 Newton on sympy's derivative), then ``then`` is evaluated at the root. A bracket without a sign change, or a
-root the solve cannot resolve, gives :class:`~verify.claim.Unavailable` (the check is inconclusive, never
+root the solve cannot resolve, gives :class:`~verify.record.Unavailable` (the check is inconclusive, never
 silently wrong). The reference never sees the claim's independent solve.
 """
 
@@ -19,7 +19,7 @@ from fractions import Fraction
 import mpmath
 import sympy as sp
 
-from verify.claim import Quantity, Tolerance, Unavailable
+from verify.record import Quantity, Tolerance, Unavailable
 
 #: Guard digits of the root solve: the root is found at dps + ROOT_GUARD digits so that ``then`` (a logarithm,
 #: a ratio) loses at most its own condition number of digits, which these uses keep below 10^5.
@@ -48,7 +48,7 @@ def root(
 ) -> Quantity:
     """A quantity equal to ``then`` (default: the unknown itself) at the root of ``equation = 0`` in the open
     interval ``bracket`` (sympy expressions of the parameters); see the module docstring."""
-    from verify.authoring import _fail
+    from verify.authoring.validation import _fail
 
     equation = sp.sympify(equation)
     lo, hi = (sp.sympify(b) for b in bracket)

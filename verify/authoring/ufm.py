@@ -23,7 +23,7 @@ import mpmath
 import numpy as np
 
 from verify.authoring.solves import Solve, _error, _loss, _param, _zero
-from verify.claim import SolveOptions, SolveReport, Undefined
+from verify.record import SolveOptions, SolveReport, Undefined
 
 #: The invariants :func:`ufm_solve` measures, by name (rotation invariants, never raw arrays).
 UFM_INVARIANTS = {

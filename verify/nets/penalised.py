@@ -16,9 +16,23 @@ import numpy as np
 from verify.nets import predict as P
 
 
-def _rows(run, pred: P.Prediction, alpha: float) -> list[dict]:
-    from verify.nets.experiments import _derived_row, _row
+def _row(quantity: str, measured, pred: P.Prediction, name: str, relation: str = "~", derive=None) -> dict:
+    """A comparison row, as verify.nets.experiments writes them (same keys; built here to keep the experiments
+    module free of an import circle); ``derive`` maps a defined prediction (e.g. a gap to its predicted spread 0)."""
+    predicted = pred.get(name)
+    if derive is not None and isinstance(predicted, int | float):
+        predicted = derive(predicted)
+    return {
+        "quantity": quantity,
+        "measured": measured,
+        "predicted": predicted,
+        "claim": pred.claim_id,
+        "claim_quantity": name,
+        "relation": relation,
+    }
 
+
+def _rows(run, pred: P.Prediction, alpha: float) -> list[dict]:
     f, H, W = run.final, run.H, run.W
     b = np.zeros(run.K) if run.b is None else run.b
     Z = H @ W.T + b
@@ -40,8 +54,12 @@ def _rows(run, pred: P.Prediction, alpha: float) -> list[dict]:
         _row("||w_k||^2 mean", float(np.mean(np.square(f["classifier_norms"]))), pred, "classifier_norm_sq"),
         _row("||h_i||^2 mean", float((H * H).sum(axis=1).mean()), pred, "feature_norm_sq"),
         _row("logit gap z_y - z_c mean", float(gaps.mean()), pred, "logit_gap"),
-        _derived_row(  # one gap at every sample and class: the spread is predicted to be 0
-            "logit gap z_y - z_c spread (max - min)", float(gaps.max() - gaps.min()), pred, "logit_gap", lambda v: 0.0
+        _row(  # one gap at every sample and class: the spread is predicted to be 0
+            "logit gap z_y - z_c spread (max - min)",
+            float(gaps.max() - gaps.min()),
+            pred,
+            "logit_gap",
+            derive=lambda v: 0.0,
         ),
         _row("||h_i|| / ||w_{y_i}|| mean", float(ratio.mean()), pred, "C"),
         _row("penalised objective at (W, H, b)", objective, pred, "value", ">="),

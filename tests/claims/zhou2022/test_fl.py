@@ -10,12 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verify import authoring as a
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions, Unavailable
+from verify.authoring.testing import strategy
+from verify.base.errors import InputError
 from verify.claims.zhou2022 import fl
 from verify.claims.zhou2022._first_order import thresholds
-from verify.errors import InputError
-from verify.testing import strategy
+from verify.engine.checking import Verdict, check_claim, check_point
+from verify.record import SolveOptions, Unavailable
 
 CLAIM = fl.CLAIM
 

@@ -8,13 +8,13 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
+from verify.authoring.testing import strategy
 from verify.claims.zhou2022 import ls
+from verify.engine.checking import Verdict, check_claim, check_point
 from verify.models import FLOAT
 from verify.models.losses import LabelSmoothing
 from verify.models.ufm_convex import solve_convex
-from verify.testing import strategy
+from verify.record import SolveOptions
 
 CLAIM = ls.CLAIM
 #: Clarabel reaches these small conic programs' values to ~1e-9 relative (measured on zhu2021's worked example);

@@ -8,12 +8,12 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
+from verify.authoring.testing import strategy
 from verify.claims.zhu2021 import _model as M
 from verify.claims.zhu2021 import thm3_1
+from verify.engine.checking import Verdict, check_claim, check_point
 from verify.models.ufm_convex import solve_convex
-from verify.testing import strategy
+from verify.record import SolveOptions
 
 CLAIM = thm3_1.CLAIM
 
@@ -84,7 +84,7 @@ def test_value_is_the_same_for_the_three_bias_variants():
 def test_outside_the_regime_is_refused_with_the_fix():
     import pytest
 
-    from verify.errors import InputError
+    from verify.base.errors import InputError
 
     with pytest.raises(InputError, match="lambda_H"):
         CLAIM.parse({"K": "3", "n": "1", "lambda_W": "1", "lambda_H": "1"})

@@ -6,10 +6,10 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from verify.checking import Verdict, check_claim, compare, judge
-from verify.claim import SolveOptions
 from verify.claims.zhu2021 import thm3_2
+from verify.engine.checking import Verdict, check_claim, compare, judge
 from verify.models.ufm import UnconstrainedFeaturesModel
+from verify.record import SolveOptions
 from verify.solvers.gradient_descent import polish
 
 CLAIM = thm3_2.CLAIM

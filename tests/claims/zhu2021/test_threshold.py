@@ -7,11 +7,11 @@ import mpmath
 from hypothesis import given, settings
 
 from verify.authoring import ufm_solve
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
+from verify.authoring.testing import strategy
 from verify.claims.zhu2021 import threshold
+from verify.engine.checking import Verdict, check_claim, check_point
 from verify.models.ufm import UnconstrainedFeaturesModel
-from verify.testing import strategy
+from verify.record import SolveOptions
 
 CLAIM = threshold.CLAIM
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import mpmath
 
-from verify.claim import Finding
+from verify.record import Finding
 
 
 def _q(a, K):

@@ -17,7 +17,6 @@ from fractions import Fraction
 import sympy as sp
 
 from verify import authoring as a
-from verify.claim import Undefined
 from verify.claims.zhou2022 import PAPER
 from verify.claims.zhou2022._model import (
     COMMON_HYPOTHESES,
@@ -33,6 +32,7 @@ from verify.claims.zhou2022._model import (
     s,
 )
 from verify.models.losses import LabelSmoothing
+from verify.record import Undefined
 
 alpha = sp.Symbol("alpha", positive=True)
 c = alpha + K * s

@@ -37,7 +37,7 @@ def model(values):
 
 def census(starts: int = 24):
     """Where the starts end, by bias variant and dimension, at K s = 0.5 (the ETF is global; 0 a strict saddle)."""
-    from verify.claim import Finding, SolveOptions
+    from verify.record import Finding, SolveOptions
 
     rows = []
     for bias in (0, 1, 2):
