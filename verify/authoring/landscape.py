@@ -26,12 +26,21 @@ from verify.record import SolveOptions, SolveReport
 SCALES = (1e-3, 0.3, 1.0, 3.0)
 
 
-def census_rows(land) -> list[dict]:
+def census_rows(land, problem, dps: int) -> list[dict]:
+    """One row per cluster: its polished value (at ``dps`` digits, printed to 15), kind, curvature, starts. Two
+    clusters of float end values (an unfinished gradient-descent run) may polish to the same stationary point."""
+    import mpmath
+
+    from verify.models.arith import mp_arithmetic
+
     rows = []
     for st in (land.best, *land.others):
+        with mpmath.workdps(dps):
+            value = problem.objective(st.polished.x, mp_arithmetic())
         rows.append(
             {
-                "value": f"{st.value_float:.15g}",
+                "value": mpmath.nstr(value, 15),
+                "float end value": f"{st.value_float:.15g}",
                 "kind": "local minimum" if st.local_minimum else "saddle (negative curvature)",
                 "min_curvature (relative)": f"{st.polished.min_curvature:.2e}",
                 "L-BFGS starts": str(st.starts),
@@ -98,7 +107,7 @@ def ufm_landscape_solve(
             details={
                 "starts": len(land.lbfgs_values),
                 "starts_at_best": land.agreeing,
-                "census": census_rows(land),
+                "census": census_rows(land, problem, options.dps),
                 "gradient_descent_agrees": land.gd_agrees(),
             },
             point=land.best.polished.x,

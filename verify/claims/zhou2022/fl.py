@@ -21,6 +21,7 @@ import sympy as sp
 
 from verify import authoring as a
 from verify.claims.zhou2022 import PAPER
+from verify.claims.zhou2022._census import census
 from verify.claims.zhou2022._first_order import first_order
 from verify.claims.zhou2022._model import (
     COMMON_HYPOTHESES,
@@ -161,7 +162,15 @@ CLAIM = a.claim(
             question="Where phi is not decreasing (K = 20, 50, 100), how far apart are the origin's stability edge "
             "kappa, the K s where the NC value equals g(0), and the K s where the nonzero branch disappears?",
             run=first_order,
-        )
+        ),
+        a.Exploration(
+            claim_id="zhou2022.fl",
+            label="exploration",
+            title="Census of where random starts end on the original focal-loss program (small K)",
+            question="The scalar reduction assumes the NC form; do L-BFGS and gradient descent on the full program "
+            "reach any other local minimum for K = 3, 4?",
+            run=census,
+        ),
     ],
     examples=[
         a.example("the spec's worked example, gamma = 2", K=3, n=2, d=3, lambda_W="1/200", lambda_H="1/100", gamma=2),
