@@ -6,7 +6,14 @@ resident memory (``resource.getrusage(...).ru_maxrss``) is its own; the figure p
 peak minus the resident memory just before the work starts (interpreter, imports, class means).
 
 - ``numpy``:     CollapseStats.update on numpy float32 batches, then report(W, b) (NC1-NC3, one pass)
-- ``torch``:     the same with torch CPU tensors (converted by .detach().cpu(), never imported by the core)
+- ``torch``:     the same with torch CPU tensors (the default path: zero-copy numpy views)
+- ``torch-device``: torch CPU tensors through the on-device path (``backend="torch"``: index_add_, float64
+                 GEMM), the code a GPU batch runs
+- ``anchor``:    rhubarbwu/neural-collapse on the same batches as torch float32 CPU tensors: its
+                 MeanAccumulator pass, then its CovarAccumulator pass with the means (its NC1 inputs; its
+                 float32 default dtype); features/s = N / (time of both passes). Its code is read from a
+                 snapshot (``--anchor``, a git directory, default the ``fetch`` tool's mirror) into a temporary
+                 directory at run time, never installed or committed.
 - ``in-memory``: all N x d features in one array, then collapse_report(H, y, W, b) (includes NC4)
 - ``nc4-pass``:  the second streaming pass for NC4 (numpy batches), after the first
 - ``kernel``:    the floor of any float64 scatter accumulation: each batch widened to float64 and X^T X added,
@@ -31,7 +38,8 @@ import time
 
 import numpy as np
 
-MODES = ("kernel", "numpy", "torch", "in-memory", "nc4-pass")
+MODES = ("kernel", "numpy", "torch", "torch-device", "anchor", "in-memory", "nc4-pass")
+ANCHOR = "/work/.mirror/rhubarbwu+neural-collapse/repo"
 
 
 def _rss_mib() -> float:
@@ -52,15 +60,64 @@ def _batches(N: int, d: int, K: int, batch: int, seed: int = 0):
         yield means[y] + rng.standard_normal(size=(n, d), dtype=np.float32), y
 
 
-def run_mode(mode: str, N: int, d: int, K: int, batch: int, threads: int | None) -> dict:
+def _anchor_module(git_dir: str, into: str):
+    """rhubarbwu/neural-collapse's package from a snapshot's git directory, extracted to ``into``."""
+    import io
+    import tarfile
+
+    tar = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "archive", "HEAD", "neural_collapse"], check=True, capture_output=True
+    ).stdout
+    tarfile.open(fileobj=io.BytesIO(tar)).extractall(into, filter="data")
+    sys.path.insert(0, into)
+    from neural_collapse.accumulate import CovarAccumulator, MeanAccumulator
+
+    return MeanAccumulator, CovarAccumulator
+
+
+def run_anchor(N: int, d: int, K: int, batch: int, git_dir: str) -> dict:
+    import tempfile
+
+    import torch
+
+    with tempfile.TemporaryDirectory() as tmp:
+        MeanAccumulator, CovarAccumulator = _anchor_module(git_dir, tmp)
+        base = _rss_mib()
+        means_acc, seconds = MeanAccumulator(K, d, "cpu"), 0.0
+        for Hb, yb in _batches(N, d, K, batch):
+            Hb, yb = torch.from_numpy(Hb), torch.from_numpy(yb)
+            t0 = time.perf_counter()
+            means_acc.accumulate(Hb, yb)
+            seconds += time.perf_counter() - t0
+        M, _ = means_acc.compute()
+        covar = CovarAccumulator(K, d, "cpu", M=M)
+        for Hb, yb in _batches(N, d, K, batch):
+            Hb, yb = torch.from_numpy(Hb), torch.from_numpy(yb)
+            t0 = time.perf_counter()
+            covar.accumulate(Hb, yb, M)
+            seconds += time.perf_counter() - t0
+        return {
+            "mode": "anchor",
+            "seconds": seconds,
+            "features_per_s": N / seconds,
+            "peak_rss_mib": _peak_mib(),
+            "peak_above_start_mib": _peak_mib() - base,
+            "nc1": float("nan"),
+            "nc4": "-",
+        }
+
+
+def run_mode(mode: str, N: int, d: int, K: int, batch: int, threads: int | None, anchor: str = ANCHOR) -> dict:
     from verify.metrics import CollapseStats, collapse_report
 
     rng = np.random.default_rng(1)
     W, b = rng.normal(size=(K, d)), rng.normal(size=K)
-    if mode == "torch":
+    if mode in ("torch", "torch-device", "anchor"):
         import torch
 
-        torch.set_num_threads(torch.get_num_threads())
+        torch.set_num_threads(threads or os.cpu_count())
+    if mode == "anchor":
+        return run_anchor(N, d, K, batch, anchor)
     base = _rss_mib()
     seconds = 0.0
     if mode == "kernel":
@@ -82,9 +139,9 @@ def run_mode(mode: str, N: int, d: int, K: int, batch: int, threads: int | None)
         report = collapse_report(H, y, W, b, threads=threads)
         seconds = time.perf_counter() - t0
     else:
-        acc = CollapseStats(threads=threads)
+        acc = CollapseStats(threads=threads, backend="torch" if mode == "torch-device" else None)
         for Hb, yb in _batches(N, d, K, batch):
-            if mode == "torch":
+            if mode in ("torch", "torch-device"):
                 Hb, yb = torch.from_numpy(Hb), torch.from_numpy(yb)
             t0 = time.perf_counter()
             acc.update(Hb, yb)
@@ -121,40 +178,62 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1, help="BLAS threads (0: the library default, all cores)")
     ap.add_argument("--modes", default=",".join(MODES))
+    ap.add_argument("--anchor", default=ANCHOR, help="git directory of a rhubarbwu/neural-collapse snapshot")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        print(json.dumps(run_mode(args.child, args.N, args.d, args.K, args.batch, args.threads or None)))
+        print(json.dumps(run_mode(args.child, args.N, args.d, args.K, args.batch, args.threads or None, args.anchor)))
         return
+    # a mode may carry its own thread setting, "numpy@1", "anchor@0" (0: the library default), so that both
+    # libraries at one thread and at their defaults are measured side by side in one interleaved run
+    modes = args.modes.split(",")
+    if any(m.split("@")[0] == "anchor" for m in modes) and not os.path.isdir(args.anchor):
+        print(f"anchor skipped: no snapshot at {args.anchor} (the fetch tool: github:rhubarbwu/neural-collapse)")
+        modes = [m for m in modes if m.split("@")[0] != "anchor"]
     with open("/proc/loadavg") as f:
         load = f.read().split()[0]
     print(
-        f"N = {args.N}, d = {args.d}, K = {args.K}, batch = {args.batch}, float32 features, BLAS threads "
-        f"{args.threads or 'all'}, median of {args.repeat}; load average {load} on {os.cpu_count()} CPUs"
+        f"N = {args.N}, d = {args.d}, K = {args.K}, batch = {args.batch}, float32 features, threads "
+        f"{args.threads or 'default'} unless a mode says @threads (0 = default), median of {args.repeat}; "
+        f"load average {load} on {os.cpu_count()} CPUs"
     )
-    print(f"{'mode':<10} {'features/s':>12} {'seconds':>9} {'peak RSS MiB':>13} {'above start':>12}  nc1")
+    print(f"{'mode':<14} {'features/s':>12} {'seconds':>9} {'peak RSS MiB':>13} {'above start':>12}  nc1")
     nc1 = {}
-    for mode in args.modes.split(","):
-        runs = []
-        for _ in range(args.repeat):
-            cmd = [sys.executable, __file__, "--child", mode] + [
-                f"--{k}={getattr(args, k)}" for k in ("N", "d", "K", "batch")
+    results: dict[str, list] = {m: [] for m in modes}
+    for _ in range(args.repeat):  # interleaved: every mode sees the same load drift
+        for mode in modes:
+            name, _, threads = mode.partition("@")
+            cmd = [sys.executable, __file__, "--child", name, f"--threads={threads or args.threads}"] + [
+                f"--{k}={getattr(args, k)}" for k in ("N", "d", "K", "batch", "anchor")
             ]
-            runs.append(json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout))
-        med = {
+            results[mode].append(json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout))
+    med = {}
+    for mode in modes:
+        runs = results[mode]
+        med[mode] = {
             k: statistics.median(r[k] for r in runs)
             for k in ("seconds", "features_per_s", "peak_rss_mib", "peak_above_start_mib")
         }
+        m = med[mode]
         nc1[mode] = runs[0]["nc1"]
         print(
-            f"{mode:<10} {med['features_per_s']:>12,.0f} {med['seconds']:>9.2f} {med['peak_rss_mib']:>13,.0f}"
-            f" {med['peak_above_start_mib']:>12,.0f}  {runs[0]['nc1']:.15g}  (runs: "
+            f"{mode:<14} {m['features_per_s']:>12,.0f} {m['seconds']:>9.2f} {m['peak_rss_mib']:>13,.0f}"
+            f" {m['peak_above_start_mib']:>12,.0f}  {runs[0]['nc1']:.15g}  (runs: "
             + ", ".join(f"{r['features_per_s']:,.0f}/s" for r in runs)
             + ")"
         )
-    values = [v for v in nc1.values() if v == v]  # the kernel computes no NC1
-    spread = max(values) - min(values)
-    print(f"largest difference of NC1 between modes: {spread:.2e} (relative {spread / abs(values[0]):.2e})")
+    rate = {m: med[m]["features_per_s"] for m in modes}
+    for mode in modes:
+        name, _, threads = mode.partition("@")
+        twin = f"anchor@{threads}" if threads else "anchor"
+        if name != "anchor" and twin in rate:
+            print(f"{mode} / {twin}: {rate[mode] / rate[twin]:.2f}x")
+    if "numpy@1" in rate and "anchor@0" in rate:  # CollapseStats defaults to threads=1; torch to all cores
+        print(f"each library at its default (numpy@1 / anchor@0): {rate['numpy@1'] / rate['anchor@0']:.2f}x")
+    values = [v for v in nc1.values() if v == v]  # the kernel and the anchor compute no NC1 here
+    if values:
+        spread = max(values) - min(values)
+        print(f"largest difference of NC1 between modes: {spread:.2e} (relative {spread / abs(values[0]):.2e})")
 
 
 if __name__ == "__main__":

@@ -3,9 +3,13 @@
 NC1-NC4 and their variants as pure functions (:mod:`verify.metrics.measures`), every convention a named
 switch (:mod:`verify.metrics.conventions`, mapped to public implementations in docs/metrics.md), statistics
 accumulated in float64 whatever the input dtype, and a one-pass, mergeable accumulator for data that does
-not fit in memory (:class:`CollapseStats`). numpy core; torch tensors (any device) are accepted by duck
-typing, never imported. Degenerate cases (a zero class mean or classifier row) are
-:class:`verify.base.values.Undefined` with the reason.
+not fit in memory (:class:`CollapseStats`). Every K x K quantity is computed in tiles
+(:mod:`verify.metrics.tiles`: memory O(K d + d^2 + tile^2)); reports serialise (:class:`Report`,
+:class:`CollapseHistory`). numpy core; torch tensors are accepted by duck typing (CPU: zero-copy views;
+other devices accumulate there, :mod:`verify.metrics.torch_backend`); torch is never imported (the torch helpers
+``torch_backend``, ``torch_hooks``, ``distributed`` use the module of the tensors or models passed in). Other libraries' metrics:
+:mod:`verify.metrics.variants`, :mod:`verify.metrics.regression`. Degenerate cases (a zero class mean or
+classifier row) are :class:`verify.base.values.Undefined` with the reason.
 
     >>> report = collapse_report(features, labels, W, b)          # doctest: +SKIP
     >>> stats = CollapseStats(); stats.update(H_batch, y_batch)    # doctest: +SKIP
@@ -18,6 +22,7 @@ from verify.metrics.conventions import (
     ZHU_2021_CODE,
     Conventions,
 )
+from verify.metrics.history import CollapseHistory, Report, report_from_dict, report_to_dict, report_to_json
 from verify.metrics.measures import (
     Equiangularity,
     cdnv,
@@ -46,6 +51,11 @@ __all__ = [
     "TIRER_BRUNA_2022",
     "ZHU_2021_CODE",
     "AgreementPass",
+    "CollapseHistory",
+    "Report",
+    "report_from_dict",
+    "report_to_dict",
+    "report_to_json",
     "ClassStatistics",
     "CollapseStats",
     "Conventions",

@@ -36,8 +36,18 @@ def blas_threads(threads: int | None):
     if threads is None:
         return contextlib.nullcontext()
     if not _CONTROLLER:
+        import scipy.linalg.blas  # noqa: F401  scipy's own OpenBLAS (dsyrk) must be loaded to be limited too
+
         _CONTROLLER.append(ThreadpoolController())
     return _CONTROLLER[0].limit(limits=threads, user_api="blas")
+
+
+def loaded_torch():
+    """The torch module when the caller has loaded it, else None. The metrics never import torch: a tensor or a
+    model handed to them means torch is loaded, and its module is taken from ``sys.modules`` (duck typing)."""
+    import sys
+
+    return sys.modules.get("torch")
 
 
 def is_torch(x) -> bool:

@@ -21,6 +21,8 @@ Tirer & Bruna (2022, ICML), which coincide on balanced data:
 ``centre_classifiers`` subtract the mean classifier row before NC2/NC3 (later Zhu et al. code) or not (Papyan).
 ``ddof``               0: population std in the coefficient of variation (numpy); 1: sample std (torch.std, the
                        Papyan et al. code).
+``cdnv_ddof``          0: Var_k = (1/n_k) sum ||h - mu_k||^2 (Galanti et al. 2022); 1: 1/(n_k - 1) (nc-toolbox's
+                       ``class_embedding_variances``); a class of one sample is then Undefined.
 ``cdnv_exponent``      p in CDNV = (Var_k + Var_l) / (2 ||mu_k - mu_l||^(2p)); p = 1 is Galanti et al. (2022).
 ``energy_s``           s of the Riesz s-energy of GNC2 (Liu et al. 2023); s = 0 is the logarithmic energy.
 """
@@ -38,6 +40,7 @@ _CHOICES = {
     "scale": ("1/K", "none"),
     "pinv": ("full", "rank_K-1"),
     "ddof": (0, 1),
+    "cdnv_ddof": (0, 1),
 }
 
 
@@ -53,6 +56,7 @@ class Conventions:
     centred: bool = True
     centre_classifiers: bool = False
     ddof: int = 0
+    cdnv_ddof: int = 0
     cdnv_exponent: float = 1.0
     energy_s: float = 1.0
 

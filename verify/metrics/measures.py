@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from verify.base.values import Undefined
+from verify.metrics import tiles as t
 from verify.metrics.arrays import as_matrix
+from verify.metrics.tiles import DEFAULT_TILE
 
 #: Default zero guard for float64 inputs given directly to these functions: a norm below 1e-12 of the
 #: largest in its family is float64 rounding (2.2e-16) amplified by at most ~4500, six decades of margin.
@@ -23,6 +25,14 @@ DEFAULT_ZERO_RTOL = 1e-12
 
 #: Rows of the features processed at once by :func:`agreement_counts` (bounds its N x K scratch).
 CHUNK = 16384
+
+#: Scores (rows x K) held at once by the NC4 counts: 2^22 float64 = 32 MiB whatever K.
+SCORE_ENTRIES = 2**22
+
+
+def rows_per_chunk(K: int) -> int:
+    """Feature rows per NC4 chunk: CHUNK, fewer when K is large (K = 20,000: 209 rows)."""
+    return max(1, min(CHUNK, SCORE_ENTRIES // max(K, 1)))
 
 
 def _names(names: Sequence[str] | None, K: int, label: str) -> list[str]:
@@ -84,22 +94,34 @@ def nc1_quotient(sigma_w, sigma_b):
     return float(np.trace(Sw)) / tb
 
 
-def cdnv(means, variances, *, exponent: float = 1.0, zero_rtol: float = DEFAULT_ZERO_RTOL, names=None):
+def cdnv(
+    means,
+    variances,
+    *,
+    exponent: float = 1.0,
+    zero_rtol: float = DEFAULT_ZERO_RTOL,
+    names=None,
+    tile: int = DEFAULT_TILE,
+):
     """Average class-distance normalised variance over pairs k < l (Galanti, Gyorgy & Hutter 2022, Def. 1):
-    (Var_k + Var_l) / (2 ||mu_k - mu_l||^(2 p)), Var_k = E_k ||h - mu_k||^2, p = ``exponent``.
-    Undefined when two class means coincide."""
+    (Var_k + Var_l) / (2 ||mu_k - mu_l||^(2 p)), Var_k = E_k ||h - mu_k||^2, p = ``exponent``; the pairs
+    swept ``tile`` x ``tile`` at a time (:mod:`verify.metrics.tiles`). Undefined when two class means
+    coincide (distance at most ``zero_rtol`` times the larger of the largest mean norm and distance)."""
     M, _ = as_matrix(means, "means")
     var = np.asarray(variances, dtype=float).reshape(-1)
-    i, j = _pairs(M.shape[0])
-    if i.size == 0:
+    K = M.shape[0]
+    if K < 2:
         return Undefined("CDNV needs K >= 2 classes")
-    dist2 = np.einsum("ij,ij->i", M[i] - M[j], M[i] - M[j])
-    scale2 = max(float(np.einsum("ij,ij->i", M, M).max()), float(dist2.max()))
-    for a, b, d2 in zip(i, j, dist2, strict=True):
-        if d2 <= (zero_rtol**2) * scale2:
-            nm = _names(names, M.shape[0], "mu")
+    big = float(np.einsum("ij,ij->i", M, M).max())
+    Mc = M - M.mean(axis=0)
+    floor2 = zero_rtol**2 * max(big, 4.0 * float(np.einsum("ij,ij->i", Mc, Mc).max()))
+    value, top, close = t.cdnv_sweep(M, var, exponent, floor2, t.check_tile(tile))
+    scale2 = max(big, top)
+    for a, b, d2 in close:  # row-major order: the first coinciding pair is named
+        if d2 <= zero_rtol**2 * scale2:
+            nm = _names(names, K, "mu")
             return Undefined(f"class means {nm[a]} and {nm[b]} coincide: CDNV divides by their distance")
-    return float(np.mean((var[i] + var[j]) / (2 * dist2**exponent)))
+    return float(value)
 
 
 # --- NC2 -----------------------------------------------------------------------------------------------------
@@ -140,58 +162,60 @@ def pairwise_cosines(vectors, *, zero_rtol: float = DEFAULT_ZERO_RTOL, names=Non
     return np.einsum("ij,ij->i", U[i], U[j])
 
 
-def equiangularity(vectors, *, zero_rtol: float = DEFAULT_ZERO_RTOL, names=None, what: str = "row"):
-    """:class:`Equiangularity` of the rows, or Undefined for a zero row or K < 2."""
-    cos = pairwise_cosines(vectors, zero_rtol=zero_rtol, names=names, what=what)
-    if isinstance(cos, Undefined):
-        return cos
-    if cos.size == 0:
-        return Undefined("equiangularity needs K >= 2 rows")
-    K = int(round((1 + math.sqrt(1 + 8 * cos.size)) / 2))
-    dev = np.abs(cos + 1.0 / (K - 1))
-    return Equiangularity(float(dev.mean()), float(dev.max()), float(cos.std()), float(cos.mean()))
-
-
-def _frame_distance(V: np.ndarray, target: np.ndarray, what: str):
-    G = V @ V.T
-    g = np.linalg.norm(G)
-    if g == 0:
-        return Undefined(f"{what}: all rows are zero")
-    return float(np.linalg.norm(G / g - target))
-
-
-def etf_distance(vectors):
-    """|| G/||G||_F - (I - 11^T/K)/sqrt(K-1) ||_F, G the Gram of the rows (Tirer & Bruna 2022, eq. 27;
-    Zhu et al. 2021): 0 iff the rows form a simplex ETF at some scale. Pass centred means."""
+def pair_statistics(
+    vectors, *, s: float = 1.0, zero_rtol: float = DEFAULT_ZERO_RTOL, names=None, what="row", tile=DEFAULT_TILE
+):
+    """:class:`verify.metrics.tiles.PairStats` of the rows' directions (one tiled sweep), or Undefined for a
+    zero row or K < 2."""
     V, _ = as_matrix(vectors, "vectors")
-    K = V.shape[0]
-    if K < 2:
-        return Undefined("simplex ETF needs K >= 2")
-    return _frame_distance(V, (np.eye(K) - np.ones((K, K)) / K) / math.sqrt(K - 1), "ETF distance")
-
-
-def orthogonal_frame_distance(vectors):
-    """|| G/||G||_F - I/sqrt(K) ||_F of *uncentred* class means (Tirer & Bruna 2022, eq. 27): 0 iff the rows
-    are orthogonal and equinorm (the bias-free collapse of their Theorems 3.1, 4.1)."""
-    V, _ = as_matrix(vectors, "vectors")
-    return _frame_distance(V, np.eye(V.shape[0]) / math.sqrt(V.shape[0]), "orthogonal-frame distance")
-
-
-def hyperspherical_energy(vectors, *, s: float = 1.0, zero_rtol: float = DEFAULT_ZERO_RTOL, names=None):
-    """GNC2 (Liu et al. 2023, 'Generalizing and decoupling neural collapse via hyperspherical uniformity'):
-    mean over pairs of ||u_k - u_l||^(-s) of the unit rows u_k (s = 0: mean of -log ||u_k - u_l||).
-    +inf when two rows share a direction; Undefined for a zero row."""
-    V, _ = as_matrix(vectors, "vectors")
-    U = unit_rows(V, zero_rtol=zero_rtol, names=names)
+    U = unit_rows(V, zero_rtol=zero_rtol, names=names, what=what)
     if isinstance(U, Undefined):
         return U
-    i, j = _pairs(V.shape[0])
-    if i.size == 0:
-        return Undefined("hyperspherical energy needs K >= 2 rows")
-    dist = np.linalg.norm(U[i] - U[j], axis=1)
-    if np.any(dist == 0):
-        return math.inf
-    return float(np.mean(-np.log(dist))) if s == 0 else float(np.mean(dist ** (-s)))
+    if V.shape[0] < 2:
+        return Undefined(f"pairwise statistics need K >= 2 rows ({V.shape[0]} given)")
+    return t.pair_stats(U, t.check_tile(tile), s=s)
+
+
+def equiangularity(
+    vectors, *, zero_rtol: float = DEFAULT_ZERO_RTOL, names=None, what: str = "row", tile: int = DEFAULT_TILE
+):
+    """:class:`Equiangularity` of the rows, or Undefined for a zero row or K < 2 (tiled: no K x K array)."""
+    ps = pair_statistics(vectors, zero_rtol=zero_rtol, names=names, what=what, tile=tile)
+    if isinstance(ps, Undefined):
+        return ps
+    return Equiangularity(ps.mean_abs, ps.max_abs, ps.spread, ps.mean_cos)
+
+
+def _frame_distance(vectors, target: str, what: str, tile: int):
+    V, _ = as_matrix(vectors, "vectors")
+    if V.shape[0] < 2:
+        return Undefined(f"{what} needs K >= 2 rows")
+    value = t.frame_residual(V, target, t.check_tile(tile))
+    return Undefined(f"{what}: all rows are zero") if value is None else value
+
+
+def etf_distance(vectors, *, tile: int = DEFAULT_TILE):
+    """|| G/||G||_F - (I - 11^T/K)/sqrt(K-1) ||_F, G the Gram of the rows (Tirer & Bruna 2022, eq. 27;
+    Zhu et al. 2021): 0 iff the rows form a simplex ETF at some scale. Pass centred means. Tiled."""
+    return _frame_distance(vectors, "etf", "ETF distance", tile)
+
+
+def orthogonal_frame_distance(vectors, *, tile: int = DEFAULT_TILE):
+    """|| G/||G||_F - I/sqrt(K) ||_F of *uncentred* class means (Tirer & Bruna 2022, eq. 27): 0 iff the rows
+    are orthogonal and equinorm (the bias-free collapse of their Theorems 3.1, 4.1). Tiled."""
+    return _frame_distance(vectors, "orthogonal", "orthogonal-frame distance", tile)
+
+
+def hyperspherical_energy(
+    vectors, *, s: float = 1.0, zero_rtol: float = DEFAULT_ZERO_RTOL, names=None, tile: int = DEFAULT_TILE
+):
+    """GNC2 (Liu et al. 2023, 'Generalizing and decoupling neural collapse via hyperspherical uniformity'):
+    mean over pairs of ||u_k - u_l||^(-s) of the unit rows u_k (s = 0: mean of -log ||u_k - u_l||).
+    +inf when two rows share a direction; Undefined for a zero row. Tiled."""
+    ps = pair_statistics(vectors, s=s, zero_rtol=zero_rtol, names=names, tile=tile)
+    if isinstance(ps, Undefined):
+        return Undefined("hyperspherical energy needs K >= 2 rows") if "K >= 2" in ps.reason else ps
+    return ps.energy
 
 
 def simplex_energy(K: int, s: float = 1.0) -> float:
@@ -215,17 +239,15 @@ def self_duality(W, M):
     return float(np.linalg.norm(Wm / w - Mm / m))
 
 
-def self_duality_dot(W, M):
+def self_duality_dot(W, M, *, tile: int = DEFAULT_TILE):
     """|| W M^T/||W M^T||_F - (I - 11^T/K)/sqrt(K-1) ||_F (the Zhu et al. 2021 code's W-H relation): 0 iff
-    W M^T is a multiple of the centring matrix."""
+    W M^T is a multiple of the centring matrix. Tiled."""
     Wm, _ = as_matrix(W, "W")
     Mm, _ = as_matrix(M, "means", rows=Wm.shape[0], cols=Wm.shape[1])
-    K = Wm.shape[0]
-    P = Wm @ Mm.T
-    p = np.linalg.norm(P)
-    if p == 0:
-        return Undefined("W M^T = 0: no alignment to measure")
-    return float(np.linalg.norm(P / p - (np.eye(K) - np.ones((K, K)) / K) / math.sqrt(K - 1)))
+    if Wm.shape[0] < 2:
+        return Undefined("W M^T against the simplex ETF needs K >= 2")
+    value = t.frame_residual(Wm, "etf", t.check_tile(tile), U=Mm)
+    return Undefined("W M^T = 0: no alignment to measure") if value is None else value
 
 
 # --- NC4 -----------------------------------------------------------------------------------------------------
@@ -236,10 +258,11 @@ def agreement_counts(H: np.ndarray, means: np.ndarray, scores) -> int:
     array, or a callable giving the scores of a chunk of H). H is converted to float64 a chunk at a time."""
     half_sq = 0.5 * np.einsum("ij,ij->i", means, means)
     agree = 0
-    for start in range(0, H.shape[0], CHUNK):
-        h = np.asarray(H[start : start + CHUNK], dtype=np.float64)
+    step = rows_per_chunk(means.shape[0])
+    for start in range(0, H.shape[0], step):
+        h = np.asarray(H[start : start + step], dtype=np.float64)
         ncc = np.argmax(h @ means.T - half_sq, axis=1)  # argmin ||h - mu_k||^2
-        s = scores(h) if callable(scores) else scores[start : start + CHUNK]
+        s = scores(h) if callable(scores) else scores[start : start + step]
         agree += int(np.count_nonzero(ncc == np.argmax(s, axis=1)))
     return agree
 
@@ -262,23 +285,24 @@ def ncc_agreement(features, means, W=None, b=None, *, logits=None):
 # --- imbalanced data -----------------------------------------------------------------------------------------
 
 
-def minority_cosine(W, minority: Sequence[int], *, zero_rtol: float = DEFAULT_ZERO_RTOL, names=None):
+def minority_cosine(
+    W, minority: Sequence[int], *, zero_rtol: float = DEFAULT_ZERO_RTOL, names=None, tile: int = DEFAULT_TILE
+):
     """Average cosine between pairs of minority classifiers (Fang et al. 2021, Fig. 3 and Fig. 4): 1 at
     Minority Collapse. ``minority``: row indices. Undefined for fewer than two minority rows or a zero row."""
     Wm, _ = as_matrix(W, "W")
     idx = list(minority)
     if len(idx) < 2:
         return Undefined(f"{len(idx)} minority class(es): the average minority cosine needs two")
-    cos = pairwise_cosines(Wm[idx], zero_rtol=zero_rtol, names=[_names(names, Wm.shape[0], "w")[k] for k in idx])
-    return cos if isinstance(cos, Undefined) else float(cos.mean())
+    nm = [_names(names, Wm.shape[0], "w")[k] for k in idx]
+    ps = pair_statistics(Wm[idx], zero_rtol=zero_rtol, names=nm, tile=tile)
+    return ps if isinstance(ps, Undefined) else ps.mean_cos
 
 
-def nonnegative_orthogonality(means, *, zero_rtol: float = DEFAULT_ZERO_RTOL, names=None):
+def nonnegative_orthogonality(means, *, zero_rtol: float = DEFAULT_ZERO_RTOL, names=None, tile=DEFAULT_TILE):
     """RMS pairwise cosine of the *uncentred* class means: 0 iff they are pairwise orthogonal, whatever their
-    lengths (the general orthogonal frame of non-negative features, Dang et al. 2024, Theorem 1)."""
-    cos = pairwise_cosines(means, zero_rtol=zero_rtol, names=names, what="class mean")
-    if isinstance(cos, Undefined):
-        return cos
-    if cos.size == 0:
-        return Undefined("orthogonality needs K >= 2 class means")
-    return float(np.sqrt(np.mean(cos**2)))
+    lengths (the general orthogonal frame of non-negative features, Dang et al. 2024, Theorem 1). Tiled."""
+    ps = pair_statistics(means, zero_rtol=zero_rtol, names=names, what="class mean", tile=tile)
+    if isinstance(ps, Undefined):
+        return Undefined("orthogonality needs K >= 2 class means") if "K >= 2" in ps.reason else ps
+    return ps.rms_cos

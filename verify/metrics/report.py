@@ -6,7 +6,8 @@ Keys of the report (values: float, or :class:`verify.base.values.Undefined` with
 ``nc1``                         tr(Sigma_W Sigma_B^+)/K under the ``pinv`` and ``scale`` switches
 ``nc1_rank``                    the same with the rank-(K-1) truncated inverse (Papyan et al. code)
 ``nc1_quotient``                tr Sigma_W / tr Sigma_B
-``cdnv``                        average class-distance normalised variance (Galanti et al. 2022)
+``nc1_weak_between``, ``_within`` tr Sigma_B, tr Sigma_W as fractions of their sum (Rangamani et al. 2023)
+``cdnv``                        average class-distance normalised variance (Galanti et al. 2022; ``cdnv_ddof``)
 ``equinorm_means``              CV of the norms of the (centred) class means
 ``equinorm_classifiers``        CV of the norms of the classifier rows
 ``equiangularity_means``        mean |cos + 1/(K-1)| over pairs of (centred) class means
@@ -22,6 +23,10 @@ Keys of the report (values: float, or :class:`verify.base.values.Undefined` with
 ``self_duality``                ||W/||W||_F - M/||M||_F||_F, M the (centred) class means
 ``self_duality_uncentred``      the same with uncentred means (Tirer & Bruna's NC3)
 ``self_duality_dot``            ||W M^T/||W M^T||_F - (I - 11^T/K)/sqrt(K-1)||_F (Zhu et al. code)
+``unc3_similarity_variance``    Var_k of w_k.(mu_k - mu_G), ddof 1 (rhubarbwu's UNC3)
+``unc3_offdiagonal_cosine``     mean over k < l of cos(w_k, mu_l - mu_G) (nc-toolbox's UNC3)
+``global_mean_logit_norm``      ||W mu_G + b|| (Zhu et al. 2021 code)
+``nc5_ood_orthogonality``       mean_k |cos(mu_k, mu_G^OOD)| given ``ood_mean=`` (NC5, Ammar et al. 2024)
 ``nc4_agreement``               fraction where argmax(W h + b) is the nearest class mean (b = 0 if not given)
 ``nc4_agreement_nobias``        the same without the bias
 ``nc4_agreement_logits``        the same with the given logits' argmax
@@ -42,9 +47,12 @@ import numpy as np
 from verify.base.errors import InputError
 from verify.base.values import Undefined
 from verify.metrics import measures as m
+from verify.metrics import variants as v
 from verify.metrics.arrays import as_labels, as_matrix, as_vector, blas_threads, raw_matrix
 from verify.metrics.conventions import Conventions
+from verify.metrics.history import Report
 from verify.metrics.statistics import ClassStatistics
+from verify.metrics.tiles import DEFAULT_TILE, check_tile
 
 NO_CLASSIFIER = Undefined("no classifier W given")
 NO_LOGITS = Undefined("no logits given")
@@ -87,17 +95,18 @@ def _minority_rows(stats: ClassStatistics, minority: Sequence | None):
     return list(np.flatnonzero(stats.counts == sizes[0]))
 
 
-def _family(prefix: str, V: np.ndarray | None, conv: Conventions, zero_rtol: float, names, what: str, d: int) -> dict:
+def _family(prefix: str, V, conv: Conventions, zero_rtol: float, names, what: str, d: int, tile: int) -> dict:
     keys = ("equinorm", "equiangularity", "max_equiangularity", "cosine_spread", "etf_distance")
     keys += ("hyperspherical_energy", "energy_gap")
     if V is None:
         return {f"{k}_{prefix}": NO_CLASSIFIER for k in keys}
     out = {f"equinorm_{prefix}": m.equinorm(V, ddof=conv.ddof)}
-    eq = m.equiangularity(V, zero_rtol=zero_rtol, names=names, what=what)
+    # one tiled sweep gives the cosine statistics and the energy (no K x K array)
+    ps = m.pair_statistics(V, s=conv.energy_s, zero_rtol=zero_rtol, names=names, what=what, tile=tile)
     for key, attr in (("equiangularity", "mean_abs"), ("max_equiangularity", "max_abs"), ("cosine_spread", "spread")):
-        out[f"{key}_{prefix}"] = eq if isinstance(eq, Undefined) else getattr(eq, attr)
-    out[f"etf_distance_{prefix}"] = m.etf_distance(V)
-    energy = m.hyperspherical_energy(V, s=conv.energy_s, zero_rtol=zero_rtol, names=names)
+        out[f"{key}_{prefix}"] = ps if isinstance(ps, Undefined) else getattr(ps, attr)
+    out[f"etf_distance_{prefix}"] = m.etf_distance(V, tile=tile)
+    energy = ps if isinstance(ps, Undefined) else ps.energy
     out[f"hyperspherical_energy_{prefix}"] = energy
     K = V.shape[0]
     if isinstance(energy, Undefined):
@@ -117,46 +126,61 @@ def report_from_statistics(
     classes=None,
     minority=None,
     conventions: Conventions | None = None,
+    tile: int = DEFAULT_TILE,
+    ood_mean=None,
     **switches,
 ) -> dict:
     """Every metric computable from the statistics (NC4 and accuracy need the samples: Undefined here, filled
-    by :func:`collapse_report` or by a second streaming pass)."""
+    by :func:`collapse_report` or by a second streaming pass). Every K x K quantity is swept in ``tile`` x
+    ``tile`` blocks (:mod:`verify.metrics.tiles`): memory O(K d + d^2 + tile^2) whatever K."""
     conv = Conventions.of(conventions, **switches)
+    tile = check_tile(tile)
     Wa, ba = align_classifier(stats, W, b, classes)
     rtol = conv.pinv_rtol if conv.pinv_rtol is not None else stats.zero_rtol()
     zero_rtol = stats.zero_rtol()
     names = [f"mu[{c}]" for c in stats.classes.tolist()]
     wnames = [f"w[{c}]" for c in stats.classes.tolist()]
     K, d = stats.K, stats.d
-    out: dict = {}
+    out = Report()
     if K < 2:
         raise InputError(
             f"labels: {K} class present; neural collapse needs K >= 2", parameter="labels", fix="more classes"
         )
     # NC1: eigenpairs of Sigma_B from the SVD of its factor A (Sigma_B = A^T A), accurate to eps * s_max^2
     A = stats.between_factor(conv)
-    _, s, Vt = np.linalg.svd(A, full_matrices=False)
+    # K > d: the singular values of A are those of its d x d triangular factor (no K x d left factor stored)
+    _, s, Vt = np.linalg.svd(np.linalg.qr(A, mode="r") if K > d else A, full_matrices=False)
     Sw = stats.sigma_w()
     lam, V = s**2, Vt.T
     out["nc1"] = m._nc1_from_spectrum(Sw, lam, V, K=K, pinv=conv.pinv, scale=conv.scale, rtol=rtol)
     out["nc1_rank"] = m._nc1_from_spectrum(Sw, lam, V, K=K, pinv="rank_K-1", scale=conv.scale, rtol=rtol)
     out["nc1_quotient"] = _quotient(Sw, A)
-    out["cdnv"] = m.cdnv(
-        stats.means, stats.class_variances(), exponent=conv.cdnv_exponent, zero_rtol=zero_rtol, names=names
-    )
+    variances = stats.class_variances(conv.cdnv_ddof)
+    if np.any(np.isnan(variances)):
+        lone = names[int(np.flatnonzero(np.isnan(variances))[0])]
+        out["cdnv"] = Undefined(f"{lone}: one sample, its n_k - 1 variance (cdnv_ddof=1) is undefined")
+    else:
+        out["cdnv"] = m.cdnv(
+            stats.means, variances, exponent=conv.cdnv_exponent, zero_rtol=zero_rtol, names=names, tile=tile
+        )
+    trace_w = float(np.trace(Sw))
+    weak = v.nc1_weak(trace_w, float(np.einsum("ij,ij->", A, A)))
+    for i, key in enumerate(("nc1_weak_between", "nc1_weak_within")):
+        out[key] = weak if isinstance(weak, Undefined) else weak[i]
     # NC2
     M = stats.centred_means(conv) if conv.centred else stats.means
     Wc = None if Wa is None else (Wa - Wa.mean(axis=0) if conv.centre_classifiers else Wa)
-    out.update(_family("means", M, conv, zero_rtol, names, "class mean", d))
-    out.update(_family("classifiers", Wc, conv, zero_rtol, wnames, "classifier row", d))
-    out["orthogonal_frame_distance"] = m.orthogonal_frame_distance(stats.means)
+    out.update(_family("means", M, conv, zero_rtol, names, "class mean", d, tile))
+    out.update(_family("classifiers", Wc, conv, zero_rtol, wnames, "classifier row", d, tile))
+    out["orthogonal_frame_distance"] = m.orthogonal_frame_distance(stats.means, tile=tile)
     # NC3
     if Wc is None:
         out.update(self_duality=NO_CLASSIFIER, self_duality_uncentred=NO_CLASSIFIER, self_duality_dot=NO_CLASSIFIER)
     else:
         out["self_duality"] = m.self_duality(Wc, M)
         out["self_duality_uncentred"] = m.self_duality(Wc, stats.means)
-        out["self_duality_dot"] = m.self_duality_dot(Wc, stats.centred_means(conv))
+        out["self_duality_dot"] = m.self_duality_dot(Wc, stats.centred_means(conv), tile=tile)
+    out.update(_variants(stats, conv, Wa, Wc, ba, ood_mean, zero_rtol, names, tile))
     # NC4 and accuracy: need the samples
     sample_level = Undefined("needs the samples: collapse_report, or a second pass with CollapseStats.agreement")
     for key in ("nc4_agreement", "nc4_agreement_nobias", "nc4_agreement_logits", "accuracy"):
@@ -168,14 +192,33 @@ def report_from_statistics(
     elif isinstance(rows, Undefined):
         out["minority_cosine"] = rows
     else:
-        out["minority_cosine"] = m.minority_cosine(Wa, rows, zero_rtol=zero_rtol, names=wnames)
+        out["minority_cosine"] = m.minority_cosine(Wa, rows, zero_rtol=zero_rtol, names=wnames, tile=tile)
     if stats.min_entry < 0:
         out["nonnegative_orthogonality"] = Undefined(
             f"features have negative entries (min {stats.min_entry:.3g}): the orthogonal frame of Dang et al. "
             "is a statement about non-negative (ReLU) features"
         )
     else:
-        out["nonnegative_orthogonality"] = m.nonnegative_orthogonality(stats.means, zero_rtol=zero_rtol, names=names)
+        out["nonnegative_orthogonality"] = m.nonnegative_orthogonality(
+            stats.means, zero_rtol=zero_rtol, names=names, tile=tile
+        )
+    return out
+
+
+def _variants(stats, conv, Wa, Wc, ba, ood_mean, zero_rtol, names, tile) -> dict:
+    """The keys of :mod:`verify.metrics.variants` (UNC3 both ways, ||W mu_G + b||, NC5)."""
+    out = {}
+    if ood_mean is None:
+        out["nc5_ood_orthogonality"] = Undefined("no ood_mean given (the mean of out-of-distribution features)")
+    else:
+        out["nc5_ood_orthogonality"] = v.ood_orthogonality(stats.means, ood_mean, zero_rtol=zero_rtol, names=names)
+    if Wa is None:
+        keys = ("unc3_similarity_variance", "unc3_offdiagonal_cosine", "global_mean_logit_norm")
+        return {**out, **dict.fromkeys(keys, NO_CLASSIFIER)}
+    M = stats.centred_means(conv)
+    out["unc3_similarity_variance"] = v.unc3_similarity_variance(Wc, M)
+    out["unc3_offdiagonal_cosine"] = v.unc3_offdiagonal_cosine(Wc, M, zero_rtol=zero_rtol, tile=tile)
+    out["global_mean_logit_norm"] = v.global_mean_logit_norm(Wa, ba, stats.global_mean(conv))
     return out
 
 
@@ -195,6 +238,8 @@ def collapse_report(
     minority=None,
     conventions: Conventions | None = None,
     threads: int | None = 1,
+    tile: int = DEFAULT_TILE,
+    ood_mean=None,
     **switches,
 ) -> dict:
     """Every applicable NC metric of features (N, d) with labels (N,), optionally classifier rows W (K, d),
@@ -202,12 +247,24 @@ def collapse_report(
     conventions: the module docstring and :mod:`verify.metrics.conventions`. ``threads``: BLAS threads
     (default 1, see :func:`verify.metrics.arrays.blas_threads`; None for the library default)."""
     with blas_threads(threads):
-        return _collapse_report(features, labels, W, b, logits, classes, minority, conventions, switches)
+        return _collapse_report(
+            features, labels, W, b, logits, classes, minority, conventions, tile, ood_mean, switches
+        )
 
 
-def _collapse_report(features, labels, W, b, logits, classes, minority, conventions, switches) -> dict:
+def _collapse_report(features, labels, W, b, logits, classes, minority, conventions, tile, ood_mean, switches):
     stats = ClassStatistics.from_arrays(features, labels)
-    out = report_from_statistics(stats, W, b, classes=classes, minority=minority, conventions=conventions, **switches)
+    out = report_from_statistics(
+        stats,
+        W,
+        b,
+        classes=classes,
+        minority=minority,
+        conventions=conventions,
+        tile=tile,
+        ood_mean=ood_mean,
+        **switches,
+    )
     H = raw_matrix(features, "features")  # checked finite by the statistics; converted chunk-wise below
     y = as_labels(labels, H.shape[0])
     Wa, ba = align_classifier(stats, W, b, classes)
@@ -229,9 +286,10 @@ def agreement_tallies(means, class_values, H, y, Wa, ba, L, classes) -> dict[str
     bias = np.zeros(means.shape[0]) if ba is None else ba
     # logit columns follow ``classes`` (default: sorted labels); reorder them to the sorted class order
     cols = None if L is None else (slice(None) if classes is None else np.argsort(as_labels(classes, L.shape[1])))
-    for start in range(0, H.shape[0], m.CHUNK):
-        h = np.asarray(H[start : start + m.CHUNK], dtype=np.float64)
-        yc = y[start : start + m.CHUNK]
+    step = m.rows_per_chunk(means.shape[0])
+    for start in range(0, H.shape[0], step):
+        h = np.asarray(H[start : start + step], dtype=np.float64)
+        yc = y[start : start + step]
         parts = {}
         if Wa is not None:
             scores = h @ Wa.T
@@ -239,11 +297,11 @@ def agreement_tallies(means, class_values, H, y, Wa, ba, L, classes) -> dict[str
             parts["nc4"] = m.agreement_counts(h, means, scores + bias)
             parts["correct_W"] = _correct(scores + bias, yc, class_values)
         if L is not None:
-            lc = L[start : start + m.CHUNK][:, cols]
+            lc = L[start : start + step][:, cols]
             parts["nc4_logits"] = m.agreement_counts(h, means, lc)
             parts["correct_logits"] = _correct(lc, yc, class_values)
-        for k, v in parts.items():
-            tally[k] = tally.get(k, 0) + v
+        for k, n in parts.items():
+            tally[k] = tally.get(k, 0) + n
     for k in (("nc4", "nc4_nobias", "correct_W") if Wa is not None else ()) + (
         ("nc4_logits", "correct_logits") if L is not None else ()
     ):

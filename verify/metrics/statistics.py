@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from verify.base.errors import InputError
-from verify.metrics.arrays import as_float64, as_labels, input_eps, raw_matrix
+from verify.metrics.arrays import as_labels, raw_matrix
 from verify.metrics.conventions import Conventions
 
 #: Rows converted to float64 at a time by :meth:`ClassStatistics.from_arrays` (16384 x 512 x 8 B = 64 MiB;
@@ -60,41 +60,19 @@ class ClassStatistics:
 
     @classmethod
     def from_arrays(cls, features, labels, *, chunk: int = CHUNK) -> ClassStatistics:
-        """Two-pass statistics of samples held in memory: class means first, then centred sums. Rows are
-        converted to float64 ``chunk`` at a time, so the scratch is O(chunk d) whatever N."""
+        """Statistics of samples held in memory, ``chunk`` rows at a time (each chunk two-pass, chunks folded
+        by Chan et al.'s update: :mod:`verify.metrics.accumulate`), so the scratch is O(chunk d) whatever N."""
+        from verify.metrics.accumulate import RunningStatistics
+
         raw = raw_matrix(features, "features")
-        eps = input_eps(raw, features)
         N = raw.shape[0]
         y = as_labels(labels, N)
         if N == 0:
             raise InputError("features: no rows", parameter="features", fix="pass at least one sample")
-        classes, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
-        K, d = classes.shape[0], raw.shape[1]
-        spans = [slice(s, min(s + chunk, N)) for s in range(0, N, chunk)]
-        sums, low, H = np.zeros((K, d)), np.inf, None
-        from scipy import sparse  # imported on first use: importing the metrics stays light
-
-        for sl in spans:
-            H = as_float64(raw[sl], "features")
-            n = H.shape[0]
-            onehot = sparse.csr_matrix((np.ones(n), (inverse[sl], np.arange(n))), shape=(K, n))
-            sums += np.asarray(onehot @ H)
-            low = min(low, float(H.min()))
-        means = sums / counts[:, None]
-        scatter, sumsq = np.zeros((d, d)), np.zeros(K)
-        for sl in spans:  # a single chunk (a streamed batch) is converted once
-            centred = (H if len(spans) == 1 else np.asarray(raw[sl], dtype=np.float64)) - means[inverse[sl]]
-            scatter += centred.T @ centred
-            sumsq += np.bincount(inverse[sl], weights=np.einsum("ij,ij->i", centred, centred), minlength=K)
-        return cls(
-            classes=classes,
-            counts=counts.astype(np.int64),
-            means=means,
-            sumsq=sumsq,
-            scatter=scatter,
-            eps=eps,
-            min_entry=low,
-        )
+        running = RunningStatistics()
+        for start in range(0, N, chunk):
+            running.update(raw[start : start + chunk], y[start : start + chunk], source=features)
+        return cls(**running.fields())
 
     def merge(self, other: ClassStatistics) -> ClassStatistics:
         """The statistics of the union of two disjoint samples (Chan et al. 1979 pairwise update)."""
@@ -164,9 +142,11 @@ class ClassStatistics:
         """A (K, d) with Sigma_B = A^T A: rows sqrt(w_k) (mu_k - mu_G)."""
         return self.centred_means(conv) * np.sqrt(self.between_weights(conv))[:, None]
 
-    def class_variances(self) -> np.ndarray:
-        """Var_k = E_{y=k} ||h - mu_k||^2 (Galanti et al. 2022), per class."""
-        return self.sumsq / self.counts
+    def class_variances(self, ddof: int = 0) -> np.ndarray:
+        """Var_k = sum_{y=k} ||h - mu_k||^2 / (n_k - ddof) per class (ddof 0: Galanti et al. 2022; 1: the
+        sample variance); NaN for a class with n_k <= ddof."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.counts > ddof, self.sumsq / np.maximum(self.counts - ddof, 1), np.nan)
 
     def zero_rtol(self) -> float:
         """Relative size below which a norm or eigenvalue is indistinguishable from the input's rounding:

@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from verify.base.errors import InputError
-from verify.metrics.arrays import as_float64, as_labels, as_matrix, blas_threads, raw_matrix
+from verify.metrics.accumulate import RunningStatistics
+from verify.metrics.arrays import as_float64, as_labels, as_matrix, blas_threads, is_torch, raw_matrix, to_numpy
 from verify.metrics.conventions import Conventions
 from verify.metrics.report import (
     agreement_tallies,
@@ -26,6 +27,7 @@ from verify.metrics.report import (
     tallies_to_report,
 )
 from verify.metrics.statistics import ClassStatistics
+from verify.metrics.tiles import DEFAULT_TILE
 
 
 class CollapseStats:
@@ -36,38 +38,87 @@ class CollapseStats:
     order (or pass ``classes=`` to ``report``).
     """
 
-    def __init__(self, *, threads: int | None = 1) -> None:
+    def __init__(self, *, threads: int | None = 1, backend: str | None = None) -> None:
         self.threads = threads
-        blas_threads(threads)  # validates
-        self.stats: ClassStatistics | None = None
+        with blas_threads(threads):  # validates; builds the thread controller now, not in the first update
+            pass
+        if backend not in (None, "numpy", "torch"):
+            raise InputError(f"backend = {backend!r}", parameter="backend", fix="None (auto), 'numpy' or 'torch'")
+        self.backend = backend
+        self._running = None  # RunningStatistics (numpy) or TorchRunningStatistics (on the tensors' device)
+        self._stats: ClassStatistics | None = None  # cache of the host statistics
         self._logit_hits: dict[tuple, int] = {}  # (label, argmax column) -> count
         self._logit_n = 0
 
     @property
+    def stats(self) -> ClassStatistics | None:
+        """The accumulated statistics on the host (one device-to-host copy of O(K d + d^2) numbers)."""
+        if self._stats is None and self._running is not None:
+            self._stats = ClassStatistics(**self._running.fields())
+        return self._stats
+
+    @stats.setter
+    def stats(self, value: ClassStatistics | None) -> None:
+        self._stats = value
+        self._running = None if value is None else RunningStatistics.from_statistics(value)
+
+    @property
     def N(self) -> int:
-        return 0 if self.stats is None else self.stats.N
+        return 0 if self._running is None else self._running.N
+
+    def _uses_torch(self, features) -> bool:
+        if self.backend == "numpy" or not is_torch(features):
+            return False
+        return self.backend == "torch" or str(features.device) != "cpu"  # CPU tensors: numpy views, zero-copy
 
     def update(self, features, labels, logits=None) -> CollapseStats:
+        """Fold a batch in: numpy arrays and CPU tensors on the host (zero-copy), tensors on another device
+        (or every tensor with ``backend="torch"``) on their own device, in float64."""
+        if self._uses_torch(features):
+            from verify.metrics.torch_backend import TorchRunningStatistics
+
+            if self._running is None:
+                self._running = TorchRunningStatistics()
+            elif not isinstance(self._running, TorchRunningStatistics):
+                raise InputError(
+                    "features: a torch device batch after host batches", parameter="features", fix="one backend"
+                )
+            n = self._running.update(features, labels)
+            self._stats = None
+            if logits is not None:
+                self._count_logits(n, labels, logits)
+            return self
         H = raw_matrix(features, "features")
         if H.shape[0] == 0:
             return self
         with blas_threads(self.threads):
-            batch = ClassStatistics.from_arrays(features, labels)  # the original: a bfloat16 tensor's eps
-            self.stats = batch if self.stats is None else self.stats.merge(batch)
+            if self._running is None:
+                self._running = RunningStatistics()
+            elif not isinstance(self._running, RunningStatistics):
+                raise InputError("features: host batches after device batches", parameter="features", fix="one backend")
+            self._running.update(H, labels, source=features)  # the original: a bfloat16 tensor's eps
+            self._stats = None
         if logits is not None:
-            y = as_labels(labels, H.shape[0])
-            L, _ = as_matrix(logits, "logits", rows=H.shape[0])
-            pairs, counts = np.unique(
-                np.stack([np.searchsorted(batch.classes, y), np.argmax(L, axis=1)]), axis=1, return_counts=True
-            )
-            for (ci, col), c in zip(pairs.T, counts, strict=True):
-                key = (batch.classes[ci].item(), int(col))
-                self._logit_hits[key] = self._logit_hits.get(key, 0) + int(c)
-            self._logit_n += H.shape[0]
+            self._count_logits(H.shape[0], labels, logits)
         return self
 
+    def _count_logits(self, n: int, labels, logits) -> None:
+        """Tally (label, argmax column) pairs of a batch (host integers; the logits are K per sample)."""
+        y = as_labels(labels, n)
+        if is_torch(logits) and logits.ndim == 2 and logits.shape[0] == n:
+            top = to_numpy(logits.detach().argmax(dim=1))  # on the device: B integers come to the host
+        else:
+            top = np.argmax(as_matrix(logits, "logits", rows=n)[0], axis=1)
+        classes = np.unique(y)
+        pairs, counts = np.unique(np.stack([np.searchsorted(classes, y), top]), axis=1, return_counts=True)
+        for (ci, col), c in zip(pairs.T, counts, strict=True):
+            key = (classes[ci].item(), int(col))
+            self._logit_hits[key] = self._logit_hits.get(key, 0) + int(c)
+        self._logit_n += n
+
     def merge(self, other: CollapseStats) -> CollapseStats:
-        out = CollapseStats(threads=self.threads)
+        """A new accumulator holding both (host statistics, Chan et al.'s update); operands unchanged."""
+        out = CollapseStats(threads=self.threads, backend=self.backend)
         if self.stats is None or other.stats is None:
             out.stats = self.stats if other.stats is None else other.stats
         else:
@@ -97,12 +148,24 @@ class CollapseStats:
         minority=None,
         agreement: AgreementPass | None = None,
         conventions: Conventions | None = None,
+        tile: int = DEFAULT_TILE,
+        ood_mean=None,
         **switches,
     ) -> dict:
+        """:func:`collapse_report`'s keys from the accumulated statistics; K x K quantities in ``tile`` x
+        ``tile`` blocks."""
         stats = self._require()
         with blas_threads(self.threads):
             out = report_from_statistics(
-                stats, W, b, classes=classes, minority=minority, conventions=conventions, **switches
+                stats,
+                W,
+                b,
+                classes=classes,
+                minority=minority,
+                conventions=conventions,
+                tile=tile,
+                ood_mean=ood_mean,
+                **switches,
             )
         if self._logit_n:
             cols = stats.classes if classes is None else as_labels(classes, len(classes))
