@@ -101,6 +101,8 @@ QUANTITIES = [
 
 CLAIM = a.claim(
     id="zhou2022.fl",
+    certificate_note="none: focal loss is not convex in the logits, so the convex program in Z = W H that certifies "
+    "zhu2021 and zhou2022.ls does not exist here",
     title="Focal loss: the ETF scale is the root of phi(q) = (K-1)s; the origin is stable beyond K s = kappa",
     statement="For n_k = n, d >= K-1, no bias, focal parameter gamma > 0, s = sqrt(n lambda_W lambda_H) and phi "
     "decreasing on [1/K, 1): if K s < kappa = (1-1/K)^gamma (1 + gamma log K/(K-1)), the global minimiser is a "

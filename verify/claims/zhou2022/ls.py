@@ -44,6 +44,22 @@ NORM_W, NORM_H = norms_from_gap(GAP)
 THRESHOLD_LAMBDA_H = (1 - alpha) ** 2 / (K**2 * n * lambda_W)
 
 
+def certificate(values, report):
+    """The proven enclosure of the minimum at the solve's point (the Fenchel dual of the program convex in
+    Z = W H with the smoothed targets, kind ufm_softmax); the value can be certified, the geometry stays verified."""
+    from verify.certify.ufm import certify_ufm
+    from verify.models.ufm import UnconstrainedFeaturesModel
+
+    model = UnconstrainedFeaturesModel(
+        (int(values["n"]),) * int(values["K"]),
+        int(values["d"]),
+        values["lambda_W"],
+        values["lambda_H"],
+        loss=LabelSmoothing(values["alpha"]),
+    )
+    return certify_ufm(model, report.point, "zhou2022.ls", values, ("value",), report.dps, alpha=values["alpha"])
+
+
 def _nonzero(values) -> bool:
     """c < 1 decided exactly: alpha + K sqrt(n lW lH) < 1 iff alpha < 1 and K^2 n lW lH < (1 - alpha)^2."""
     al = values["alpha"]
@@ -97,6 +113,9 @@ C_DRAWN = ("0.1", "0.3", "0.6", "0.9", "1.1", "1.5")
 
 CLAIM = a.claim(
     id="zhou2022.ls",
+    certificate=certificate,
+    certificate_note="the value: an Arb enclosure of the global minimum at the solve's point, from the Fenchel dual "
+    "of the program convex in Z = W H (kind ufm_softmax, docs/certified.md); the geometry stays verified",
     title="Label smoothing: an ETF with logit gap log(K/c - (K-1)), c = alpha + K sqrt(n lambda_W lambda_H); zero for c >= 1",
     statement="For n_k = n, d >= K-1, no bias and smoothing 0 < alpha < 1, let c = alpha + K sqrt(n lambda_W "
     "lambda_H). If c < 1 every global minimiser is a simplex ETF with logit gap t* = log(K/c - (K-1)), value "

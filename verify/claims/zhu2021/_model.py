@@ -90,3 +90,31 @@ def lambda_H_for(ks_values):
     from fractions import Fraction
 
     return lambda v: a.choice(*[Fraction(t) ** 2 / (v["K"] ** 2 * v["n"] * v["lambda_W"]) for t in ks_values])
+
+
+def ufm_model(values):
+    """The program at the values as :class:`verify.models.ufm.UnconstrainedFeaturesModel` (the census, the
+    certificate)."""
+    from verify.models.ufm import UnconstrainedFeaturesModel
+
+    kind = bias_kind(values)
+    return UnconstrainedFeaturesModel(
+        (int(values["n"]),) * int(values["K"]),
+        int(values["d"]),
+        values["lambda_W"],
+        values["lambda_H"],
+        kind,
+        values["lambda_b"] if kind == "penalised" else 0,
+    )
+
+
+def certificate(claim_id: str):
+    """The claim's certificate hook: the proven enclosure of the minimum at the solve's point (the Fenchel dual
+    of the program convex in Z = W H, kind ufm_softmax); the value can be certified, the geometry stays verified."""
+
+    def hook(values, report):
+        from verify.certify.ufm import certify_ufm
+
+        return certify_ufm(ufm_model(values), report.point, claim_id, values, ("value",), report.dps)
+
+    return hook

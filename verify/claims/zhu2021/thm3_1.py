@@ -27,6 +27,7 @@ from verify.claims.zhu2021._model import (
     VALUE,
     VALUE_TOL,
     K,
+    certificate,
     lambda_H_for,
     solve,
 )
@@ -44,6 +45,9 @@ QUANTITIES = [
 
 CLAIM = a.claim(
     id="zhu2021.thm3_1",
+    certificate=certificate("zhu2021.thm3_1"),
+    certificate_note="the value: an Arb enclosure of the global minimum at the solve's point, from the Fenchel dual "
+    "of the program convex in Z = W H (kind ufm_softmax, docs/certified.md); the geometry stays verified",
     title="Regularised CE with or without a bias: simplex-ETF global minimisers, closed-form scale and value",
     statement="For n_k = n, d >= K-1 and K sqrt(n lambda_W lambda_H) < 1, every global minimiser of the "
     "regularised CE model (no bias, free bias or penalised bias) is a simplex ETF: equal ||w_k||, "

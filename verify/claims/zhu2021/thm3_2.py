@@ -15,24 +15,24 @@ import sympy as sp
 
 from verify import authoring as a
 from verify.claims.zhu2021 import PAPER
-from verify.claims.zhu2021._model import HYPOTHESES, PARAMETERS, VALUE, VALUE_TOL, K, bias_kind, lambda_H_for
+from verify.claims.zhu2021._model import (
+    HYPOTHESES,
+    PARAMETERS,
+    VALUE,
+    VALUE_TOL,
+    K,
+    certificate,
+    lambda_H_for,
+    ufm_model,
+)
 from verify.claims.zhu2021._model import lambda_H as lH
 from verify.claims.zhu2021._model import lambda_W as lW
 from verify.claims.zhu2021._model import n as n_
 
 
 def model(values):
-    from verify.models.ufm import UnconstrainedFeaturesModel
-
-    kind = bias_kind(values)
-    return UnconstrainedFeaturesModel(
-        (int(values["n"]),) * int(values["K"]),
-        int(values["d"]),
-        values["lambda_W"],
-        values["lambda_H"],
-        kind,
-        values["lambda_b"] if kind == "penalised" else 0,
-    )
+    """The original program at the values (the census's problem)."""
+    return ufm_model(values)
 
 
 def census(starts: int = 24):
@@ -64,6 +64,9 @@ GLOBAL = sp.Piecewise((VALUE, below), (sp.log(K), True))
 
 CLAIM = a.claim(
     id="zhu2021.thm3_2",
+    certificate=certificate("zhu2021.thm3_2"),
+    certificate_note="the value: an Arb enclosure of the global minimum at the solve's point, from the Fenchel dual "
+    "of the program convex in Z = W H (kind ufm_softmax, docs/certified.md); the geometry stays verified",
     title="Regularised CE: benign landscape (every local minimum global, other critical points strict saddles)",
     statement="For n_k = n and d >= K-1 (any bias variant), every critical point of the regularised CE model that "
     "is not a global minimiser is a strict saddle; checked as a census: every local minimum that random starts "

@@ -26,6 +26,7 @@ from verify.claims.zhu2021._model import (
     VALUE_TOL,
     ZERO_TOL,
     K,
+    certificate,
     lambda_H,
     lambda_H_for,
     lambda_W,
@@ -80,6 +81,9 @@ QUANTITIES = [
 
 CLAIM = a.claim(
     id="zhu2021.threshold",
+    certificate=certificate("zhu2021.threshold"),
+    certificate_note="the value: an Arb enclosure of the global minimum at the solve's point, from the Fenchel dual "
+    "of the program convex in Z = W H (kind ufm_softmax, docs/certified.md); the geometry stays verified",
     title="Regularised CE: the zero solution takes over at K sqrt(n lambda_W lambda_H) = 1 (continuously)",
     statement="For n_k = n and d >= K-1, with s = sqrt(n lambda_W lambda_H): if K s < 1 the minimum is "
     "-log(1 - (K-1)s) + (K-1)s log(1/s - K + 1) at a nonzero ETF; if K s >= 1 the unique minimiser is W = H = 0 "
