@@ -202,6 +202,10 @@ CERTIFIABLE = (
     "tirer2022.thm3_1",
     "tirer2022.thm3_2",
     "tirer2022.remark3_2",
+    "zhu2021.thm3_1",
+    "zhu2021.threshold",
+    "zhu2021.thm3_2",
+    "zhou2022.ls",
 )
 
 

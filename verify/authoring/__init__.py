@@ -30,7 +30,10 @@ from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 
 from verify.authoring.drawing import choice, decimals, draws, integers, vectors
+from verify.authoring.landscape import ufm_landscape_solve
+from verify.authoring.roots import root
 from verify.authoring.solves import INVARIANTS, Solve, bounded, conic_solve, layer_peeled_solve, minimise
+from verify.authoring.ufm import UFM_INVARIANTS, ufm_solve, zero_threshold
 from verify.authoring.validation import (
     ClaimDefinitionError,
     _fail,
@@ -60,6 +63,7 @@ from verify.record import (
 
 __all__ = [
     "INVARIANTS",
+    "UFM_INVARIANTS",
     "Claim",
     "ClaimDefinitionError",
     "Erratum",
@@ -89,9 +93,13 @@ __all__ = [
     "minimise",
     "quantity",
     "real",
+    "root",
     "tolerance",
+    "ufm_landscape_solve",
+    "ufm_solve",
     "validate",
     "vectors",
+    "zero_threshold",
 ]
 
 
@@ -188,12 +196,16 @@ def claim(
     errata: Sequence[Erratum] = (),
     explorations: Sequence[Exploration] = (),
     module: str | None = None,
+    certificate=None,
+    certificate_note: str = "",
 ) -> Claim:
     """Build and validate a :class:`verify.record.Claim`.
 
     Defaults: ``source`` may be plain text (paper and place); ``solver_description`` comes from a
     :class:`~verify.authoring.solves.Solve`; ``strategy`` may be a mapping parameter -> range (:func:`draws`);
-    ``module`` is the calling module. Checked now: the id, every record's type, unique names, closed forms using
+    ``module`` is the calling module; ``certificate``: a hook ``(values, report) -> verify.certify.Enclosure`` of
+    the program's global minimum built from the solve's point (docs/certified.md; e.g.
+    :func:`verify.certify.ufm.certify_ufm`), ``certificate_note`` why there is none. Checked now: the id, every record's type, unique names, closed forms using
     only parameters, tolerances with reasons, what the solve reads and measures, the strategy covering every
     parameter without a default, and every pinned example satisfying the hypotheses."""
     if not isinstance(id, str) or not _ID.match(id):
@@ -242,6 +254,8 @@ def claim(
         errata=_typed(w, "errata", errata, Erratum, "verify.record.Erratum(...)"),
         explorations=_typed(w, "explorations", explorations, Exploration, "verify.record.Exploration(...)"),
         module=module if module is not None else sys._getframe(1).f_globals.get("__name__", ""),
+        certificate=certificate,
+        certificate_note=certificate_note,
     )
     for i, ex in enumerate(exs):
         try:
@@ -276,4 +290,6 @@ def validate(built: Claim) -> Claim:
         errata=built.errata,
         explorations=built.explorations,
         module=built.module,
+        certificate=built.certificate,
+        certificate_note=built.certificate_note,
     )

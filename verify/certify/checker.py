@@ -42,6 +42,17 @@ is the writer's statement, not the checker's), nor that the minimiser is unique.
     sum_b Pi_ab log Pi_ab, and <S, X> >= mu tr X >= min(mu, 0) N E_H for X PSD in the budget: lo =
     -(1/N) sum Pi log Pi + min(mu, 0) N E_H, a lower bound for every p (the convex program in X).
 
+``ufm_softmax`` (Zhu et al. 2021 regularised cross-entropy; Zhou et al. 2022 label smoothing): data class_sizes
+    n_k, lambda_W, lambda_H, bias_kind ("none", "free" or "penalised"; optional bias code 0, 1, 2 that must
+    agree, and a primal b exactly when there is a bias), bias_penalty (> 0 iff penalised) and alpha in [0, 1); with targets q_i = (1 - alpha) e_{y_i} + alpha/K, minimise
+    f = (1/N) sum_i [logsumexp(z_i) - q_i . z_i] + (lambda_W/2)||W||^2 + (lambda_H/2)||H||^2 (+ (bias_penalty/2)||b||^2),
+    z_i = W h_i + b, over W (K x d), H (N x d, rows class by class) and b. Dual point: P (N x K, rows probability
+    vectors p_i), G = P^T - Q (K x N) with lambda_W lambda_H N^2 I - G G^T positive definite (checked exactly;
+    i.e. ||G||_2 < N sqrt(lambda_W lambda_H)) and, for a free bias, G 1 = 0 exactly. Fenchel per sample:
+    logsumexp(z) - q.z >= (p - q).z - sum_c p_c log p_c; summed, (1/N)<G, Z> >= -sqrt(lW lH)||Z||_* >= -(penalties)
+    and (1/N) b.(G 1) + (bias_penalty/2)||b||^2 >= -||G 1||^2/(2 bias_penalty N^2); so
+    lo = -(1/N) sum_i sum_c p_ic log p_ic (- ||G 1||^2/(2 bias_penalty N^2)), a lower bound of f for every d.
+
 Usage: ``python -m verify.certify.checker FILE...`` (or ``nc-verify recheck FILE...``): one line per file,
 exit status 0 when every file holds.
 """
@@ -193,7 +204,57 @@ def _contrastive_gram(data, primal, dual) -> tuple[arb, arb, list[str]]:
     return lo, hi, errors
 
 
-KINDS = {"layer_peeled_ce": _layer_peeled_ce, "bilinear_mse": _bilinear_mse, "contrastive_gram": _contrastive_gram}
+def _ufm_softmax(data, primal, dual) -> tuple[arb, arb, list[str]]:
+    n = [int(rational(v)) for v in data["class_sizes"]]
+    lW, lH = rational(data["lambda_W"]), rational(data["lambda_H"])
+    bias, lb, alpha = data["bias_kind"], rational(data.get("bias_penalty", 0)), rational(data.get("alpha", 0))
+    K, N = len(n), sum(n)
+    W, H, P = matrix(primal["W"]), matrix(primal["H"]), matrix(dual["P"])
+    b = [rational(x) for x in primal["b"]] if bias != "none" else [fmpq(0)] * K
+    if bias not in ("none", "free", "penalised") or not (lW > 0 and lH > 0) or (bias == "penalised") != (lb > 0):
+        return arb(0), arb(0), ["program data invalid: lambdas > 0, bias_penalty > 0 iff the bias is penalised"]
+    if not (0 <= alpha < 1) or any(m < 1 for m in n):
+        return arb(0), arb(0), ["program data invalid: 0 <= alpha < 1 and class sizes >= 1"]
+    code = {"none": 0, "free": 1, "penalised": 2}[bias]
+    if ("bias" in data and rational(data["bias"]) != code) or (("b" in primal) != (bias != "none")):
+        return arb(0), arb(0), ["program data invalid: bias code, bias_kind and the primal b disagree"]
+    d = len(W[0]) if W else 0
+    if len(W) != K or len(H) != N or {len(r) for r in W + H} != {d} or len(b) != K:
+        return arb(0), arb(0), ["primal shapes do not match the class sizes"]
+    if len(P) != N or {len(r) for r in P} != {K}:
+        return arb(0), arb(0), ["dual shape is not N x K"]
+    errors = []
+    labels = [k for k in range(K) for _ in range(n[k])]
+    Q = [[(1 - alpha) * (1 if labels[i] == k else 0) + alpha / K for k in range(K)] for i in range(N)]
+    sq = lambda rows: sum((x * x for r in rows for x in r), fmpq(0))  # noqa: E731
+    loss = arb(0)
+    for i, h in enumerate(H):
+        z = [sum((a * c for a, c in zip(w, h, strict=True)), fmpq(0)) + b[k] for k, w in enumerate(W)]
+        top = max(z)
+        lse = sum((arb(v - top).exp() for v in z), arb(0)).log() + arb(top)
+        loss += lse - arb(sum((Q[i][k] * z[k] for k in range(K)), fmpq(0)))
+    hi = loss / N + arb(lW * sq(W) / 2 + lH * sq(H) / 2 + lb * sq([b]) / 2)
+    if any(any(x < 0 for x in row) or sum(row, fmpq(0)) != 1 for row in P):
+        errors.append("dual point invalid: a row of P is not a probability vector")
+    G = [[P[i][k] - Q[i][k] for i in range(N)] for k in range(K)]
+    M = [[(lW * lH * N * N if k == j else 0) - x for j, x in enumerate(row)] for k, row in enumerate(gram(G))]
+    if not positive_definite(M):
+        errors.append("||G||_2 is not below N sqrt(lambda_W lambda_H): lW lH N^2 I - G G^T not positive definite")
+    row_sums = [sum(r, fmpq(0)) for r in G]
+    if bias == "free" and any(x != 0 for x in row_sums):
+        errors.append("free bias: the rows of G must sum to 0 exactly")
+    lo = -sum((xlogx(x) for row in P for x in row), arb(0)) / N
+    if bias == "penalised":
+        lo -= arb(sq([row_sums]) / (2 * lb * N * N))
+    return lo, hi, errors
+
+
+KINDS = {
+    "layer_peeled_ce": _layer_peeled_ce,
+    "bilinear_mse": _bilinear_mse,
+    "contrastive_gram": _contrastive_gram,
+    "ufm_softmax": _ufm_softmax,
+}
 
 
 def enclose(cert: dict, digits: int) -> tuple[arb, arb, list[str]]:

@@ -21,7 +21,8 @@ def claim_section(claim: Claim) -> str:
         "",
         claim.statement,
         "",
-        f"- **Source:** {claim.source.paper}; {claim.source.where} (seeds {', '.join(claim.source.seeds)})",
+        f"- **Source:** {claim.source.paper}; {claim.source.where}"
+        + (f" (seeds {', '.join(claim.source.seeds)})" if claim.source.seeds else " (not among the seeds)"),
         f"- **Convention:** {claim.convention}",
         f"- **Hypotheses:** {'; '.join(f'`{h.statement}`' for h in claim.hypotheses)}",
         f"- **Independent solver:** {claim.solver_description}",

@@ -56,3 +56,29 @@ class CrossEntropy:
         rows = np.arange(Z.shape[0])
         P[rows, labels] = -(P * others).sum(axis=1)
         return P
+
+
+class LabelSmoothing:
+    """Cross-entropy against the smoothed label q = (1 - alpha) e_y + (alpha/K) 1 (Szegedy et al. 2016; Zhou et
+    al. 2022, NeurIPS): loss = logsumexp(z) - sum_c q_c z_c, gradient softmax(z) - q. Evaluated as the
+    cross-entropy of the margins plus (alpha/K) sum_c (z_y - z_c), which keeps its relative accuracy near zero
+    loss and never takes the log of an underflowed probability."""
+
+    def __init__(self, alpha) -> None:
+        self.alpha = alpha
+        self.name = f"label smoothing (alpha = {alpha})"
+
+    def values(self, Z: np.ndarray, labels: np.ndarray, ar: Arithmetic) -> np.ndarray:
+        K = Z.shape[1]
+        rows = np.arange(Z.shape[0])
+        gaps = (Z[rows, labels][:, None] - Z).sum(axis=1)  # sum_c (z_y - z_c)
+        return CrossEntropy().values(Z, labels, ar) + ar.scalar(self.alpha) / K * gaps
+
+    def grad(self, Z: np.ndarray, labels: np.ndarray, ar: Arithmetic) -> np.ndarray:
+        K = Z.shape[1]
+        rows = np.arange(Z.shape[0])
+        G = CrossEntropy().grad(Z, labels, ar)
+        share = ar.scalar(self.alpha) / K
+        G = G - share  # d/dz_c of alpha z_y - (alpha/K) sum_c z_c: -alpha/K, plus alpha at c = y
+        G[rows, labels] = G[rows, labels] + K * share
+        return G

@@ -186,5 +186,11 @@ POWER = SoftmaxLossFamily(
     "power", (1 - X) ** _q, X**_q, ("q",), "g1 = (1 - x)^q, g2 = x^q, the paper's second example (q > 1)"
 )
 
+_gamma = sp.Symbol("gamma", positive=True)
+#: Focal loss (Lin et al. 2017; Zhou et al. 2022, NeurIPS): -(1 - S(z)_y)^gamma log S(z)_y.
+FOCAL = SoftmaxLossFamily(
+    "focal", -((1 - X) ** _gamma) * sp.log(X), sp.Integer(0), ("gamma",), "g1 = -(1 - x)^gamma log x, g2 = 0"
+)
+
 #: Losses by name (the families the package ships; users may build their own).
-FAMILIES = {f.name: f for f in (CROSS_ENTROPY, POWER)}
+FAMILIES = {f.name: f for f in (CROSS_ENTROPY, POWER, FOCAL)}

@@ -3,7 +3,7 @@
 A configuration names the experiment, the seed and device, and four tables::
 
     name = "balanced-ce-cpu"
-    experiment = "balanced_ce"        # balanced_ce | imbalanced_ce | mse | relu_ce
+    experiment = "balanced_ce"        # balanced_ce | imbalanced_ce | mse | relu_ce | penalised_ce
     seed = 0
     device = "auto"                   # cpu | cuda | auto
     [data]  kind = "gaussian", classes = 10, per_class = 50   (or sizes = [...], or K_A, K_B, n_A, R)
@@ -26,7 +26,7 @@ from verify.base.errors import InputError
 from verify.nets.models import ModelConfig
 from verify.nets.train import TrainConfig
 
-EXPERIMENTS = ("balanced_ce", "imbalanced_ce", "mse", "relu_ce")
+EXPERIMENTS = ("balanced_ce", "imbalanced_ce", "mse", "relu_ce", "penalised_ce")
 SWEEP_KEYS = ("ratios", "oversample", "oversample_at", "bias")
 
 

@@ -9,6 +9,8 @@
   of tirer2022.thm3_1, a simplex ETF for tirer2022.thm3_2, at the realised lambda_W, lambda_H.
 - ``relu_ce``: a ReLU before the classifier, cross-entropy, any class sizes: non-negative, near-orthogonal
   class means, and the classes that dang2024.thm1 says collapse, at the realised lambda_W, lambda_H.
+- ``penalised_ce``: balanced, Zhu et al.'s penalties (classifier decay, feature penalty), cross-entropy or label
+  smoothing: the ETF, its scale and logit gap of zhu2021.thm3_1 or zhou2022.ls (:mod:`verify.nets.penalised`).
 
 The mapping from a network to the surrogate models is explained in :mod:`verify.nets.predict`.
 """
@@ -266,6 +268,10 @@ def run_experiment(
             preds, rows = _imbalanced_predictions(run, data)
         elif exp.experiment == "mse":
             preds, rows = _mse_predictions(run)
+        elif exp.experiment == "penalised_ce":
+            from verify.nets.penalised import penalised_predictions
+
+            preds, rows = penalised_predictions(run)
         else:
             preds, rows = _relu_predictions(run)
         runs.append(

@@ -120,3 +120,15 @@ def tirer_thm3(bias: bool, K: int, n: int, lambda_W: float, lambda_H: float) -> 
 def dang_thm1(sizes: tuple[int, ...], lambda_W: float, lambda_H: float) -> Prediction:
     """ReLU features, cross-entropy, any class sizes, Theorem 1: which classes collapse, norms, cosines."""
     return predict("dang2024.thm1", {"n": list(sizes), "lambda_W": lambda_W, "lambda_H": lambda_H})
+
+
+def zhu_thm3_1(K: int, n: int, d: int, lambda_W: float, lambda_H: float, bias: bool) -> Prediction:
+    """Balanced regularised CE (Zhu et al. 2021): ETF, scale, value; a free (undecayed) bias when ``bias``."""
+    params = {"K": K, "n": n, "d": d, "lambda_W": lambda_W, "lambda_H": lambda_H, "bias": 1 if bias else 0}
+    return predict("zhu2021.thm3_1", params)
+
+
+def zhou_ls(K: int, n: int, d: int, lambda_W: float, lambda_H: float, alpha: float) -> Prediction:
+    """Balanced regularised label smoothing (Zhou et al. 2022), bias-free: ETF, gap, norms, value."""
+    params = {"K": K, "n": n, "d": d, "lambda_W": lambda_W, "lambda_H": lambda_H, "alpha": alpha}
+    return predict("zhou2022.ls", params)

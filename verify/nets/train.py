@@ -41,6 +41,7 @@ class TrainConfig:
     weight_decay: float = 5e-4  # feature map (coupled L2)
     classifier_decay: float | None = None  # lambda_W of the classifier weight; None: = weight_decay
     feature_decay: float = 0.0  # lambda_H: (lambda_H/2) sum_i ||h_i||^2
+    label_smoothing: float = 0.0  # alpha: cross-entropy against (1 - alpha) e_y + alpha/K (torch's convention)
     penalty_warmup: float = 0.0  # fraction of the epochs over which the feature penalty ramps up linearly from 0
     epochs: int = 100
     batch_size: int = 0  # 0: full batch
@@ -147,7 +148,7 @@ def _train(
         h = features(X[idx])
         out = classifier(h)
         if cfg.loss == "ce":
-            loss = torch.nn.functional.cross_entropy(out, y[idx])
+            loss = torch.nn.functional.cross_entropy(out, y[idx], label_smoothing=cfg.label_smoothing)
         else:
             loss = 0.5 * ((out - onehot[idx]) ** 2).sum(dim=1).mean()
         if cfg.feature_decay:
