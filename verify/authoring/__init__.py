@@ -29,6 +29,8 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 
+from verify.authoring.chains import CHAIN_INVARIANTS, linear_chain_solve
+from verify.authoring.classwise import K, N, Root, class_gram, class_sizes, n_k, n_l, per_class, root_of, summed
 from verify.authoring.drawing import choice, decimals, draws, integers, vectors
 from verify.authoring.solves import INVARIANTS, Solve, bounded, conic_solve, layer_peeled_solve, minimise
 from verify.claim import (
@@ -49,7 +51,19 @@ from verify.claim import (
 from verify.errors import InputError
 
 __all__ = [
+    "CHAIN_INVARIANTS",
     "INVARIANTS",
+    "K",
+    "N",
+    "Root",
+    "class_gram",
+    "class_sizes",
+    "linear_chain_solve",
+    "n_k",
+    "n_l",
+    "per_class",
+    "root_of",
+    "summed",
     "Claim",
     "ClaimDefinitionError",
     "Erratum",

@@ -2,6 +2,7 @@
 reads without importing a claim. Do not edit by hand (tests/test_docs.py checks it is in sync)."""
 
 INDEX = [
+    {'id': 'dang2023.one_layer', 'title': 'Imbalanced MSE, one layer: singular-value thresholding of Y at N sqrt(lambda_W lambda_H); class k collapses iff n_k <= N^2 lambda_W lambda_H', 'module': 'verify.claims.dang2023.one_layer', 'where': 'bias-free imbalanced MSE, one layer (THEOREMS-NEXT.md B: dang2023.M1, M1_collapse; reconstructed, theorem number unconfirmed)'},
     {'id': 'dang2024.prop1', 'title': 'ReLU features, two class sizes: norms, angles and the Minority Collapse ratio R*', 'module': 'verify.claims.dang2024.prop1', 'where': 'Proposition 1; Section 7 Step 5 (seed lost the formulas: THEOREMS.md)'},
     {'id': 'dang2024.thm1', 'title': 'ReLU features, cross-entropy, any class sizes: orthogonal means, closed-form norms, collapse thresholds', 'module': 'verify.claims.dang2024.thm1', 'where': 'Theorem 1; Section 7 Steps 1-5, Lemmas 1-2 (formulas lost: THEOREMS.md)'},
     {'id': 'fang2021.lemma1', 'title': 'Layer-Peeled Model with imbalanced classes: the semidefinite relaxation (15) is exact', 'module': 'verify.claims.fang2021.lemma1', 'where': 'Section 4A: Eq. (15), Lemma 1 and Eq. (16); SI B.1 (proof)'},
