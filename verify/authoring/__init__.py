@@ -30,8 +30,21 @@ from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 
 from verify.authoring.chains import CHAIN_INVARIANTS, linear_chain_solve
-from verify.authoring.classwise import K, N, Root, class_gram, class_sizes, n_k, n_l, per_class, root_of, summed
+from verify.authoring.classwise import (
+    K,
+    N,
+    Root,
+    class_gram,
+    class_matrix,
+    class_sizes,
+    n_k,
+    n_l,
+    per_class,
+    root_of,
+    summed,
+)
 from verify.authoring.drawing import choice, decimals, draws, integers, vectors
+from verify.authoring.margins import MARGIN_INVARIANTS, max_margin_solve
 from verify.authoring.solves import INVARIANTS, Solve, bounded, conic_solve, layer_peeled_solve, minimise
 from verify.claim import (
     Claim,
@@ -57,6 +70,9 @@ __all__ = [
     "N",
     "Root",
     "class_gram",
+    "class_matrix",
+    "MARGIN_INVARIANTS",
+    "max_margin_solve",
     "class_sizes",
     "linear_chain_solve",
     "n_k",

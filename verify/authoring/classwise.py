@@ -212,3 +212,26 @@ def _root_symbols(roots: Mapping) -> set:
         for b in r.bracket:
             out |= b.free_symbols
     return out
+
+
+def class_matrix(
+    name: str,
+    description: str,
+    matrix,
+    tol: Tolerance,
+    *,
+    definition: str,
+    symmetric: bool = True,
+    sizes: str = "n",
+    needs: tuple[str, ...] | None = None,
+) -> Quantity:
+    """A K x K matrix quantity with no per-entry closed form (a matrix function of D = diag(n), such as
+    (P D P)^(1/2)): ``matrix(values, dps)`` returns an mpmath matrix computed at ``dps`` (with your own guard
+    digits); entries are labelled "k,l" (k <= l when ``symmetric``, every ordered pair otherwise)."""
+
+    def reference(values, dps):
+        A = matrix(values, dps)
+        K = A.rows
+        return {f"{k + 1},{m + 1}": +A[k, m] for k in range(K) for m in range(K) if not symmetric or m >= k}
+
+    return Quantity(name, description, None, tol, reference=reference, definition=definition, needs=needs or (sizes,))
