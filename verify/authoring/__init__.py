@@ -44,6 +44,7 @@ from verify.authoring.classwise import (
     summed,
 )
 from verify.authoring.drawing import choice, decimals, draws, integers, vectors
+from verify.authoring.manifolds import SPHERE_INVARIANTS, sphere_product_solve
 from verify.authoring.margins import MARGIN_INVARIANTS, max_margin_solve
 from verify.authoring.solves import INVARIANTS, Solve, bounded, conic_solve, layer_peeled_solve, minimise
 from verify.claim import (
@@ -72,6 +73,8 @@ __all__ = [
     "class_gram",
     "class_matrix",
     "MARGIN_INVARIANTS",
+    "SPHERE_INVARIANTS",
+    "sphere_product_solve",
     "max_margin_solve",
     "class_sizes",
     "linear_chain_solve",

@@ -20,4 +20,5 @@ INDEX = [
     {'id': 'tirer2022.thm4_1', 'title': 'Two linear layers: orthogonal frames at both levels, scale from u^4 - u + K beta = 0, two thresholds', 'module': 'verify.claims.tirer2022.thm4_1', 'where': 'Section 4.1, Theorem 4.1, problem (23); Appendix C (Lemma C.1, Eqs. (57)-(69))'},
     {'id': 'tirer2022.thm4_2', 'title': 'Two layers with ReLU: Hbar2 = relu(W1 Hbar1) is a non-negative orthogonal frame aligned with W2', 'module': 'verify.claims.tirer2022.thm4_2', 'where': 'Section 4.2, Theorem 4.2, problem (24); Appendix E (Eqs. (75)-(79))'},
     {'id': 'tirer2022.thm5_1', 'title': 'Fixed noisy collapsed features: the optimal W tends to an attenuated W* at rate n^(-1/2)', 'module': 'verify.claims.tirer2022.thm5_1', 'where': 'Section 5, Theorem 5.1; Appendix F, Eqs. (80)-(88)'},
+    {'id': 'yaras2022.etf', 'title': 'Normalised features and classifiers, CE with temperature: for K <= d + 1 a simplex ETF with h = w_y, value log(1 + (K-1) exp(-K/((K-1) tau)))', 'module': 'verify.claims.yaras2022.etf', 'where': 'global minimisers for K <= d + 1 (THEOREMS-NEXT.md E: yaras2022.etf; reconstructed, theorem number unconfirmed)'},
 ]

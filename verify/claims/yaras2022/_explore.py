@@ -1,0 +1,102 @@
+"""yaras2022.etf beyond the theorem: K > d + 1 (more classes than an ETF fits). Labelled an exploration.
+
+The solve is the claim's own (multistart on the product of spheres + high-precision refinement) with more starts;
+the candidates are the polytopes THEOREMS-NEXT.md names (square, pentagon, octahedron, triangular bipyramid), whose
+values are computed here from their Gram matrices, not typed in. Nothing of this is part of the claim's verdict.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+
+from verify.claim import Exploration, Finding, SolveOptions
+
+#: (K, d, tau, candidate name): the points of THEOREMS-NEXT.md (a)-(d), one tau each plus both sides of the switch
+POINTS = (
+    (4, 2, Fraction(1, 2), "square"),
+    (5, 2, Fraction(1, 2), "pentagon"),
+    (6, 3, Fraction(1, 2), "octahedron"),
+    (5, 3, Fraction(1, 5), "bipyramid"),
+    (5, 3, Fraction(1, 10), "bipyramid"),
+)
+
+
+def candidate(name: str) -> np.ndarray:
+    """Unit vectors (rows) of the candidate configuration."""
+    if name in ("square", "pentagon"):
+        k = 4 if name == "square" else 5
+        return np.array([[np.cos(2 * np.pi * j / k), np.sin(2 * np.pi * j / k)] for j in range(k)])
+    if name == "octahedron":
+        return np.vstack([np.eye(3), -np.eye(3)])
+    if name == "bipyramid":
+        ring = [[np.cos(2 * np.pi * j / 3), np.sin(2 * np.pi * j / 3), 0.0] for j in range(3)]
+        return np.array([[0, 0, 1.0], [0, 0, -1.0], *ring])
+    raise ValueError(name)
+
+
+def candidate_value(name: str, tau: Fraction, dps: int = 30) -> mpmath.mpf:
+    """(1/K) sum_k CE at h = w_k of the candidate, from its Gram matrix (cosines rounded to the exact values
+    -1, -1/2, 0, cos(2 pi j/5) at dps digits)."""
+    V = candidate(name)
+    G = V @ V.T
+    with mpmath.workdps(dps):
+        t = mpmath.mpf(tau.numerator) / tau.denominator
+        total = mpmath.mpf(0)
+        for k in range(len(V)):
+            exact = [_exact(G[k, j], name) for j in range(len(V))]
+            total += mpmath.log(mpmath.fsum(mpmath.exp((c - 1) / t) for c in exact))
+        return total / len(V)
+
+
+def _exact(c: float, name: str) -> mpmath.mpf:
+    if name == "pentagon":
+        for j in range(5):
+            if abs(c - np.cos(2 * np.pi * j / 5)) < 1e-9:
+                return mpmath.cos(2 * mpmath.pi * j / 5)
+    for num, den in ((1, 1), (-1, 1), (-1, 2), (0, 1), (1, 2)):
+        if abs(c - num / den) < 1e-9:
+            return mpmath.mpf(num) / den
+    raise AssertionError(c)
+
+
+def _explore() -> Finding:
+    from verify.claims.yaras2022.etf import CLAIM
+
+    rows = []
+    for K, d, tau, name in POINTS:
+        values = {"K": Fraction(K), "n": Fraction(1), "d": Fraction(d), "tau": tau}
+        report = CLAIM.solver(values, SolveOptions(dps=30, n_starts=16, seed=0))
+        found = report.quantities["value"][0]
+        cand = candidate_value(name, tau)
+        gram = report.quantities["gram_W"]
+        cosines = sorted(float(v[0]) for key, v in gram.items() if key.split(",")[0] != key.split(",")[1])
+        rows.append(
+            {
+                "K": str(K), "d": str(d), "tau": str(tau), "candidate": name,
+                "found": mpmath.nstr(found, 15), "candidate_value": mpmath.nstr(cand, 15),
+                "found - candidate": mpmath.nstr(found - cand, 3),
+                "starts_at_best": f"{report.details['starts_at_best']}/{report.details['starts']}",
+                "cosines": " ".join(f"{c:.5f}" for c in cosines),
+                "converged": str(report.converged),
+            }
+        )  # fmt: skip
+    summary = (
+        "K > d + 1 (outside the theorem), 16 starts per point, refined at 30 digits: the best configuration found is "
+        "compared with the polytope THEOREMS-NEXT.md names; 'found - candidate' ~ 0 means the polytope is what the "
+        "solve finds, negative means the solve found something better (K = 5, d = 3 below tau_c ~ 0.1452)"
+    )
+    return Finding(summary, tuple(rows))
+
+
+EXPLORATIONS = (
+    Exploration(
+        "yaras2022.etf",
+        "exploration",
+        "More classes than an ETF fits (K > d + 1)",
+        "Which configuration minimises the normalised CE when K > d + 1, and is it the named polytope?",
+        _explore,
+    ),
+)
