@@ -86,11 +86,14 @@ def linear_chain_solve(
     widths: Callable[[Mapping], Sequence[int]] | None = None,
     dimension: str = "d",
     measure: Sequence[str] | Mapping[str, str] = ("value", "class_singular_value"),
+    min_starts: int = 0,
 ) -> Solve:
     """The chain model solved from random starts and refined to working precision. ``layers``: the penalties of
     W_1..W_M (parameter names or functions of the values); ``features``: that of H; ``sizes``: the class-size
     vector parameter; ``widths(values)``: d_0..d_{M-1} (default: every width = the parameter ``dimension``);
-    ``measure``: names of :data:`CHAIN_INVARIANTS` or a mapping from your quantity names to them."""
+    ``measure``: names of :data:`CHAIN_INVARIANTS` or a mapping from your quantity names to them; ``min_starts``:
+    at least this many random starts whatever the options say (deep chains are not benign: local minima with a
+    class collapsed, or alive, beside the global one)."""
     if isinstance(layers, str) or not layers:
         raise _error("layers", "give the penalty of every layer, W_1 first", "e.g. layers=['lambda_W']")
     getters = [_param(spec, f"layers[{i}]") for i, spec in enumerate(layers)]
@@ -115,9 +118,12 @@ def linear_chain_solve(
         )
 
     def run(values, options):
+        from dataclasses import replace
+
         from verify.solvers.pipeline import solve_constrained
 
         chain = model(values)
+        options = replace(options, n_starts=max(options.n_starts, min_starts))
 
         def measured(x, ar):
             inv = chain_invariants(chain, x, ar)

@@ -156,10 +156,18 @@ def per_class(
 
 
 def class_gram(
-    name: str, description: str, diagonal, tol: Tolerance, *, off_diagonal=0, sizes: str = "n", roots=None
+    name: str,
+    description: str,
+    diagonal,
+    tol: Tolerance,
+    *,
+    off_diagonal=0,
+    sizes: str = "n",
+    roots=None,
+    absent=None,
 ) -> Quantity:
     """A K x K Gram matrix by its entries k <= l, labelled "k,l": ``diagonal`` in n_k, ``off_diagonal`` in n_k and
-    n_l (default 0: orthogonal)."""
+    n_l (default 0: orthogonal); ``absent``: the entry where a root it uses does not exist."""
     roots = dict(roots or {})
     diagonal, off_diagonal = sp.sympify(diagonal), sp.sympify(off_diagonal)
 
@@ -170,7 +178,7 @@ def class_gram(
         for k in range(len(n)):
             for m in range(k, len(n)):
                 form = diagonal if k == m else off_diagonal
-                out[f"{k + 1},{m + 1}"] = _at(form, {**subs, n_k: n[k], n_l: n[m]}, roots, dps)
+                out[f"{k + 1},{m + 1}"] = _at(form, {**subs, n_k: n[k], n_l: n[m]}, roots, dps, absent)
         return out
 
     return Quantity(

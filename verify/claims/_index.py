@@ -2,6 +2,7 @@
 reads without importing a claim. Do not edit by hand (tests/test_docs.py checks it is in sync)."""
 
 INDEX = [
+    {'id': 'dang2023.deep', 'title': 'Imbalanced MSE, two linear layers: per-class scale from u^4 - sqrt(n_k) u + N c = 0; class k lives iff n_k > 4 N^(3/2) sqrt(l_1 l_2 l_H), a root exists from (16/(3 sqrt 3)) T', 'module': 'verify.claims.dang2023.deep', 'where': 'bias-free imbalanced MSE, M = 2 (THEOREMS-NEXT.md B: dang2023.M2_root, M2_threshold; derived, theorem number unconfirmed)'},
     {'id': 'dang2023.one_layer', 'title': 'Imbalanced MSE, one layer: singular-value thresholding of Y at N sqrt(lambda_W lambda_H); class k collapses iff n_k <= N^2 lambda_W lambda_H', 'module': 'verify.claims.dang2023.one_layer', 'where': 'bias-free imbalanced MSE, one layer (THEOREMS-NEXT.md B: dang2023.M1, M1_collapse; reconstructed, theorem number unconfirmed)'},
     {'id': 'dang2024.prop1', 'title': 'ReLU features, two class sizes: norms, angles and the Minority Collapse ratio R*', 'module': 'verify.claims.dang2024.prop1', 'where': 'Proposition 1; Section 7 Step 5 (seed lost the formulas: THEOREMS.md)'},
     {'id': 'dang2024.thm1', 'title': 'ReLU features, cross-entropy, any class sizes: orthogonal means, closed-form norms, collapse thresholds', 'module': 'verify.claims.dang2024.thm1', 'where': 'Theorem 1; Section 7 Steps 1-5, Lemmas 1-2 (formulas lost: THEOREMS.md)'},
