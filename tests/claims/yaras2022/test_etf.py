@@ -91,3 +91,10 @@ def test_bad_input_is_a_one_line_error(args, word, capsys):
         assert main([command, "yaras2022.etf", *args]) == 2
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and word in err, err
+
+
+def test_switch_temperature_of_k5_in_d3():
+    """THEOREMS-NEXT.md E(d): tau_c = 0.14524183127 +- 5e-12 (bisection on the continued branches); here a secant on
+    the gap of the two branches, each polished at 30 digits."""
+    tau_c, _ = _explore.switch_temperature()
+    assert abs(tau_c - mpmath.mpf("0.14524183127")) <= mpmath.mpf("5e-12")
