@@ -29,7 +29,7 @@ CHAIN_INVARIANTS = {
     "gram_means": "hbar_k . hbar_l of the class means of H, k <= l",
     "feature_norm_sq": "||h_{k,i}||^2, every sample i of class k (with gram_means: ||h_{k,i}||^2 = ||hbar_k||^2 for "
     "every i iff the class has collapsed to its mean)",
-    "alive": "1 where class k's logit singular value exceeds 10^-(dps/2) (float: 1e-8) of Y's, sqrt(n_k); else 0",
+    "alive": "1 where class k's logit singular value exceeds 10^-(dps/2) (float64, before refinement: 1e-4) of Y's, sqrt(n_k); else 0",
 }
 
 
@@ -63,7 +63,7 @@ def chain_invariants(model, x, ar) -> dict[str, Callable[[], object]]:
         }
 
     def alive():
-        sv, rel = singular(), 1e-8 if ar.name == "float64" else mpmath.mpf(10) ** (-(mpmath.mp.dps // 2))
+        sv, rel = singular(), 1e-4 if ar.name == "float64" else mpmath.mpf(10) ** (-(mpmath.mp.dps // 2))
         return {str(k + 1): (ar.scalar(1 if sv[str(k + 1)][0] > rel * sqrt(n) else 0),) for k, n in enumerate(sizes)}
 
     return {

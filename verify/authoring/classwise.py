@@ -165,6 +165,7 @@ def class_gram(
     sizes: str = "n",
     roots=None,
     absent=None,
+    definition: str = "",
 ) -> Quantity:
     """A K x K Gram matrix by its entries k <= l, labelled "k,l": ``diagonal`` in n_k, ``off_diagonal`` in n_k and
     n_l (default 0: orthogonal); ``absent``: the entry where a root it uses does not exist."""
@@ -183,7 +184,7 @@ def class_gram(
 
     return Quantity(
         name, description, None, tol, reference=reference,
-        definition=f"entry (k, k): {diagonal}; entry (k, l), k != l: {off_diagonal}",
+        definition=definition or f"entry (k, k): {diagonal}; entry (k, l), k != l: {off_diagonal}",
         needs=_needs([diagonal, off_diagonal], sizes, roots),
     )  # fmt: skip
 

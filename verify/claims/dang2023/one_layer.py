@@ -67,9 +67,10 @@ QUANTITIES = [
     a.per_class("z", "singular value of the logits W H on class k", Z_K, GEOMETRY_TOL),
     a.per_class("alive", "1 if class k lives (w_k != 0), 0 if it collapses", sp.Piecewise((1, ALIVE), (0, True)),
                 ALIVE_TOL, definition="1 iff n_k > N^2 lambda_W lambda_H"),
-    a.class_gram("gram_W", "w_k . w_l (orthogonal classifiers)", sp.sqrt(lam_H / lam_W) * Z_K, GEOMETRY_TOL),
+    a.class_gram("gram_W", "w_k . w_l (orthogonal classifiers)", sp.sqrt(lam_H / lam_W) * Z_K, GEOMETRY_TOL,
+                 definition="sqrt(lambda_H/lambda_W) diag(z_k)"),
     a.class_gram("gram_means", "hbar_k . hbar_l (orthogonal class means)", sp.sqrt(lam_W / lam_H) * Z_K / a.n_k,
-                 GEOMETRY_TOL),
+                 GEOMETRY_TOL, definition="sqrt(lambda_W/lambda_H) diag(z_k/n_k)"),
     a.per_class("own_prediction", "w_k . hbar_k, the own-class logit", sp.Piecewise((Z_K / sp.sqrt(a.n_k), ALIVE),
                 (0, True)), GEOMETRY_TOL, definition="1 - N rho/sqrt(n_k) if class k lives, else 0"),
     a.per_class("feature_norm_sq", "||h_{k,i}||^2 for every sample of class k: all equal to ||hbar_k||^2 (with "
