@@ -80,7 +80,7 @@ def chain_invariants(model, x, ar) -> dict[str, Callable[[], object]]:
 
 def linear_chain_solve(
     *,
-    layers: Sequence[object],
+    layers: Sequence[object] | Callable[[Mapping], Sequence[object]],
     features: object,
     sizes: str = "n",
     widths: Callable[[Mapping], Sequence[int]] | None = None,
@@ -89,14 +89,19 @@ def linear_chain_solve(
     min_starts: int = 0,
 ) -> Solve:
     """The chain model solved from random starts and refined to working precision. ``layers``: the penalties of
-    W_1..W_M (parameter names or functions of the values); ``features``: that of H; ``sizes``: the class-size
+    W_1..W_M (parameter names or functions of the values), or a function of the values returning the penalties
+    (a depth M that is itself a parameter: ``layers=lambda v: [v["lambda_W"]] * int(v["M"])``); ``features``: that of H; ``sizes``: the class-size
     vector parameter; ``widths(values)``: d_0..d_{M-1} (default: every width = the parameter ``dimension``);
     ``measure``: names of :data:`CHAIN_INVARIANTS` or a mapping from your quantity names to them; ``min_starts``:
     at least this many random starts whatever the options say (deep chains are not benign: local minima with a
     class collapsed, or alive, beside the global one)."""
-    if isinstance(layers, str) or not layers:
+    if isinstance(layers, str) or (not callable(layers) and not layers):
         raise _error("layers", "give the penalty of every layer, W_1 first", "e.g. layers=['lambda_W']")
-    getters = [_param(spec, f"layers[{i}]") for i, spec in enumerate(layers)]
+    if callable(layers):
+        penalties, getters = layers, []
+    else:
+        getters = [_param(spec, f"layers[{i}]") for i, spec in enumerate(layers)]
+        penalties = lambda v: [g(v) for g, _ in getters]  # noqa: E731
     get_h, reads_h = _param(features, "features")
     wanted = dict(measure) if isinstance(measure, Mapping) else {m: m for m in measure}
     unknown = [std for std in wanted.values() if std not in CHAIN_INVARIANTS]
@@ -108,14 +113,10 @@ def linear_chain_solve(
 
         from verify.models.linear_chain import LinearChainMSE
 
-        M = len(getters)
+        lams = tuple(Fraction(p) for p in penalties(values))
+        M = len(lams)
         dims = tuple(int(w) for w in widths(values)) if widths is not None else (int(values[dimension]),) * M
-        return LinearChainMSE(
-            tuple(int(n) for n in values[sizes]),
-            dims,
-            tuple(Fraction(g(values)) for g, _ in getters),
-            Fraction(get_h(values)),
-        )
+        return LinearChainMSE(tuple(int(n) for n in values[sizes]), dims, lams, Fraction(get_h(values)))
 
     def run(values, options):
         from dataclasses import replace
@@ -132,8 +133,9 @@ def linear_chain_solve(
         return solve_constrained(chain, options, measured)
 
     M = len(getters)
+    depth = "one-layer" if M == 1 else f"{M}-layer linear" if M else "deep linear"
     description = (
-        f"the {'one-layer' if M == 1 else f'{M}-layer linear'} squared-loss model on unconstrained features, "
+        f"the {depth} squared-loss model on unconstrained features, "
         "1/(2N)||W_M...W_1 H - Y||^2 + lambda/2 penalties, classes of the given sizes: SLSQP multistart from seeded "
         "Gaussian starts at three scales (best value reached by >= 2), then mixed-precision Newton refinement of "
         "the stationary point in mpmath; quantities are rotation invariants of the refined point"
