@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verify import authoring as a
-from verify.errors import InputError
+from verify.base.errors import InputError
 
 x = sp.Symbol("x", positive=True)
 

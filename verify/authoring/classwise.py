@@ -18,8 +18,8 @@ A quantity defined by an equation (a root) is declared with :func:`root_of` and 
 
 The root is found by a bracketed solve (mpmath's Anderson-Bjorck, a safeguarded secant that keeps a sign change)
 at the working precision plus guard digits; where the bracket holds no sign change the root does not exist, and
-the quantity is :class:`~verify.claim.Undefined` for that class (or the form's ``absent`` value where the
-statement says what happens then). The records are ordinary :class:`~verify.claim.Quantity` objects with a
+the quantity is :class:`~verify.base.values.Undefined` for that class (or the form's ``absent`` value where the
+statement says what happens then). The records are ordinary :class:`~verify.record.Quantity` objects with a
 ``reference`` (no ``expr``: n_k is not a parameter) whose ``definition`` prints the sympy form.
 """
 
@@ -31,8 +31,8 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
-from verify.claim import Parameter, Quantity, Tolerance, Undefined
-from verify.errors import InputError
+from verify.base.errors import InputError
+from verify.record import Parameter, Quantity, Tolerance, Undefined
 
 #: The size of the class a per-class form is evaluated at, the total number of samples, the number of classes.
 n_k = sp.Symbol("n_k", positive=True)
@@ -116,8 +116,8 @@ def _needs(exprs, sizes: str, roots: Mapping) -> tuple[str, ...]:
 
 
 def _at(expr, subs: Mapping, roots: Mapping, dps: int, absent=None):
-    """``expr`` at ``subs`` with every root symbol replaced by its root (relative digits via verify.precision)."""
-    from verify.precision import evaluate_expr
+    """``expr`` at ``subs`` with every root symbol replaced by its root (relative digits via verify.base.precision)."""
+    from verify.base.precision import evaluate_expr
 
     expr = sp.sympify(expr)
     full = dict(subs)

@@ -17,7 +17,7 @@ from functools import cached_property
 
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.models.arith import FLOAT, Arithmetic
 from verify.models.losses import CrossEntropy
 

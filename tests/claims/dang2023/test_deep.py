@@ -11,14 +11,14 @@ import pytest
 from hypothesis import given, settings
 from scipy.optimize import minimize
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
+from verify.authoring.testing import strategy
 from verify.claims.dang2023 import deep
-from verify.cli import main
+from verify.engine.checking import Verdict, check_claim, check_point
+from verify.face.cli import main
 from verify.models.arith import FLOAT
 from verify.models.linear_chain import LinearChainMSE
+from verify.record import SolveOptions
 from verify.solvers.kkt_refine import refine_kkt
-from verify.testing import strategy
 
 CLAIM = deep.CLAIM
 DPS = 30

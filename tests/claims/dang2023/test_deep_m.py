@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given, settings
 from scipy.optimize import minimize
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
+from verify.authoring.testing import strategy
 from verify.claims.dang2023 import deep_m
-from verify.cli import main
+from verify.engine.checking import Verdict, check_claim, check_point
+from verify.face.cli import main
 from verify.models.arith import FLOAT, mp_arithmetic
 from verify.models.linear_chain import LinearChainMSE
+from verify.record import SolveOptions
 from verify.solvers.kkt_refine import refine_kkt
-from verify.testing import strategy
 
 CLAIM = deep_m.CLAIM
 DPS = 30

@@ -11,11 +11,11 @@ import sympy as sp
 from hypothesis import given, settings
 
 from verify import authoring as a
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
+from verify.authoring.testing import strategy
 from verify.claims.dang2023 import one_layer
-from verify.cli import main
-from verify.testing import strategy
+from verify.engine.checking import Verdict, check_claim, check_point
+from verify.face.cli import main
+from verify.record import SolveOptions
 
 CLAIM = one_layer.CLAIM
 

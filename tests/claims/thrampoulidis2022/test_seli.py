@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
+from verify.authoring.testing import strategy
 from verify.claims.thrampoulidis2022 import _sel as sel
 from verify.claims.thrampoulidis2022 import seli
-from verify.cli import main
+from verify.engine.checking import Verdict, check_claim, check_point
+from verify.face.cli import main
 from verify.models.max_margin import MaxMarginModel
-from verify.testing import strategy
+from verify.record import SolveOptions
 
 CLAIM = seli.CLAIM
 

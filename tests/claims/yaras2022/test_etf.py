@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
+from verify.authoring.testing import strategy
 from verify.claims.yaras2022 import _explore, etf
-from verify.cli import main
-from verify.testing import strategy
+from verify.engine.checking import Verdict, check_claim, check_point
+from verify.face.cli import main
+from verify.record import SolveOptions
 
 CLAIM = etf.CLAIM
 

@@ -12,7 +12,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from verify.claim import Exploration, Finding, SolveOptions
+from verify.record import Exploration, Finding, SolveOptions
 
 #: (K, d, tau, candidate name): the points of THEOREMS-NEXT.md (a)-(d), one tau each plus both sides of the switch
 POINTS = (
@@ -63,12 +63,13 @@ def _exact(c: float, name: str) -> mpmath.mpf:
 
 
 def _explore() -> Finding:
-    from verify.claims.yaras2022.etf import CLAIM
+    from verify import authoring as a
 
+    solve = a.sphere_product_solve(measure={"value": "value", "gram_W": "gram_classifier"})  # the claim's solve
     rows = []
     for K, d, tau, name in POINTS:
         values = {"K": Fraction(K), "n": Fraction(1), "d": Fraction(d), "tau": tau}
-        report = CLAIM.solver(values, SolveOptions(dps=30, n_starts=16, seed=0))
+        report = solve(values, SolveOptions(dps=30, n_starts=16, seed=0))
         found = report.quantities["value"][0]
         cand = candidate_value(name, tau)
         gram = report.quantities["gram_W"]
