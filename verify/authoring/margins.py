@@ -26,10 +26,25 @@ MARGIN_INVARIANTS = {
     "mean_logits": "w_k . hbar_l for every ordered pair (k, l): the class-mean logit matrix W Hbar",
     "margins": "(w_k - w_c)^T h_{k,i} for every sample i of class k and c != k",
     "feature_norm_sq": "||h_{k,i}||^2 for every sample of class k",
+    "multipliers": "KKT multipliers mu_{i,c} of the margin constraints, fitted by least squares from "
+    "grad f + J^T mu = 0 at the refined point (all constraints), labelled 'y,c' (sample's class, other class), "
+    "one instance per sample",
 }
 
 
-def margin_invariants(model, x) -> dict:
+def fitted_multipliers(model, x, ar) -> list:
+    """mu solving J^T mu = -grad f in the least-squares sense (normal equations; J: every margin constraint)."""
+    import mpmath
+
+    J, g = model.constraint_jacobian(x, ar), model.gradient(x, ar)
+    if ar.name == "float64":
+        return list(np.linalg.lstsq(J.T, -g, rcond=None)[0])
+    Jm, gm = mpmath.matrix(J.tolist()), mpmath.matrix(list(g))
+    mu = mpmath.lu_solve(Jm * Jm.T, -(Jm * gm))
+    return [mu[r] for r in range(len(model.pairs))]
+
+
+def margin_invariants(model, x, ar=None) -> dict:
     W, H = model.unpack(x)
     labels = np.asarray(model.labels)
     means = np.stack([H[:, labels == k].sum(axis=1) / n for k, n in enumerate(model.sizes)], axis=1)
@@ -49,7 +64,14 @@ def margin_invariants(model, x) -> dict:
         L = W @ means
         return {f"{k + 1},{m + 1}": (L[k, m],) for k in range(model.K) for m in range(model.K)}
 
+    def multipliers():
+        out: dict = {}
+        for m, (i, c) in zip(fitted_multipliers(model, x, ar), model.pairs, strict=True):
+            out.setdefault(f"{model.labels[i] + 1},{c + 1}", []).append(m)
+        return {k: tuple(v) for k, v in out.items()}
+
     return {
+        "multipliers": multipliers,
         "value": lambda: (model.objective(x),),
         "gram_classifier": lambda: _pairs(W @ W.T),
         "gram_means": lambda: _pairs(means.T @ means),
@@ -79,7 +101,7 @@ def max_margin_solve(
         model = MaxMarginModel(tuple(int(n) for n in values[sizes]), int(values[dimension]))
 
         def measured(x, ar):
-            inv = margin_invariants(model, x)
+            inv = margin_invariants(model, x, ar)
             return {name: inv[std]() for name, std in wanted.items()}
 
         return solve_constrained(model, options, measured)

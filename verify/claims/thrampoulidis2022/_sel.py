@@ -59,3 +59,10 @@ def centring(values, dps: int) -> mpmath.matrix:
     """P = I - 11^T/K: the class-mean logit matrix W Hbar at a minimiser (every margin 1)."""
     K = len(values["n"])
     return mpmath.eye(K) - mpmath.ones(K, K) / K
+
+
+def multipliers(values, dps: int) -> dict:
+    """mu_{i,c} = -[(P D P)^(+1/2)]_{c, y_i} (the same for every sample of class y_i), labelled "y,c"."""
+    G = gram_means(values, dps)
+    K = G.rows
+    return {f"{y + 1},{c + 1}": -G[c, y] for y in range(K) for c in range(K) if c != y}

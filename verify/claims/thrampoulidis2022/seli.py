@@ -7,8 +7,8 @@ Program (Ji et al. 2022 ICLR, the unregularised limit of cross-entropy; THEOREMS
 With the simplex-encoded label matrix Zhat = P Y (columns e_{y_i} - 1/K) and D = diag(n_k): the optimal value is
 ||Zhat||_* = tr (P D P)^(1/2); at every minimiser W H = Zhat (every margin equals 1), W W^T = (P D P)^(1/2), within-
 class collapse, and Hbar^T Hbar = D^(-1/2) (D^(1/2) P D^(1/2))^(1/2) D^(-1/2) (spec ids seli2022.value and
-seli2022.geometry; the multipliers of seli2022.multipliers are the dual certificate of the derivation,
-proofs/thrampoulidis2022.seli.md, and tested in tests/claims/thrampoulidis2022/test_seli.py).
+seli2022.geometry; and seli2022.multipliers: the KKT multipliers, the dual certificate of the derivation,
+proofs/thrampoulidis2022.seli.md, fitted at the solve's refined point).
 The id follows the issue's rule <first author><year>: the spec's "seli2022" is the paper's acronym.
 """
 
@@ -55,6 +55,10 @@ QUANTITIES = [
                "gram_means, within-class collapse)", None, GEOMETRY_TOL, reference=lambda v, dps: _diagonal(
                sel.gram_means(v, dps)), definition="diagonal of D^(-1/2) (D^(1/2) P D^(1/2))^(1/2) D^(-1/2)",
                needs=("n",)),
+    a.quantity("multipliers", "KKT multiplier mu_{i,c} of the margin (w_{y_i} - w_c).h_i >= 1, every sample and "
+               "c != y_i, labelled 'y,c' (the dual certificate; all positive)", None, GEOMETRY_TOL,
+               reference=sel.multipliers, definition="-[(P D P)^(+1/2)]_{c, y_i} = -[U B^(-1/2) U^T]_{c, y_i}",
+               needs=("n",)),
 ]  # fmt: skip
 
 
@@ -78,7 +82,8 @@ CLAIM = a.claim(
     quantities=QUANTITIES,
     solve=a.max_margin_solve(measure={"value": "value", "gram_W": "gram_classifier", "gram_means": "gram_means",
                                       "mean_logits": "mean_logits", "margins": "margins",
-                                      "feature_norm_sq": "feature_norm_sq"}),
+                                      "feature_norm_sq": "feature_norm_sq",
+                                      "multipliers": "multipliers"}),
     strategy={"n": a.vectors(a.integers(1, 6), 2, 4), "d": lambda v: a.integers(len(v["n"]) - 1, len(v["n"]) + 1)},
     examples=[
         a.example("THEOREMS-NEXT.md worked example (value 2.99785931384467075594615185634)", n="4,2,1"),
