@@ -79,7 +79,8 @@ def claim_text(claim: Claim, full: bool = False) -> str:
         claim.statement,
         "",
         f"source:     {d['source']['paper']}",
-        f"            {d['source']['where']} (seeds: {', '.join(d['source']['seeds'])})",
+        f"            {d['source']['where']}"
+        + (f" (seeds: {', '.join(d['source']['seeds'])})" if d["source"]["seeds"] else " (not among the seeds)"),
         f"convention: {claim.convention}",
         "",
         "parameters:",
