@@ -221,6 +221,8 @@ def claim(
     errata: Sequence[Erratum] = (),
     explorations: Sequence[Exploration] = (),
     module: str | None = None,
+    certificate: Callable | None = None,
+    certificate_note: str = "",
 ) -> Claim:
     """Build and validate a :class:`verify.record.Claim`.
 
@@ -228,7 +230,9 @@ def claim(
     :class:`~verify.authoring.solves.Solve`; ``strategy`` may be a mapping parameter -> range (:func:`draws`);
     ``module`` is the calling module. Checked now: the id, every record's type, unique names, closed forms using
     only parameters, tolerances with reasons, what the solve reads and measures, the strategy covering every
-    parameter without a default, and every pinned example satisfying the hypotheses."""
+    parameter without a default, and every pinned example satisfying the hypotheses. ``certificate``:
+    ``(values, report) -> verify.certify.Enclosure`` of the program's minimum (docs/certified.md), with
+    ``certificate_note`` saying what it covers."""
     if not isinstance(id, str) or not _ID.match(id):
         raise _fail(str(id), "id", f"{id!r} is not of the form <paper>.<claim>", "e.g. id='smith2025.thm2'")
     w = id
@@ -275,6 +279,8 @@ def claim(
         errata=_typed(w, "errata", errata, Erratum, "verify.record.Erratum(...)"),
         explorations=_typed(w, "explorations", explorations, Exploration, "verify.record.Exploration(...)"),
         module=module if module is not None else sys._getframe(1).f_globals.get("__name__", ""),
+        certificate=_certificate_hook(w, certificate),
+        certificate_note=certificate_note,
     )
     for i, ex in enumerate(exs):
         try:
@@ -286,6 +292,12 @@ def claim(
             if item.claim_id != id:
                 raise _fail(w, f"{field}[{i}].claim_id", f"{item.claim_id!r} is not this claim", f"use {id!r}")
     return built
+
+
+def _certificate_hook(w: str, hook):
+    if hook is not None and not callable(hook):
+        raise _fail(w, "certificate", f"{type(hook).__name__} is not callable", "give (values, report) -> Enclosure")
+    return hook
 
 
 def validate(built: Claim) -> Claim:
@@ -309,4 +321,6 @@ def validate(built: Claim) -> Claim:
         errata=built.errata,
         explorations=built.explorations,
         module=built.module,
+        certificate=built.certificate,
+        certificate_note=built.certificate_note,
     )

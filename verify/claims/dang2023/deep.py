@@ -137,4 +137,5 @@ CLAIM = a.claim(
         a.example("everything collapsed (value 1/2) while a nonzero local minimum exists", n="4,4,4",
                   lambda_1="9/100", lambda_2="9/100", lambda_H="9/100"),
     ],
+    certificate_note="no certificate: with two layers the penalty (3/2) c sigma^(2/3) is concave in the singular values of Z, so the program is not convex in Z; thresholds and the root stay verified",
 )  # fmt: skip

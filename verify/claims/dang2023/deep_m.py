@@ -134,4 +134,5 @@ CLAIM = a.claim(
         a.example("M = 3, the smallest class collapsed", n="6,3,2,1", M=3, lambda_W="3/100", lambda_H="3/100"),
         a.example("M = 2 (dang2023.deep with l_1 = l_2)", n="5,2", M=2, lambda_W="1/20", lambda_H="1/30"),
     ],
+    certificate_note="no certificate: with M >= 2 layers the penalty ((M+1)/2) c sigma^(2/(M+1)) is concave in the singular values of Z, so the program is not convex in Z",
 )  # fmt: skip

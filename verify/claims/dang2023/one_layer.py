@@ -79,6 +79,22 @@ QUANTITIES = [
              definition="sum_k (sqrt(n_k) - z_k)^2/(2N) + sqrt(lambda_W lambda_H) z_k"),
 ]  # fmt: skip
 
+def certificate(values, report):
+    """The proven enclosure of the minimum at the solve's point (verify.certify.families, kind bilinear_mse with
+    class sizes): the program is convex in Z = W H by sqrt(lW lH)||Z||_* = min_{WH = Z}; the dual point is the
+    residual (W H - Y)/N. Never reads the closed form."""
+    from fractions import Fraction
+
+    from verify.certify.families import certify_one_layer_mse
+    from verify.models.linear_chain import LinearChainMSE
+
+    model = LinearChainMSE(
+        tuple(int(n) for n in values["n"]), (int(values["d"]),), (Fraction(values["lambda_W"]),),
+        Fraction(values["lambda_H"]),
+    )  # fmt: skip
+    return certify_one_layer_mse(model, report.point, "dang2023.one_layer", values, ("value",), report.dps)
+
+
 CLAIM = a.claim(
     id="dang2023.one_layer",
     title="Imbalanced MSE, one layer: singular-value thresholding of Y at N sqrt(lambda_W lambda_H); "
@@ -132,4 +148,8 @@ CLAIM = a.claim(
         a.example("two classes, both alive, unequal decays", n="5,2", lambda_W="1/50", lambda_H="1/20"),
         a.example("every class collapses: value 1/2", n="3,3,3", lambda_W="1/5", lambda_H="1/5"),
     ],  # fmt: skip
+    certificate=certificate,
+    certificate_note="value certified: convex in Z = W H (nuclear-norm identity); lo from the dual at Lambda = "
+    "residual/N, hi = f at the solve's point (kind bilinear_mse with class sizes, exact rationals); singular "
+    "values, Gram entries and the threshold stay verified",
 )

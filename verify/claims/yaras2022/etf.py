@@ -90,6 +90,7 @@ CLAIM = a.claim(
         a.example("K = 5 in d = 5, warm", K=5, d=5, tau=2),
     ],
     explorations=EXPLORATIONS,
+    certificate_note="no certificate: the unit-norm constraints are not convex; the K <= d + 1 bound is analytic (Jensen, Cauchy-Schwarz: proofs/yaras2022.etf.md)",
 )  # fmt: skip
 # d = 1 (K = 2) is inside the theorem but the "sphere" is {-1, +1}: local search cannot move between its points,
 # so the multistart corroborates the minimum only by chance; the strategy draws d >= 2 (docs/yaras2022.md).
