@@ -79,6 +79,7 @@ QUANTITIES = [
              definition="sum_k (sqrt(n_k) - z_k)^2/(2N) + sqrt(lambda_W lambda_H) z_k"),
 ]  # fmt: skip
 
+
 def certificate(values, report):
     """The proven enclosure of the minimum at the solve's point (verify.certify.families, kind bilinear_mse with
     class sizes): the program is convex in Z = W H by sqrt(lW lH)||Z||_* = min_{WH = Z}; the dual point is the
