@@ -206,6 +206,8 @@ CERTIFIABLE = (
     "zhu2021.threshold",
     "zhu2021.thm3_2",
     "zhou2022.ls",
+    "dang2023.one_layer",
+    "thrampoulidis2022.seli",
 )
 
 

@@ -81,7 +81,7 @@ def claim_text(claim: Claim, full: bool = False) -> str:
         "",
         f"source:     {d['source']['paper']}",
         f"            {d['source']['where']}"
-        + (f" (seeds: {', '.join(d['source']['seeds'])})" if d["source"]["seeds"] else ""),
+        + (f" (seeds: {', '.join(d['source']['seeds'])})" if d["source"]["seeds"] else " (not among the seeds)"),
         f"convention: {claim.convention}",
         "",
         "parameters:",
