@@ -29,8 +29,10 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 
+from verify.authoring.combined import combine, root_solve
 from verify.authoring.drawing import choice, decimals, draws, integers, vectors
 from verify.authoring.solves import INVARIANTS, Solve, bounded, conic_solve, layer_peeled_solve, minimise
+from verify.authoring.ufm import GROUP_INVARIANTS, ufm_solve
 from verify.claim import (
     Claim,
     Erratum,
@@ -49,6 +51,7 @@ from verify.claim import (
 from verify.errors import InputError
 
 __all__ = [
+    "GROUP_INVARIANTS",
     "INVARIANTS",
     "Claim",
     "ClaimDefinitionError",
@@ -68,6 +71,7 @@ __all__ = [
     "bounded",
     "choice",
     "claim",
+    "combine",
     "conic_solve",
     "decimals",
     "draws",
@@ -79,7 +83,9 @@ __all__ = [
     "minimise",
     "quantity",
     "real",
+    "root_solve",
     "tolerance",
+    "ufm_solve",
     "validate",
     "vectors",
 ]
