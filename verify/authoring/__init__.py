@@ -29,7 +29,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 
-from verify.authoring.combined import combine, root_solve
+from verify.authoring.combined import combine, computed, root_solve
 from verify.authoring.drawing import choice, decimals, draws, integers, vectors
 from verify.authoring.solves import INVARIANTS, Solve, bounded, conic_solve, layer_peeled_solve, minimise
 from verify.authoring.ufm import GROUP_INVARIANTS, ufm_solve
@@ -72,6 +72,7 @@ __all__ = [
     "choice",
     "claim",
     "combine",
+    "computed",
     "conic_solve",
     "decimals",
     "draws",

@@ -145,3 +145,37 @@ def combine(*solves: Solve, description: str | None = None) -> Solve:
     reads = tuple(dict.fromkeys(r for s in solves for r in s.reads))
     known = None if any(s.measures is None for s in solves) else tuple(measured)
     return Solve(run, text, reads, known)
+
+
+def computed(
+    function: Callable[[Mapping, int], Mapping[str, object]],
+    *,
+    description: str,
+    measures: Sequence[str],
+    reads: Sequence[str] = (),
+) -> Solve:
+    """Measure quantities by a computation that is not an optimisation (a sign of a computed derivative, a
+    comparison of two computed thresholds): ``function(values, dps) -> {name: value or tuple}``. An
+    :class:`ArithmeticError` or an :class:`~verify.claim.Unavailable` value makes the solve unconverged
+    (inconclusive), never failed."""
+    if not callable(function):
+        raise _error("function", "is not callable", "give function(values, dps) -> {quantity: value}")
+    if not str(description).strip():
+        raise _error("description", "is empty", "say what is computed and how")
+
+    def run(values, options: SolveOptions) -> SolveReport:
+        from verify.claim import Unavailable
+
+        t0 = time.perf_counter()
+        try:
+            with mpmath.workdps(options.dps):
+                out = dict(function(values, options.dps))
+        except ArithmeticError as exc:
+            reason = f"the computation failed: {exc}"
+            return SolveReport(False, reason, {}, {}, {}, options.dps, time.perf_counter() - t0)
+        quantities = {k: v if isinstance(v, tuple) else (v,) for k, v in out.items()}
+        missing = [str(v) for q in quantities.values() for v in q if isinstance(v, Unavailable)]
+        message = "computed" if not missing else "not computed: " + "; ".join(missing)
+        return SolveReport(not missing, message, quantities, {}, {}, options.dps, time.perf_counter() - t0)
+
+    return Solve(run, description, tuple(reads), tuple(measures))
