@@ -25,7 +25,8 @@ from collections.abc import Callable, Mapping, Sequence
 import mpmath
 
 from verify.authoring.solves import Solve, _error
-from verify.claim import SolveOptions, SolveReport, Undefined
+from verify.base.solving import SolveOptions, SolveReport
+from verify.base.values import Undefined
 
 
 def root_solve(
@@ -164,7 +165,7 @@ def computed(
         raise _error("description", "is empty", "say what is computed and how")
 
     def run(values, options: SolveOptions) -> SolveReport:
-        from verify.claim import Unavailable
+        from verify.base.values import Unavailable
 
         t0 = time.perf_counter()
         try:

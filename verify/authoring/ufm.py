@@ -27,7 +27,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from verify.authoring.solves import INVARIANTS, Solve, _error, _loss, _param, _zero
-from verify.claim import SolveOptions, SolveReport, Undefined
+from verify.base.solving import SolveOptions, SolveReport
+from verify.base.values import Undefined
 
 _SELECT = re.compile(r"^(?P<name>[a-z_]+)(\[(?P<g>[A-Za-z0-9_]+)(,(?P<h>[A-Za-z0-9_]+))?\])?$")
 _PAIRWISE = {"cosine", "cosine_classifiers"}

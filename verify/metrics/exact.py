@@ -15,7 +15,7 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-from verify.claim import Undefined
+from verify.base.values import Undefined
 
 
 def _mat(A) -> mpmath.matrix:

@@ -18,7 +18,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.models.arith import FLOAT, Arithmetic
 from verify.models.losses import CrossEntropy
 

@@ -31,7 +31,7 @@ from functools import cache, cached_property
 import mpmath
 import sympy
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 
 #: The reduced unknowns, in order.
 NAMES = ("dA", "dB", "mA", "mB")

@@ -21,7 +21,7 @@ from functools import lru_cache
 import mpmath
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.models.arith import mp_arithmetic
 from verify.models.gram_relaxation import Certificate, GramFactorModel, GramProgram, certify
 

@@ -7,10 +7,10 @@ import mpmath
 import numpy as np
 import pytest
 
-from verify.checking import Verdict, check_claim
-from verify.claim import SolveOptions
+from verify.base.errors import InputError
+from verify.base.solving import SolveOptions
 from verify.claims.fang2021 import lemma7
-from verify.errors import InputError
+from verify.engine.checking import Verdict, check_claim
 from verify.solvers.nuclear_ball import conic_logits, factor, optimum
 
 CLAIM = lemma7.CLAIM

@@ -5,8 +5,8 @@ from fractions import Fraction
 import mpmath
 import pytest
 
-from verify.checking import Verdict, check_claim
 from verify.claims.fang2021 import r0_monotone
+from verify.engine.checking import Verdict, check_claim
 
 CLAIM = r0_monotone.CLAIM
 

@@ -8,10 +8,10 @@ from fractions import Fraction
 import mpmath
 import pytest
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
+from verify.base.solving import SolveOptions
 from verify.claims.hong2023 import minority_collapse
 from verify.claims.hong2023._program import original_solve, pressure
+from verify.engine.checking import Verdict, check_claim, check_point
 
 CLAIM = minority_collapse.CLAIM
 

@@ -7,9 +7,9 @@ import mpmath
 import numpy as np
 import pytest
 
-from verify.checking import Verdict, check_claim
 from verify.claims.hong2023 import values as values_claim
 from verify.claims.hong2023._program import program, reduced
+from verify.engine.checking import Verdict, check_claim
 
 CLAIM = values_claim.CLAIM
 

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from verify.checking import Verdict, check_claim
-from verify.claim import SolveOptions
+from verify.base.solving import SolveOptions
 from verify.claims.tirer2022 import appendix_d
+from verify.engine.checking import Verdict, check_claim
 from verify.metrics.measures import nc1
 
 CLAIM = appendix_d.CLAIM

@@ -5,8 +5,8 @@ import sys
 
 import numpy as np
 
-from verify.checking import Verdict, check_claim
 from verify.claims.tirer2022 import ce_two_layer
+from verify.engine.checking import Verdict, check_claim
 from verify.models.two_layer_ce import TwoLayerCEModel
 
 CLAIM = ce_two_layer.CLAIM

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from verify.checking import Verdict, check_claim
+from verify.engine.checking import Verdict, check_claim
 from verify.metrics import exact
 from verify.metrics.measures import etf_distance, nc1, orthogonal_frame_distance, self_duality
 

@@ -30,7 +30,7 @@ from fractions import Fraction
 
 import mpmath
 
-from verify.claim import Undefined
+from verify.record import Undefined
 
 GUARD = 10
 

@@ -32,7 +32,7 @@ STEP = Fraction(1, 10**8)
 
 
 def r0(K_A, K_B, E_H, E_W, dps: int):
-    from verify.claims.fang2021.thm5 import r0_value
+    from verify.claims.fang2021._thm5_forms import r0_value
 
     out = r0_value({"K_A": Fraction(K_A), "K_B": Fraction(K_B), "E_H": Fraction(E_H), "E_W": Fraction(E_W)}, dps + 10)
     if isinstance(out, a.Undefined):

@@ -76,8 +76,8 @@ def _budgets_at(values, R: Fraction, dps: int) -> tuple[Fraction, Fraction]:
 
 
 def _r0_comparison() -> a.Finding:
-    from verify.claims.fang2021.thm5 import r0_value
-    from verify.claims.hong2023.minority_collapse import R_STAR
+    from verify.claims.fang2021._thm5_forms import r0_value
+    from verify.claims.hong2023._program import R_STAR
 
     points = [
         {"K_A": 2, "K_B": 2, "n_B": 1, "lambda_W": Fraction(1, 10), "lambda_H": Fraction(1, 10)},

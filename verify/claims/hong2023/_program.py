@@ -12,6 +12,7 @@ from fractions import Fraction
 from functools import cache
 
 import mpmath
+import sympy
 
 from verify import authoring as a
 from verify.models.two_size_ce import TwoSizeCE
@@ -21,6 +22,10 @@ CONVENTION = (
     "mean loss (1/N) sum_i CE(W h_i, y_i) + (lambda_W/2)||W||_F^2 + (lambda_H/2)||H||_F^2 (sums, not class "
     "averages), unconstrained, no bias; K_A classes of n_A = R n_B samples (group A), then K_B classes of n_B (B)"
 )
+
+_K_A, _K_B, _n_B, _lW, _lH = sympy.symbols("K_A K_B n_B lambda_W lambda_H", positive=True)
+#: R* = (1/sqrt(n_B lambda_W lambda_H) - K_B)/K_A (THEOREMS-NEXT.md family F; proofs/hong2023.minority_collapse.md)
+R_STAR = (1 / sympy.sqrt(_n_B * _lW * _lH) - _K_B) / _K_A
 
 PARAMETERS = [
     a.integer("K_A", "number of majority classes (n_A = R n_B samples each)"),

@@ -25,15 +25,22 @@ import sympy
 from verify import authoring as a
 from verify.claims.hong2023 import PAPER, SEEDS
 from verify.claims.hong2023._explore import EXPLORATIONS
-from verify.claims.hong2023._program import CONVENTION, HYPOTHESES, PARAMETERS, draws, original_solve, pressure
+from verify.claims.hong2023._program import (
+    CONVENTION,
+    HYPOTHESES,
+    PARAMETERS,
+    R_STAR,
+    draws,
+    original_solve,
+    pressure,
+)
 
-K_A, K_B, n_B, R, lambda_W, lambda_H = sympy.symbols("K_A K_B n_B R lambda_W lambda_H", positive=True)
-R_STAR = (1 / sympy.sqrt(n_B * lambda_W * lambda_H) - K_B) / K_A
+R = sympy.Symbol("R", positive=True)
 
 
 def r_star(values, dps: int):
     """R* from the closed form; Undefined when R* <= 0 (no ratio R > 0 separates the minority)."""
-    from verify.precision import evaluate_expr
+    from verify.base.precision import evaluate_expr
 
     subs = {s: sympy.Rational(str(values[s.name])) for s in R_STAR.free_symbols}
     value = evaluate_expr(R_STAR, subs, dps)

@@ -34,9 +34,10 @@ import numpy as np
 import sympy as sp
 
 from verify import authoring as a
-from verify.claim import SolveReport
+from verify.base.solving import SolveReport
 from verify.claims.tirer2022 import PAPER, SEEDS
-from verify.claims.tirer2022._two_layer import HYPOTHESES, PARAMETERS, model, solve_two_layer
+from verify.claims.tirer2022._two_layer import HYPOTHESES, PARAMETERS
+from verify.claims.tirer2022._two_layer_solve import model, solve_two_layer
 from verify.metrics import exact
 from verify.models.arith import mp_arithmetic
 
