@@ -49,3 +49,13 @@ def test_campaign_at_high_precision():
     assert result.verdict is Verdict.VERIFIED, [
         (p.params, p.solve.message) for p in result.points if p.verdict != "verified"
     ]
+
+
+@pytest.mark.slow
+def test_appendix_f1_exploration_shows_the_gap_closing_with_n():
+    """Appendix F.1 (92)-(93), an exploration: the noisy solve approaches the heuristic's attenuated one."""
+    from verify.claims.tirer2022._f1_explore import EXPLORATIONS
+
+    rows = EXPLORATIONS[0].run().rows
+    gaps = [float(r["||M92 - M93||/||M93||"]) for r in rows]
+    assert gaps[0] > gaps[-1]

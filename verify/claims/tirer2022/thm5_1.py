@@ -25,6 +25,7 @@ import numpy as np
 import sympy as sp
 
 from verify.claims.tirer2022 import PAPER, SEEDS
+from verify.claims.tirer2022._f1_explore import EXPLORATIONS as F1_EXPLORATIONS
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
     SAMPLES,
@@ -235,5 +236,6 @@ CLAIM = Claim(
         ),
     ),
     domain=tuple(h.statement for h in HYPOTHESES if not h.statement.startswith("K^2")),
+    explorations=F1_EXPLORATIONS,
     module=__name__,
 )
