@@ -91,3 +91,24 @@ def test_real_class_sizes_are_accepted_by_the_convex_program():
         Fraction(7, 3),
     )
     assert prog.n_A == Fraction(7, 3)
+
+
+def test_the_figure_data_puts_curves_and_solves_side_by_side():
+    """The plot's curves (convex program) and markers (original program) agree where both exist (float64 plot
+    data: 1e-8), and the minority cosine is 1 beyond R*."""
+    from verify.face.figures.hong2023 import figure_data
+
+    values = {
+        "K_A": Fraction(2),
+        "K_B": Fraction(2),
+        "n_B": Fraction(1),
+        "lambda_W": Fraction(1, 10),
+        "lambda_H": Fraction(1, 10),
+    }
+    fig = figure_data(values, r_min=3, r_max=5, points=3, markers=2)
+    assert fig["r_star"] == 4 and all(fig["converged"])
+    for q in ("cos_w_minority", "cos_w_between"):
+        for r, m in zip(fig["marker_ratios"], fig["markers"][q], strict=True):
+            curve = [c for x, c in zip(fig["ratios"], fig["curves"][q], strict=True) if abs(x - r) < 1e-9]
+            assert not curve or abs(curve[0] - m) < 1e-8
+    assert fig["curves"]["cos_w_minority"][-1] == 1.0
