@@ -17,7 +17,7 @@ nothing) and beyond:
 - ``value``: the minimum of (7), solved directly on the individual samples at dimension p (the kit's
   :func:`verify.authoring.minimise` on :class:`verify.models.LayerPeeledModel`: SLSQP multistart, mpmath KKT
   refinement), against the minimum of (91): a conic solve of (91) itself (nuclear-norm constraint), factored by
-  (92) at the same p, refined, and certified by the Frank-Wolfe bound over the nuclear ball
+  (92) at p = K (its value does not depend on p >= K), refined, and certified by the Frank-Wolfe bound over the nuclear ball
   (:mod:`verify.solvers.nuclear_ball`); the two never see each other.
 - ``nuclear_norm`` = K sqrt(E_H E_W): ||W Htilde||_* at the minimiser of (7) (Property 1 (i), and the
   saturation that makes (92) feasible with both budgets used).
@@ -42,7 +42,8 @@ def class_sizes(values) -> tuple[int, ...]:
 
 
 def value_of_91(values, dps: int):
-    sol = optimum(class_sizes(values), values["E_H"], values["E_W"], int(values["p"]), dps)
+    K = int(values["K_A"] + values["K_B"])  # (91) factored at p = K: its value does not depend on p >= K
+    sol = optimum(class_sizes(values), values["E_H"], values["E_W"], K, dps)
     if not sol.certified:
         return a.Unavailable(f"optimum of (91) not certified: {sol.message}")
     return sol.value
@@ -113,8 +114,9 @@ CLAIM = a.claim(
             None,
             VALUE_TOL,
             reference=value_of_91,
-            definition="the minimum of (91): conic solve of the nuclear-ball program, factored by (92) at the same "
-            "p, KKT-refined at the working precision and certified by the Frank-Wolfe bound over the ball",
+            needs=("K_A", "K_B", "n_A", "n_B", "E_H", "E_W"),
+            definition="the minimum of (91): conic solve of the nuclear-ball program, factored by (92) at "
+            "p = K, KKT-refined at the working precision and certified by the Frank-Wolfe bound over the ball",
         ),
         a.quantity(
             "nuclear_norm",

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import mpmath
+
 from verify import authoring as a
 from verify.claims.fang2021 import PAPER, SEEDS
 
@@ -56,7 +58,7 @@ def _indicators(v, dps: int) -> dict:
             continue
         lo, hi = pair
         bad = [x for x in pair if isinstance(x, a.Undefined)]
-        out[name] = bad[0] if bad else (1 if hi > lo else 0)
+        out[name] = bad[0] if bad else mpmath.mpf(1 if hi > lo else 0)
     scaled = r0(ka, kb, eh * 2, ew / 2, dps)
     out["rescaling_ratio"] = scaled if isinstance(scaled, a.Undefined) else scaled / here
     return out
@@ -75,7 +77,7 @@ RATIO_TOL = a.tolerance(
 
 
 def _only_with_two_majority(values, dps):
-    return 1 if values["K_A"] >= 2 else a.Undefined("K_A = 1: no majority class to move into the minority")
+    return mpmath.mpf(1) if values["K_A"] >= 2 else a.Undefined("K_A = 1: no majority class to move into the minority")
 
 
 CLAIM = a.claim(

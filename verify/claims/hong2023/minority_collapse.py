@@ -120,6 +120,15 @@ CLAIM = a.claim(
     strategy=strategy,
     examples=[
         a.example(
+            "R = 5 > R* = 4: the minority classifiers coincide exactly (first: merged = 1)",
+            K_A=2,
+            K_B=2,
+            n_B=1,
+            R=5,
+            lambda_W="1/10",
+            lambda_H="1/10",
+        ),
+        a.example(
             "R = 3 < R* = 4: the minority classifiers stay apart",
             K_A=2,
             K_B=2,
@@ -128,7 +137,6 @@ CLAIM = a.claim(
             lambda_W="1/10",
             lambda_H="1/10",
         ),
-        a.example("R = 5 > R* = 4: they coincide exactly", K_A=2, K_B=2, n_B=1, R=5, lambda_W="1/10", lambda_H="1/10"),
         a.example("K_A = 1, K_B = 3: R = 3 > R* = 2", K_A=1, K_B=3, n_B=1, R=3, lambda_W="3/25", lambda_H="1/3"),
         a.example(
             "n_B = 2, K = 5: R = 5/2 > R* = 2.04", K_A=2, K_B=3, n_B=2, R="5/2", lambda_W="1/10", lambda_H="1/10"

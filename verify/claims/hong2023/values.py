@@ -39,6 +39,9 @@ GEOMETRY_TOL = a.tolerance(
     "guard digits",
 )
 
+#: what every quantity depends on (not d, the solve's dimension)
+NEEDS = ("K_A", "K_B", "n_B", "R", "lambda_W", "lambda_H")
+
 _MEASURE = {
     "value": "value",
     "norm_w_majority": "classifier_norm[A]",
@@ -81,7 +84,7 @@ CLAIM = a.claim(
     parameters=PARAMETERS,
     hypotheses=HYPOTHESES,
     quantities=[
-        a.quantity(name, text, None, tol, reference=reference(name), definition=_DEFINITION)
+        a.quantity(name, text, None, tol, reference=reference(name), definition=_DEFINITION, needs=NEEDS)
         for name, (text, tol) in _TEXT.items()
     ],
     solve=original_solve(_MEASURE),

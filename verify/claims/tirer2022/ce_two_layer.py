@@ -81,7 +81,9 @@ def _measure(m: TwoLayerCEModel, x, ar) -> dict:
         "cos_hbar2": pairwise_cosines(Hbar2.T, zero_tol=zero, label="hbar2"),
         "cos_w2": pairwise_cosines(W2, zero_tol=zero, label="w2"),
         "cos_w2w1": pairwise_cosines(W2 @ W1, zero_tol=zero, label="(W2 W1)_"),
-        "within_class": (max(np.abs(H1[:, j] - Hbar1[:, j // m.n]).max() for j in range(m.N)),),
+        "collapse_fraction": (
+            1 - max(np.abs(H1[:, j] - Hbar1[:, j // m.n]).max() for j in range(m.N)) / np.abs(Hbar1).max(),
+        ),
     }
 
 
@@ -158,7 +160,13 @@ CLAIM = a.claim(
         ),
         a.quantity("cos_w2", "cos of rows of W2: -1/(K-1)", ETF_COSINE, GEOMETRY_TOL, needs=NEEDS),
         a.quantity("cos_w2w1", "cos of rows of W2 W1: -1/(K-1)", ETF_COSINE, GEOMETRY_TOL, needs=NEEDS),
-        a.quantity("within_class", "max |h1_{k,i} - hbar1_k|: 0", sp.Integer(0), GEOMETRY_TOL, needs=NEEDS),
+        a.quantity(
+            "collapse_fraction",
+            "1 - max |h1_{k,i} - hbar1_k| / max |hbar1| (1: within-class collapse)",
+            sp.Integer(1),
+            GEOMETRY_TOL,
+            needs=NEEDS,
+        ),
     ],
     solve=a.minimise(
         lambda v: TwoLayerCEModel(
@@ -168,7 +176,7 @@ CLAIM = a.claim(
         "(23) with mean cross-entropy on the individual samples: SLSQP multistart from seeded standard-normal "
         "starts (best value reached by >= 2), mixed-precision Newton refinement in mpmath; invariants at the "
         "refined point",
-        measures=("value", "logit_gap", "cos_hbar1", "cos_hbar2", "cos_w2", "cos_w2w1", "within_class"),
+        measures=("value", "logit_gap", "cos_hbar1", "cos_hbar2", "cos_w2", "cos_w2w1", "collapse_fraction"),
     ),
     strategy={
         "K": a.integers(2, 4),

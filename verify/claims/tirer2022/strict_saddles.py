@@ -10,7 +10,7 @@ kappa = K sqrt(n lambda_H lambda_W) < 1 (proofs/tirer2022.strict_saddles.md):
   global value (a census of where starts end, as for tirer2022.thm4_2; a census finds what it finds, it does
   not prove the absence of other minima);
 - the stationary points obtained by switching off any nonempty set of classes at the global minimiser (w_k = 0,
-  h_{k,i} = 0; the origin when all are off) are stationary (``saddle_gradient`` = 0) and strict saddles: the
+  h_{k,i} = 0; the origin when all are off) are stationary (``stationarity`` = 1 - relative gradient = 1) and strict saddles: the
   smallest Hessian eigenvalue there is
 
       mu = (lambda_W + lambda_H)/2 - sqrt(((lambda_W - lambda_H)/2)^2 + 1/(K^2 n))  < 0  iff  kappa < 1
@@ -89,7 +89,7 @@ def _census(values, options) -> SolveReport:
         subsets = [s for r in range(1, m.K + 1) for s in combinations(range(m.K), r)]
         points = {s: _switched_off(m, x, s) for s in subsets}
         scale = max(abs(v) for v in m.penalty_gradient(x, ar)) if hasattr(m, "penalty_gradient") else 1
-        q["saddle_gradient"] = tuple(max(abs(v) for v in m.gradient(p, ar)) / scale for p in points.values())
+        q["stationarity"] = tuple(1 - max(abs(v) for v in m.gradient(p, ar)) / scale for p in points.values())
         q["origin_curvature"] = (+_hessian_min(m, points[tuple(range(m.K))], options.dps),)
         q["saddle_curvature"] = tuple(+_hessian_min(m, p, options.dps) for s, p in points.items() if len(s) < m.K)
     converged = land.best.polished.converged
@@ -167,9 +167,9 @@ CLAIM = a.claim(
             needs=NEEDS,
         ),
         a.quantity(
-            "saddle_gradient",
-            "||grad f||_inf / ||grad penalty||_inf at every switched-off point",
-            sp.Integer(0),
+            "stationarity",
+            "1 - ||grad f||_inf / ||grad penalty||_inf at every switched-off point (1: stationary)",
+            sp.Integer(1),
             ZERO_TOL,
             needs=NEEDS,
         ),
@@ -184,7 +184,7 @@ CLAIM = a.claim(
         "runs, end values clustered, the best polished in mpmath; switched-off points built from it; Hessians at "
         "dps+20 from gradient differences, eigenvalues in mpmath",
         ("K", "n", "lambda_W", "lambda_H", "d"),
-        ("fraction_at_global", "saddle_gradient", "origin_curvature", "saddle_curvature"),
+        ("fraction_at_global", "stationarity", "origin_curvature", "saddle_curvature"),
     ),
     strategy={
         "K": a.integers(2, 3),
