@@ -5,8 +5,9 @@ from fractions import Fraction
 import mpmath
 import pytest
 
+from verify.base.solving import SolveOptions
 from verify.claims.fang2021 import r0_monotone
-from verify.engine.checking import Verdict, check_claim
+from verify.engine.checking import Verdict, check_claim, check_point
 
 CLAIM = r0_monotone.CLAIM
 
@@ -33,6 +34,6 @@ def test_the_difference_quotients_are_far_from_zero():
 
 
 def test_K_A_equal_one_leaves_the_fixed_K_reading_undefined_on_both_sides():
-    point = check_claim(CLAIM, examples=0).points[2]
+    point = check_point(CLAIM, CLAIM.parse(CLAIM.examples[2].params), SolveOptions(dps=30))
     (comparison,) = [c for c in point.comparisons if c.name == "increasing_in_K_B_fixed_K"]
     assert comparison.ok and isinstance(comparison.predicted, r0_monotone.a.Undefined)
