@@ -14,7 +14,7 @@ group or *between* the groups, which the all-pairs invariants cannot express. Th
 
 A measure is a standard invariant (:data:`verify.authoring.INVARIANTS`), optionally restricted: ``name[G]``
 keeps the classes (or the samples of the classes) of group G, and for pairwise invariants ``name[G,H]`` keeps
-the pairs k in G, l in H. ``merged[G]`` is 1 when the classifiers of group G coincide (max ||w_k - w_l|| at most
+the pairs k in G, l in H. ``vanished`` is 1 when every entry of W and H is at most 10^-digits. ``merged[G]`` is 1 when the classifiers of group G coincide (max ||w_k - w_l|| at most
 10^-digits times the longest w_k, digits = 8 in float64 and dps/2 at the working precision) and 0 otherwise.
 The solve is the standard pipeline (SLSQP multistart, then mixed-precision Newton refinement of the stationarity
 system in mpmath; :func:`verify.solvers.pipeline.solve_constrained`) on
@@ -38,6 +38,7 @@ _PER_SAMPLE = {"feature_norm", "cos_feature_classifier", "C", "scale"}
 #: Invariants only :func:`ufm_solve` measures (beside :data:`INVARIANTS`).
 GROUP_INVARIANTS = {
     "merged": "1 if the classifiers of the group coincide, else 0 (needs a group: merged[G])",
+    "vanished": "1 if every classifier and feature is 0 (norms at most 10^-digits), else 0 (no group)",
 }
 
 
@@ -56,7 +57,7 @@ def _parse(spec: str, groups_known: bool) -> tuple[str, str | None, str | None]:
         raise _error("measure", f"{spec!r}: only pairwise invariants take two groups", "use name[G] instead")
     if name == "merged" and g is None:
         raise _error("measure", "merged needs a group", "write merged[G]")
-    if name == "value" and g is not None:
+    if name in ("value", "vanished") and g is not None:
         raise _error("measure", "the value is not restricted to a group", "write value")
     return name, g, h
 
@@ -153,6 +154,9 @@ def ufm_solve(
             for q, spec in parsed.items():
                 if spec[0] == "value":
                     out[q] = (model.objective(x, ar),)
+                elif spec[0] == "vanished":
+                    top = max(abs(v) for v in x)
+                    out[q] = (type(top)(1) if top <= 10.0 ** (-digits) else type(top)(0),)
                 else:
                     out[q] = _measure_point(W, H, model.labels, model.K, named, spec, digits)
             return out

@@ -144,3 +144,17 @@ def merge_pressure(prog: TwoSizeCE, dps: int = 30) -> mpmath.mpf:
     sol = solve_reduced(prog, dps, pin=("dB",))
     with mpmath.workdps(dps + 10):
         return +_one_sided(prog, list(sol.x), NAMES.index("dB"))
+
+
+def zero_margin(prog: TwoSizeCE, dps: int = 30) -> mpmath.mpf:
+    """The smallest optimality margin of Zb = 0 (W = H = 0): the one-sided derivatives along dA and dB at 0 and
+    rho c - ||grad_m loss||_* for the group means, each divided by its penalty coefficient. >= 0 iff the origin is
+    the minimiser (convexity); numerical derivatives, no formula for where that happens."""
+    with mpmath.workdps(dps + 10):
+        x = [mpmath.mpf(0)] * 4
+        n_A, n_B, rho = prog.numbers()
+        margins = [-_m_dual(prog, x) / rho]
+        for name, k, n in (("dA", prog.K_A, n_A), ("dB", prog.K_B, n_B)):
+            if k >= 2:
+                margins.append(_one_sided(prog, x, NAMES.index(name)) / (rho * (k - 1) * mpmath.sqrt(n)))
+        return +min(margins)
