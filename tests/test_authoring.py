@@ -185,7 +185,7 @@ def test_thm4_claim_for_blames_the_function_that_fails():
 
 
 def test_conic_and_direct_solves_of_an_imbalanced_program_agree():
-    """Two independent solves built from the authoring factories: the certified Gram relaxation (15) and the
+    """Two independent solves built from the authoring factories: the converged Gram relaxation (15) and the
     direct multistart + KKT solve of (7), class sizes (2, 1, 1); Lemma 1 says their optima coincide."""
     from verify.models.gram_relaxation import GramProgram
 

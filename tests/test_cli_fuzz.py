@@ -52,7 +52,7 @@ def _fake_solver(values, options):
     )
 
 
-def _fake_check_claim(claim, *, examples=4, seed=0, options=None, progress=None):
+def _fake_check_claim(claim, *, examples=4, seed=0, options=None, progress=None, certify=False):
     from verify.engine.checking import ClaimResult, Verdict
 
     verdict = (Verdict.VERIFIED, Verdict.FAILED, Verdict.INCONCLUSIVE)[seed % 3]

@@ -10,7 +10,7 @@
 * :func:`bounded`: a bound-constrained problem lo <= x <= hi (an objective and its gradient), as a
   ConstrainedProblem for :func:`minimise`.
 * :func:`conic_solve`: a Gram (semidefinite) relaxation of :mod:`verify.models.gram_relaxation`, solved by
-  Clarabel/SCS and polished to working precision with a certified duality gap (:func:`verify.solvers.conic.polish`).
+  Clarabel/SCS and polished to working precision with a closed duality gap (:func:`verify.solvers.conic.polish`).
 
 Each returns a :class:`Solve`: callable ``(values, options) -> SolveReport`` (what a
 :class:`verify.record.Claim` needs), with the ``description`` that ``nc-verify show`` prints and the parameter
@@ -305,7 +305,7 @@ def conic_solve(
     measures: Sequence[str] | None = None,
 ) -> Solve:
     """A Gram relaxation ``program(values)`` (:class:`verify.models.gram_relaxation.GramProgram`) solved conically
-    and polished to working precision; converged when the polished optimum is certified (duality gap and budget
+    and polished to working precision; converged when the polished optimum closes its duality gap (duality gap and budget
     excess below 10^-(dps-6)). ``measure(polished, dps)`` turns the :class:`~verify.solvers.conic.PolishedSolution`
     into quantities."""
 
@@ -316,7 +316,7 @@ def conic_solve(
         sol = polish(program(values), options.dps)
         q = measure(sol, options.dps)
         return SolveReport(
-            converged=bool(sol.certified),
+            converged=bool(sol.converged),
             message=sol.message,
             quantities=q,
             float_quantities={},

@@ -25,9 +25,11 @@ class Verdict(StrEnum):
 
     ``verified``: the solve converged by its own residual test and every quantity agrees within its tolerance;
     ``failed``: a converged solve disagrees (or measures undefined where a value is predicted);
-    ``inconclusive``: the solve did not converge or precision ran out; nothing is concluded. A string enum:
+    ``inconclusive``: the solve did not converge or precision ran out; nothing is concluded; ``certified``
+    (``check --certify``): verified, and every quantity's closed form lies in a proven enclosure. A string enum:
     ``Verdict.VERIFIED == "verified"``."""
 
+    CERTIFIED = "certified"  # every quantity enclosed rigorously (verify/engine/certifying.py, docs/certified.md)
     VERIFIED = "verified"
     FAILED = "failed"
     INCONCLUSIVE = "inconclusive"
@@ -46,10 +48,15 @@ class Comparison:
     float_rel_error: mpmath.mpf | None  # the float64 multistart point, before refinement (information)
     instances: int
     label: str | None = None  # the worst component of a vector quantity
+    # --certify (verify/engine/certifying.py): [lo, hi] proven for the program's minimum; certified / refuted
+    enclosure: tuple[Fraction, Fraction] | None = None
+    certified: bool = False
+    refuted: bool = False
+    certify_note: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.rel_error is not None and self.rel_error <= self.tolerance
+        return self.rel_error is not None and self.rel_error <= self.tolerance and not self.refuted
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,7 @@ class PointResult:
     comparisons: tuple[Comparison, ...]
     solve: SolveReport
     seconds: float
+    enclosure: object = None  # verify.certify.Enclosure under --certify (its certificate file), else None
 
     def worst(self) -> Comparison | None:
         """The comparison closest to (or furthest past) its tolerance."""
@@ -178,19 +186,30 @@ def compare(claim: Claim, values: Mapping[str, Fraction], report: SolveReport) -
 
 def judge(report: SolveReport, comparisons: tuple[Comparison, ...]) -> Verdict:
     """An unconverged solve is inconclusive whatever it measured; a converged one is verified or failed."""
+    if any(c.refuted for c in comparisons):  # a proof that a closed form is wrong needs no converged solve
+        return Verdict.FAILED
     if not report.converged or any(isinstance(c.predicted, Unavailable) for c in comparisons):
         return Verdict.INCONCLUSIVE
-    return Verdict.VERIFIED if all(c.ok for c in comparisons) else Verdict.FAILED
+    if not all(c.ok for c in comparisons):
+        return Verdict.FAILED
+    return Verdict.CERTIFIED if all(c.certified for c in comparisons) else Verdict.VERIFIED
 
 
 def check_point(
-    claim: Claim, values: Mapping[str, Fraction], options: SolveOptions, origin: str = "drawn"
+    claim: Claim, values: Mapping[str, Fraction], options: SolveOptions, origin: str = "drawn", certify: bool = False
 ) -> PointResult:
+    """One point: the independent solve, the comparisons and, with ``certify``, the claim's certificate."""
     t0 = time.perf_counter()
     report = claim.solver(values, options)
     comparisons = compare(claim, values, report)
+    enclosure = None
+    if certify:
+        from verify.engine.certifying import certify_point
+
+        comparisons, enclosure = certify_point(claim, values, report, comparisons)
+    verdict = judge(report, comparisons)
     return PointResult(
-        claim.id, dict(values), origin, judge(report, comparisons), comparisons, report, time.perf_counter() - t0
+        claim.id, dict(values), origin, verdict, comparisons, report, time.perf_counter() - t0, enclosure
     )
 
 
@@ -221,7 +240,7 @@ def drawn_points(claim: Claim, n: int, seed: int) -> list[dict[str, Fraction]]:
 
 
 def check_claim(
-    claim: Claim, *, examples: int = 4, seed: int = 0, options: SolveOptions | None = None, progress=None
+    claim: Claim, *, examples: int = 4, seed: int = 0, options: SolveOptions | None = None, progress=None, certify=False
 ) -> ClaimResult:
     """Check ``claim``: its pinned examples plus ``examples`` points drawn (deterministically from ``seed``) by
     its Hypothesis strategy, each solved independently with ``options`` and compared quantity by quantity
@@ -232,7 +251,7 @@ def check_claim(
     todo += [(claim.parse(v), "drawn") for v in drawn_points(claim, examples, seed)]
     results = []
     for values, origin in todo:
-        results.append(check_point(claim, values, options, origin))
+        results.append(check_point(claim, values, options, origin, certify))
         if progress is not None:
             progress(results[-1])
     return ClaimResult(claim.id, _claim_verdict(results), tuple(results), time.perf_counter() - t0)
@@ -248,7 +267,7 @@ def _worker_init() -> None:
 
 
 def _check_registered_point(
-    claim_id: str, values: Mapping[str, Fraction], options: SolveOptions, origin: str
+    claim_id: str, values: Mapping[str, Fraction], options: SolveOptions, origin: str, certify: bool = False
 ) -> PointResult:
     """One point in a worker: the claim is looked up by id (claims hold closures and are not pickled). numpy's
     floating-point warnings are silenced as the CLI silences them (they never change a value or a verdict)."""
@@ -257,7 +276,7 @@ def _check_registered_point(
     from verify.engine import registry
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        return check_point(registry.get(claim_id), values, options, origin)
+        return check_point(registry.get(claim_id), values, options, origin, certify)
 
 
 def _claim_verdict(results: list[PointResult]) -> Verdict:
@@ -266,7 +285,7 @@ def _claim_verdict(results: list[PointResult]) -> Verdict:
         return Verdict.FAILED
     if Verdict.INCONCLUSIVE in verdicts or not results:
         return Verdict.INCONCLUSIVE
-    return Verdict.VERIFIED
+    return Verdict.CERTIFIED if verdicts == {Verdict.CERTIFIED} else Verdict.VERIFIED
 
 
 def check_claims(
@@ -277,6 +296,7 @@ def check_claims(
     options: SolveOptions | None = None,
     jobs: int = 1,
     progress=None,
+    certify: bool = False,
 ) -> list[ClaimResult]:
     """:func:`check_claim` for each claim, the points spread over ``jobs`` processes (spawned, so safe on every
     platform). The points (pinned, then drawn from ``seed`` in this process) and each point's solve (seeded by
@@ -286,7 +306,10 @@ def check_claims(
     the registry (built by a user, e.g. ``thm4.claim_for``) cannot be looked up by a worker and are checked
     here, serially."""
     if jobs <= 1:
-        return [check_claim(c, examples=examples, seed=seed, options=options, progress=progress) for c in claims]
+        return [
+            check_claim(c, examples=examples, seed=seed, options=options, progress=progress, certify=certify)
+            for c in claims
+        ]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -309,10 +332,10 @@ def check_claims(
         for k, (i, values, origin) in enumerate(todo):
             claim = claims[i]
             if registered.get(claim.id) is claim:
-                futures[pool.submit(_check_registered_point, claim.id, values, options, origin)] = k
+                futures[pool.submit(_check_registered_point, claim.id, values, options, origin, certify)] = k
             else:
                 i_, j_ = slots[k]
-                per_claim[i_][j_] = check_point(claim, values, options, origin)
+                per_claim[i_][j_] = check_point(claim, values, options, origin, certify)
                 if progress is not None:
                     progress(per_claim[i_][j_])
         for future in as_completed(futures):

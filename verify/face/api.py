@@ -147,12 +147,15 @@ class ClaimHandle:
         options = _options(dps, starts, seed)
         return Solve(self.claim, values, self.claim.solver(values, options), self.claim.defaulted(params, values))
 
-    def check(self, examples: int = 4, seed: int = 0, dps: int = 30, starts: int = 8):
+    def check(self, examples: int = 4, seed: int = 0, dps: int = 30, starts: int = 8, certify: bool = False):
         """Pinned examples plus ``examples`` drawn points, each solved independently: a
-        :class:`verify.engine.checking.ClaimResult` whose ``verdict`` is verified, failed or inconclusive."""
+        :class:`verify.engine.checking.ClaimResult` whose ``verdict`` is verified, failed or inconclusive; with
+        ``certify``, also proven enclosures of the minimum where the claim has a certificate: each comparison's
+        ``certified`` and ``certify_note``, and ``certified`` where every quantity is (docs/certified.md)."""
         from verify.engine.checking import check_claim
 
-        return check_claim(self.claim, examples=examples, seed=seed, options=_options(dps, starts, seed))
+        options = _options(dps, starts, seed)
+        return check_claim(self.claim, examples=examples, seed=seed, options=options, certify=certify)
 
     def __repr__(self) -> str:
         return f"<claim {self.claim.id}: {self.claim.title}>"

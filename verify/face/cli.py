@@ -7,7 +7,7 @@ Exit status (docs/guide.md, "Exit status"):
  1   a check failed: a converged solve disagrees with the closed form (or a recorded erratum is not confirmed)
  2   user error: one line on stderr naming the parameter or option, the violated condition and the fix
  3   inconclusive: a solve did not converge or could not corroborate global minimality, precision ran out,
-     a plotted point is not certified; nothing is concluded
+     a plotted point did not converge; nothing is concluded
 ===  ===================================================================================================
 
 A user mistake never prints a traceback: every value is parsed and every option validated before any work.
@@ -16,49 +16,23 @@ A user mistake never prints a traceback: every value is parsed and every option 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import time
 
 from verify.base.errors import InputError
 from verify.engine import registry
+from verify.face.cli_common import (  # re-exported: callers of verify.face.cli use these names
+    EXIT_FAILED,
+    EXIT_INCONCLUSIVE,
+    EXIT_OK,
+    EXIT_USER_ERROR,
+    _assignments,
+    _emit,
+)
 from verify.face.schema import SCHEMA_VERSION
 
 # Everything heavier (sympy through verify.face.report, numpy, the solvers) is imported by the command that needs
 # it, so that ``list`` starts without importing any of it and ``show``/``eval`` import only their claim.
-
-EXIT_OK, EXIT_FAILED, EXIT_USER_ERROR, EXIT_INCONCLUSIVE = 0, 1, 2, 3
-
-
-def _assignments(items: list[str]) -> dict[str, str]:
-    out = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            raise InputError(f"argument {item!r} is not of the form name=value", parameter=item, fix="e.g. K=3")
-        if name in out:
-            raise InputError(
-                f"parameter {name} is given twice ({name}={out[name]} and {name}={value})",
-                parameter=name,
-                fix=f"give {name} once",
-            )
-        out[name] = value
-    return out
-
-
-def _jsonable(x):
-    """numpy scalars and arrays, mpmath numbers and fractions in solver details become JSON values."""
-    if hasattr(x, "tolist"):
-        return x.tolist()
-    if isinstance(x, float | int | str):
-        return x
-    return str(x)
-
-
-def _emit(args, data: dict, text: str) -> None:
-    print(json.dumps(data, indent=2, default=_jsonable) if args.json else text)
 
 
 def cmd_list(args) -> int:
@@ -137,53 +111,17 @@ def _solve_or_out_of_reach(claim, params, options):
 
 
 def cmd_check(args) -> int:
-    from verify.engine.checking import Verdict, check_claims
-    from verify.engine.options import MAX_EXAMPLES, MAX_JOBS, validate_count, validate_solve_options
-    from verify.face import report_check
+    """``check``: verify/face/cli_check.py (the whole catalogue, some claims, or one point)."""
+    from verify.face.cli_check import check_command
 
-    validate_count(
-        "--examples", args.examples, 0, "0 checks the pinned examples only", MAX_EXAMPLES, "each is a full solve"
-    )
-    options = validate_solve_options(args.dps, args.starts, args.seed)
-    point = [x for x in args.ids if "=" in x]
-    if point:
-        return _check_one_point(args, [x for x in args.ids if "=" not in x], point, options)
-    claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
-    jobs = validate_count(
-        "--jobs", args.jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait"
-    )
-    t0 = time.perf_counter()
-    if not args.json:
-        print(f"checking {', '.join(c.id for c in claims)} ...", file=sys.stderr, flush=True)
-    results = check_claims(claims, examples=args.examples, seed=args.seed, options=options, jobs=jobs)
-    seconds = time.perf_counter() - t0
-    _emit(args, report_check.check_json(results, seconds), report_check.check_text(results, seconds))
-    if any(r.verdict is Verdict.FAILED for r in results):
-        return EXIT_FAILED
-    return EXIT_INCONCLUSIVE if any(r.verdict is Verdict.INCONCLUSIVE for r in results) else EXIT_OK
+    return check_command(args)
 
 
-def _check_one_point(args, ids: list[str], point: list[str], options) -> int:
-    """``check ID name=value ...``: that point only (what a fuzzing campaign prints to reproduce a finding)."""
-    from verify.engine.checking import ClaimResult, Verdict, check_point
-    from verify.face import report_check
+def cmd_recheck(args) -> int:
+    """Re-verify certificate files with the independent checker (verify/certify/checker.py)."""
+    from verify.certify import checker
 
-    if len(ids) != 1:
-        raise InputError(
-            f"a point ({' '.join(point)}) is checked for one claim, {len(ids)} given",
-            parameter="ID",
-            fix="give exactly one claim id before the name=value assignments",
-        )
-    claim = registry.get(ids[0])
-    params = claim.parse(_assignments(point))
-    t0 = time.perf_counter()
-    result = check_point(claim, params, options, origin="given")
-    seconds = time.perf_counter() - t0
-    results = [ClaimResult(claim.id, result.verdict, (result,), seconds)]
-    _emit(args, report_check.check_json(results, seconds), report_check.check_text(results, seconds))
-    if result.verdict is Verdict.FAILED:
-        return EXIT_FAILED
-    return EXIT_INCONCLUSIVE if result.verdict is Verdict.INCONCLUSIVE else EXIT_OK
+    return checker.main(args.files)
 
 
 def cmd_errata(args) -> int:
@@ -270,6 +208,14 @@ def parser() -> argparse.ArgumentParser:
     precision(p)
     solving(p)
     p.add_argument("--jobs", type=int, default=1, help="processes to spread the points over, >= 1 (same verdicts)")
+    p.add_argument(
+        "--certify", action="store_true", help="also prove enclosures of the minimum where a claim has a certificate"
+    )
+    p.add_argument(
+        "--out", metavar="DIR", help="write one certificate file per point whose enclosure closed (implies --certify)"
+    )
+    p = add("recheck", cmd_recheck, "re-verify certificate files with the independent checker (exit 0: all hold)")
+    p.add_argument("files", nargs="+", metavar="FILE")
     p = add("errata", cmd_errata, "recorded disagreements with the papers, with computed evidence")
     p.add_argument("ids", nargs="*", metavar="ID", help="only these claims (default all)")
     p = add("explore", cmd_explore, "searches beyond the theorems (labelled exploration / conjecture, no verdict)")

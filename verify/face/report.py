@@ -56,6 +56,7 @@ def claim_json(claim: Claim) -> dict:
         "solver": claim.solver_description,
         "examples": [{"params": dict(e.params), "note": e.note} for e in claim.examples],
         "errata": [e.summary for e in claim.errata],
+        "certificate": {"available": claim.certificate is not None, "note": claim.certificate_note or None},
     }
 
 
@@ -102,7 +103,13 @@ def claim_text(claim: Claim, full: bool = False) -> str:
     lines += ["tolerances:"]
     for (tol, reason), names in tolerances.items():
         lines.append(f"  {label[(tol, reason)]} {tol} ({', '.join(names)}): {reason}")
-    lines += ["solver:", f"  {claim.solver_description}", "pinned examples:"]
+    lines += ["solver:", f"  {claim.solver_description}"]
+    cert = "check --certify: " if claim.certificate is not None else ""
+    lines += [
+        "certificate:",
+        f"  {cert}{claim.certificate_note or 'none declared (the check can verify, not certify)'}",
+    ]
+    lines += ["pinned examples:"]
     lines += [f"  {params_text(e.params)}   ({e.note})" for e in claim.examples]
     if claim.errata:
         lines += ["errata:"] + [f"  - {e.summary}" for e in claim.errata]
@@ -247,6 +254,3 @@ def solve_text(
         rows.append(f"  local minima found by restarts ({len(minima)}; not failures of the theorem):")
         rows += [f"    value {m.get('value')}: {m.get('description', '')}" for m in minima]
     return "\n".join(rows)
-
-
-# --- check -------------------------------------------------------------------------------------------------

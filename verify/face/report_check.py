@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from verify.engine.checking import ClaimResult, Comparison, PointResult
 from verify.face.report import num, params_json, params_text
+from verify.face.report_certify import certification_json, certification_text
 from verify.face.schema import SCHEMA_VERSION
 from verify.record import Erratum
 
@@ -22,10 +23,11 @@ def comparison_json(c: Comparison) -> dict:
         "ok": c.ok,
         "float64_rel_error": num(c.float_rel_error, 3),
         "instances": c.instances,
+        **certification_json(c),
     }
 
 
-def point_json(p: PointResult) -> dict:
+def point_json(p: PointResult, file: str | None = None) -> dict:
     return {
         "params": params_json(p.params),
         "origin": p.origin,
@@ -34,10 +36,13 @@ def point_json(p: PointResult) -> dict:
         "solver_message": p.solve.message,
         "residuals": {k: f"{v:.3e}" for k, v in p.solve.residuals.items()},
         "comparisons": [comparison_json(c) for c in p.comparisons],
+        **({"certificate": file} if file else {}),
     }
 
 
-def check_json(results: list[ClaimResult], seconds: float) -> dict:
+def check_json(results: list[ClaimResult], seconds: float, files: Mapping | None = None) -> dict:
+    """The check as JSON; ``files`` maps (claim id, point index) to the certificate file written for it."""
+    files = files or {}
     out = []
     for r in results:
         w = r.worst()
@@ -52,7 +57,7 @@ def check_json(results: list[ClaimResult], seconds: float) -> dict:
                 "tolerance": num(w.tolerance, 2) if w else None,
                 "worst_float64_rel_error": num(max(floats), 3) if floats else None,
                 "seconds": round(r.seconds, 3),
-                "details": [point_json(p) for p in r.points],
+                "details": [point_json(p, files.get((r.claim_id, i))) for i, p in enumerate(r.points)],
             }
         )
     return {
@@ -76,7 +81,7 @@ def check_text(results: list[ClaimResult], seconds: float) -> str:
             f"{num(max(floats), 2) if floats else '-':>12} {r.verdict.value:<13} {r.seconds:>8.2f}"
         )
         for p in r.points:
-            if p.verdict.value == "verified":
+            if p.verdict.value in ("verified", "certified"):
                 continue
             bad = [c for c in p.comparisons if not c.ok]
             what = "; ".join(
@@ -91,6 +96,9 @@ def check_text(results: list[ClaimResult], seconds: float) -> str:
     rows.append(f"{len(results)} claims, {sum(len(r.points) for r in results)} points, {seconds:.1f} s")
     if problems:
         rows += ["", "points not verified:"] + problems
+    certification = certification_text(results)
+    if certification:
+        rows += ["", "certification (docs/certified.md):"] + certification
     minima = [
         f"  {r.claim_id} at {params_text(p.params)}: value {m.get('value')} ({m.get('description', '')})"
         for r in results

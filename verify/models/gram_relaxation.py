@@ -172,7 +172,7 @@ class GramProgram:
         return float(np.trace(X[:K, :K]) / K), float(np.trace(X[K:, K:]) / K)
 
 
-# --- the factored program (Burer-Monteiro form of (15)) and an exact optimality certificate -----------------
+# --- the factored program (Burer-Monteiro form of (15)) and its duality-gap bound ---------------------------
 @dataclass(frozen=True)
 class GramFactorModel:
     """Program (15) written in a factor: X = Gram of [hbar_1..hbar_K, W^T] with hbar_k, w_k in R^p.
@@ -244,8 +244,9 @@ class GramFactorModel:
 
 
 @dataclass(frozen=True)
-class Certificate:
-    """Global-optimality certificate of a feasible point of (15) (see :func:`certify`)."""
+class GapBound:
+    """The convexity duality-gap bound of a feasible point of (15) (see :func:`gap_bound`): a floating-point
+    measurement at the working precision, not a ball-arithmetic proof (that is verify.certify)."""
 
     value: object  # F at the point (float or mpf)
     gap: object  # F - lower bound >= F - F*  (valid when the point is feasible)
@@ -254,15 +255,16 @@ class Certificate:
     alignment: object  # -<G, Z> / (K sigma_max sqrt(E_H E_W)): 1 at a minimiser
 
 
-def certify(program: GramProgram, Hbar: np.ndarray, W: np.ndarray, ar: Arithmetic = FLOAT) -> Certificate:
-    """Frank-Wolfe (convexity) certificate for the point X = Gram[Hbar; W] of (15), in arithmetic ``ar``.
+def gap_bound(program: GramProgram, Hbar: np.ndarray, W: np.ndarray, ar: Arithmetic = FLOAT) -> GapBound:
+    """Frank-Wolfe (convexity) gap bound for the point X = Gram[Hbar; W] of (15), in arithmetic ``ar``.
 
     With G = dF/dZ at Z = Hbar W^T (G[k, j] = (n_k/N)(softmax(z_k)_j - delta_kj) for cross-entropy),
     convexity gives F(Z') >= F(Z) + <G, Z' - Z> for every Z', and for every feasible X' (blocks A', Z', B')
     <G, Z'> >= -K sigma_max(G) sqrt(E_H E_W) (PSD of [[a I, G/2], [G^T/2, b I]] for a b = sigma^2/4, then the
     best a, b). Hence F* >= F(Z) - gap with gap = <G, Z> + K sigma_max(G) sqrt(E_H E_W), and gap = 0 exactly at
     a minimiser with both budgets saturated (the KKT conditions of (15), cf. SI B.1). Computed in mpmath
-    (``ar`` = mp_arithmetic()) the gap certifies the optimal value to the working precision."""
+    (``ar`` = mp_arithmetic()) the gap pins the optimal value to the working precision (rounding not bounded:
+    verify.certify.layer_peeled writes the rigorous version)."""
     K = program.K
     Z = Hbar @ W.T
     wts = np.array([ar.scalar(w) for w in program.weights_exact], dtype=object if ar is not FLOAT else float)
@@ -281,4 +283,4 @@ def certify(program: GramProgram, Hbar: np.ndarray, W: np.ndarray, ar: Arithmeti
     used_H = (Hbar * Hbar).sum() / K / ar.scalar(program.E_H) - 1
     used_W = (W * W).sum() / K / ar.scalar(program.E_W) - 1
     infeas = max(used_H, used_W, 0 * used_H)
-    return Certificate(value, gap, infeas, sigma, -inner / (sigma * radius))
+    return GapBound(value, gap, infeas, sigma, -inner / (sigma * radius))

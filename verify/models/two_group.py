@@ -26,7 +26,7 @@ A group of one class has no centred part: p, q of that group are absent (fixed a
 "collapsed"`` fixes p_B = q_B = 0 (the sub-program on which the minority classifiers are equal).
 
 The reduced program is not convex; a point of it is a global minimiser of (15) iff the duality gap of (15)
-at its Gram matrix vanishes (:meth:`TwoGroupProgram.certificate`). The gradient G = dF/dZ of
+at its Gram matrix vanishes (:meth:`TwoGroupProgram.gap_bound`). The gradient G = dF/dZ of
 F = sum_k (n_k/n_B) L(z_k, y_k) has the block structure of the symmetry, so its largest singular value,
 and hence the gap, costs O(1) for any K (10^6 classes included).
 
@@ -64,7 +64,7 @@ class Invariants:
 
 
 @dataclass(frozen=True)
-class Certificate:
+class GapBound:
     """Optimality of the reduced point for the full program (15) (F scaled by N/n_B, see module docstring).
 
     ``gap`` = F(Z0) - LB >= 0 with LB = F(Z0) - <G, Z0> - K sigma sqrt(E_H E_W) a lower bound on the minimum of
@@ -269,8 +269,8 @@ class TwoGroupProgram:
         return V @ V.T
 
     # --- optimality for the full program (15) --------------------------------------------------------------
-    def certificate(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> Certificate:
-        """The duality gap of (15) at the Gram matrix of this point, in O(1) (see :class:`Certificate`)."""
+    def gap_bound(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> GapBound:
+        """The duality gap of (15) at the Gram matrix of this point, in O(1) (see :class:`GapBound`)."""
         v = self.full(x, ar)
         P = self._parts(v, ar)
         KA, KB, K = self.K_A, self.K_B, self.K
@@ -299,4 +299,4 @@ class TwoGroupProgram:
         GZ = KA * R * gaps_A / P["DA"] + KB * gaps_B / P["DB"]
         F = KA * R * ar.log(P["DA"]) + KB * ar.log(P["DB"])
         gap = GZ + K * sigma * sqrt(ar.scalar(self.E_H) * ar.scalar(self.E_W))
-        return Certificate(gap=gap, relative_gap=gap / F, sigma=sigma, sigma_parts=parts, F=F)
+        return GapBound(gap=gap, relative_gap=gap / F, sigma=sigma, sigma_parts=parts, F=F)

@@ -66,6 +66,11 @@ class Claim:
     #: rather than a list of withheld quantities; the theorem's other hypotheses are applied per quantity
     domain: tuple[str, ...] = ()
     module: str = ""
+    #: the certificate hook (issue 18, docs/certified.md): (values, solve report) -> verify.certify.Enclosure of
+    #: the global minimum of the claim's program, built from the report's point; None: no certificate
+    certificate: Callable[[Mapping[str, Fraction], SolveReport], Any] | None = None
+    #: why the claim has no certificate (or what its certificate does not cover), shown by ``show``
+    certificate_note: str = ""
 
     # --- parameters ------------------------------------------------------------------------------------
     def parameter(self, name: str) -> Parameter:

@@ -6,7 +6,8 @@ on trust: we recompute, from the returned X alone,
 
 - ``min_eigenvalue``: the smallest eigenvalue of X, relative to the scale max(E_H, E_W) (PSD violation);
 - ``violation_H``, ``violation_W``: budget excess (1/K) tr(block) - E, relative to E (0 when inside);
-- ``gap``: a duality gap certified by convexity. With G = dF/dZ at the returned logits Z0 and
+- ``gap``: a duality gap bounded by convexity (in floating point: a measurement; the proof is verify.certify's).
+  With G = dF/dZ at the returned logits Z0 and
   sigma = sigma_max(G), every feasible X has F(Z) >= F(Z0) + <G, Z - Z0> and, since the matrix
   [[a I, G/2], [G^T/2, b I]] is PSD for a b = sigma^2/4, <G, Z> >= -a tr X_H - b tr X_W; minimising over a, b
   gives the lower bound  LB = F(Z0) - <G, Z0> - K sigma sqrt(E_H E_W).  The upper bound is F at the feasible
@@ -17,7 +18,7 @@ on trust: we recompute, from the returned X alone,
 ``reason`` says which one is not. The gap is a Frank-Wolfe gap: first order in the distance to the minimiser,
 so it is conservative (a value error ~1e-11 can come with a gap ~1e-7 on degenerate points).
 
-Measured accuracy (cvxpy 1.9.3; errors against the 30-digit certified optimum of :func:`polish`, K = 4..10,
+Measured accuracy (cvxpy 1.9.3; errors against the 30-digit converged optimum of :func:`polish`, K = 4..10,
 two groups, both regimes, 7 points; max over all classifier pairs for the cosines):
 
 - CLARABEL (tol 1e-12), when ``accurate``: objective <= 6e-13, cosines <= 4e-10, recomputed gap <= 5e-11.
@@ -41,7 +42,7 @@ from functools import lru_cache
 import numpy as np
 
 from verify.base.values import Undefined
-from verify.models.gram_relaxation import Certificate, GramFactorModel, GramProgram, certify
+from verify.models.gram_relaxation import GapBound, GramFactorModel, GramProgram, gap_bound
 
 #: Default tolerances per solver (passed to cvxpy; override with keyword arguments of :func:`solve_gram`).
 DEFAULT_TOLERANCES: Mapping[str, Mapping[str, float]] = {
@@ -78,7 +79,7 @@ class ConicSolution:
 
 
 def measured_residuals(program: GramProgram, X: np.ndarray) -> tuple[dict[str, float], dict[str, float]]:
-    """PSD violation, budget violations and the certified duality gap at X (see module docstring)."""
+    """PSD violation, budget violations and the convexity duality gap at X (see module docstring)."""
     X = (np.asarray(X, dtype=float) + np.asarray(X, dtype=float).T) / 2
     K, E_H, E_W = program.K, float(program.E_H), float(program.E_W)
     ev, U = np.linalg.eigh(X)
@@ -233,28 +234,28 @@ def low_rank_factor(X: np.ndarray, p: int, rel_tol: float = 1e-8) -> tuple[np.nd
 
 @dataclass(frozen=True)
 class PolishedSolution:
-    """A conic solution refined to ``dps`` digits and certified (see :func:`polish`)."""
+    """A conic solution refined to ``dps`` digits, its duality gap closed (see :func:`polish`)."""
 
-    value: object  # mpf: the optimal value of (15), certified to ~10^-(dps-5) by ``certificate.gap``
+    value: object  # mpf: the optimal value of (15), to ~10^-(dps-5) by ``gap_bound.gap`` (mpmath, not ball arithmetic)
     X: np.ndarray  # object array of mpf: the Gram matrix of the refined factor (2K x 2K)
-    certificate: Certificate
-    certified: bool
+    gap_bound: GapBound
+    converged: bool
     message: str
     conic: ConicSolution  # the solve it started from
     kkt_message: str
     dps: int
 
-    def uncertified(self) -> Undefined | None:
-        """None when certified, else an Undefined saying why (a claim's reference is then unavailable)."""
-        return None if self.certified else Undefined(f"optimum of (15) not certified: {self.message}")
+    def unconverged(self) -> Undefined | None:
+        """None when converged, else an Undefined saying why (a claim's reference is then unavailable)."""
+        return None if self.converged else Undefined(f"optimum of (15) not converged: {self.message}")
 
 
 def polish(program: GramProgram, dps: int, solvers: tuple[str, ...] = ("CLARABEL", "SCS")) -> PolishedSolution:
     """Solve (15) conically, factor X (:func:`recover`, p = 2K), refine the KKT point of the factored program
-    (:class:`GramFactorModel`) in mpmath at ``dps`` digits and certify it with :func:`certify`.
+    (:class:`GramFactorModel`) in mpmath at ``dps`` digits and bound its duality gap with :func:`gap_bound`.
 
     The first solver in ``solvers`` whose solution is ``accurate`` is used (else the last one tried): the
-    conic accuracy only has to put the start in the basin of the Newton iteration. ``certified`` means the
+    conic accuracy only has to put the start in the basin of the Newton iteration. ``converged`` means the
     Frank-Wolfe gap and the budget excess are below 10^-(dps-6) relative to max(|value|, 10^-dps), and the value
     lies in the bracket of :func:`measured_residuals` at the conic X (computed with an independently coded loss):
     then the value is the global minimum of (15) to that accuracy, whatever the conic solver's own accuracy."""
@@ -270,7 +271,7 @@ def polish(program: GramProgram, dps: int, solvers: tuple[str, ...] = ("CLARABEL
             break
     K = program.K
     if not np.all(np.isfinite(sol.X)):
-        empty = Certificate(mpmath.nan, mpmath.nan, mpmath.nan, mpmath.nan, mpmath.nan)
+        empty = GapBound(mpmath.nan, mpmath.nan, mpmath.nan, mpmath.nan, mpmath.nan)
         message = f"no conic solution ({', '.join(solvers)}): {sol.reason}"
         return PolishedSolution(mpmath.nan, sol.X, empty, False, message, sol, "not run", dps)
     Hbar, W = recover(sol.X, 2 * K)
@@ -278,7 +279,7 @@ def polish(program: GramProgram, dps: int, solvers: tuple[str, ...] = ("CLARABEL
     kkt = refine_kkt(model, model.pack(W, Hbar), dps=dps, constraint_scale=model.constraint_scale)
     with mpmath.workdps(dps):
         W_mp, H_mp = model.unpack(kkt.x)
-        cert = certify(program, H_mp, W_mp, mp_arithmetic())
+        cert = gap_bound(program, H_mp, W_mp, mp_arithmetic())
         F = np.vstack([H_mp, W_mp])
         X = F @ F.T
         tol = mpmath.mpf(10) ** (-(dps - 6)) * max(abs(cert.value), mpmath.mpf(10) ** (-dps))
@@ -288,18 +289,18 @@ def polish(program: GramProgram, dps: int, solvers: tuple[str, ...] = ("CLARABEL
         slack = 1e-12 * max(1.0, abs(float(cert.value)))
         lo, hi = sol.bounds.get("lower", -np.inf), sol.bounds.get("upper", np.inf)
         bracketed = lo - slack <= float(cert.value) <= hi + slack
-        certified = bool(
+        converged = bool(
             kkt.converged
             and abs(cert.gap) <= tol
             and cert.infeasibility <= mpmath.mpf(10) ** (-(dps - 6))
             and bracketed
         )
         message = (
-            f"{sol.solver} ({sol.reason}); KKT polish: {kkt.message}; certified gap {mpmath.nstr(cert.gap, 3)}, "
+            f"{sol.solver} ({sol.reason}); KKT polish: {kkt.message}; duality gap {mpmath.nstr(cert.gap, 3)}, "
             f"budget excess {mpmath.nstr(cert.infeasibility, 3)} (allowed {mpmath.nstr(tol, 3)})"
             + ("" if bracketed else f"; value outside the conic solve's convexity bracket [{lo:.15g}, {hi:.15g}]")
         )
-    return PolishedSolution(cert.value, X, cert, certified, message, sol, kkt.message, dps)
+    return PolishedSolution(cert.value, X, cert, converged, message, sol, kkt.message, dps)
 
 
 @lru_cache(maxsize=128)

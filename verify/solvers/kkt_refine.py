@@ -40,7 +40,7 @@ RCOND = 1e-8
 
 @dataclass(frozen=True)
 class KKTPoint:
-    """A refined KKT point with its certified-by-residual accuracy."""
+    """A refined KKT point with its residual-checked accuracy."""
 
     x: np.ndarray  # object array of mpf
     multipliers: tuple  # mpf, one per constraint (0 for inactive)

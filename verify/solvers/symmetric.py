@@ -3,9 +3,9 @@
 :func:`solve_two_group` minimises the seven-scalar program of :mod:`verify.models.two_group` (float64 SLSQP
 from seeded random starts, :func:`verify.solvers.multistart.multistart`), refines the best point to ``dps``
 digits by Newton's method on its KKT system (:func:`verify.solvers.kkt_refine.refine_kkt`: generic, finite-
-difference Jacobian, active set read off the float point), and certifies that the refined point is a global
+difference Jacobian, active set read off the float point), and checks that the refined point is a global
 minimiser of the *full* program (15): the duality gap of (15) at its Gram matrix must vanish to working
-precision (:meth:`TwoGroupProgram.certificate`; sigma_max of the structured loss gradient in O(1)). A
+precision (:meth:`TwoGroupProgram.gap_bound`; sigma_max of the structured loss gradient in O(1)). A
 reduced stationary point that is not optimal for (15) (a saddle such as p_B = q_B = 0 below the transition)
 has a positive gap and is reported as not converged. The cost does not depend on K (10^6 classes: ~0.1 s).
 
@@ -32,7 +32,7 @@ import mpmath
 import numpy as np
 
 from verify.models.arith import mp_arithmetic
-from verify.models.two_group import Certificate, TwoGroupProgram
+from verify.models.two_group import GapBound, TwoGroupProgram
 from verify.solvers.kkt_refine import refine_kkt
 from verify.solvers.multistart import multistart
 from verify.solvers.threads import single_threaded_blas
@@ -53,14 +53,14 @@ PHASES = ("separated", "collapsed", "vanished")
 
 @dataclass(frozen=True)
 class SymmetricSolution:
-    """A refined, certified point of the reduced program."""
+    """A refined point (gap closed: converged) of the reduced program."""
 
     program: TwoGroupProgram
     x: np.ndarray  # mpf entries, in the program's packing (program.free)
     value: object  # objective of (15) (mean cross-entropy), mpf
     L_H: object  # multipliers of F = sum_k (n_k/n_B) CE with the budgets written as sums (F-scale)
     L_W: object
-    certificate: Certificate
+    gap_bound: GapBound
     phase: str
     converged: bool
     message: str
@@ -68,7 +68,7 @@ class SymmetricSolution:
     seconds: float
     starts: int
     agreeing: int
-    kkt_converged: bool = True  # the refinement's own test and the (15) certificate, before corroboration
+    kkt_converged: bool = True  # the refinement's own test and the (15) duality gap, before corroboration
 
 
 def zero_tolerance(program: TwoGroupProgram, dps: int) -> float:
@@ -90,7 +90,7 @@ def measured_phase(program: TwoGroupProgram, x: np.ndarray, dps: int) -> str:
 def solve_two_group(
     program: TwoGroupProgram, *, dps: int = 30, n_starts: int = 8, seed: int = 0, x0: np.ndarray | None = None
 ) -> SymmetricSolution:
-    """Minimise the reduced program (random starts, or refine ``x0``), refine at ``dps``, certify for (15)."""
+    """Minimise the reduced program (random starts, or refine ``x0``), refine at ``dps``, close the duality gap of (15)."""
     t0 = time.perf_counter()
     with single_threaded_blas():
         if x0 is None:
@@ -101,14 +101,14 @@ def solve_two_group(
         kkt = refine_kkt(program, start, dps=dps, constraint_scale=program.constraint_scale)
     with mpmath.workdps(dps):
         ar = mp_arithmetic()
-        cert = program.certificate(kkt.x, ar)
+        cert = program.gap_bound(kkt.x, ar)
         value = program.objective(kkt.x, ar)
         total = program.K_A * ar.scalar(program.R) + program.K_B
         L_H, L_W = (m * total / program.K for m in kkt.multipliers)
         allowed = mpmath.mpf(10) ** (-(dps - GAP_GUARD))
-        certified = abs(cert.relative_gap) <= allowed
+        gap_closed = abs(cert.relative_gap) <= allowed
     messages = [kkt.message]
-    if not certified:
+    if not gap_closed:
         messages.append(
             f"duality gap of (15) {mpmath.nstr(cert.relative_gap, 3)} (relative) > allowed {mpmath.nstr(allowed, 1)}: "
             "the reduced point is not a global minimiser of (15) (a saddle, or R too close to a transition); "
@@ -123,15 +123,15 @@ def solve_two_group(
         value=value,
         L_H=L_H,
         L_W=L_W,
-        certificate=cert,
+        gap_bound=cert,
         phase=measured_phase(program, kkt.x, dps),
-        converged=kkt.converged and certified and corroborated,
+        converged=kkt.converged and gap_closed and corroborated,
         message="; ".join(messages),
         dps=dps,
         seconds=time.perf_counter() - t0,
         starts=starts,
         agreeing=agreeing,
-        kkt_converged=kkt.converged and certified,
+        kkt_converged=kkt.converged and gap_closed,
     )
 
 

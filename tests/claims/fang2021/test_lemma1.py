@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from verify.claims.fang2021 import lemma1
 from verify.engine.checking import Verdict, check_claim, check_point
-from verify.models.gram_relaxation import GramFactorModel, GramProgram, certify
+from verify.models.gram_relaxation import GramFactorModel, GramProgram, gap_bound
 from verify.record import SolveOptions
 from verify.solvers import conic
 from verify.solvers.conic import measured_residuals, polish, recover, solve_gram
@@ -56,16 +56,16 @@ def test_recovery_P_X_half_evaluates_7_to_the_value_of_15():
 
 
 @pytest.mark.parametrize("solver,accuracy", [("CLARABEL", 1e-10), ("SCS", 1e-7)])
-def test_both_conic_solvers_reach_the_certified_value_within_their_stated_accuracy(solver, accuracy):
+def test_both_conic_solvers_reach_the_converged_value_within_their_stated_accuracy(solver, accuracy):
     prog = lemma1.program(FIRST)
-    certified = float(lemma1.relaxation(FIRST, 30).value)
+    converged = float(lemma1.relaxation(FIRST, 30).value)
     sol = solve_gram(prog, solver)
     assert sol.status in ("optimal", "optimal_inaccurate")
-    # accurate or not, the convexity bracket measured from the returned X contains the certified minimum
+    # accurate or not, the convexity bracket measured from the returned X contains the converged minimum
     # (1e-12: float rounding of the bounds, as in test_thm5)
-    assert sol.bounds["lower"] - 1e-12 <= certified <= sol.bounds["upper"] + 1e-12
+    assert sol.bounds["lower"] - 1e-12 <= converged <= sol.bounds["upper"] + 1e-12
     if sol.accurate:  # an accurate solution is within the stated accuracy of the truth
-        assert abs(sol.value - certified) <= accuracy
+        assert abs(sol.value - converged) <= accuracy
         assert sol.residuals["gap"] <= accuracy
     else:
         assert "measured" in sol.reason or "status" in sol.reason
@@ -81,7 +81,7 @@ def test_saturation_and_rank_of_the_relaxation():
     for ex in CLAIM.examples:
         values = CLAIM.parse(ex.params)
         sol = lemma1.relaxation(values, 30)
-        assert sol.certified, sol.message
+        assert sol.converged, sol.message
         X = np.array(sol.X, dtype=float)
         K = X.shape[0] // 2
         assert np.trace(X[:K, :K]) / K == pytest.approx(float(values["E_H"]), rel=1e-15)
@@ -107,16 +107,16 @@ def test_certificate_bounds_the_suboptimality_of_any_feasible_point(seed, scale)
     model = GramFactorModel(prog, 8)
     x = model.random_start(np.random.default_rng(seed)) * min(scale, 1.0)
     W, Hbar = model.unpack(x)
-    cert = certify(prog, Hbar, W)
+    cert = gap_bound(prog, Hbar, W)
     assert cert.infeasibility == 0
     assert cert.gap >= cert.value - best - 1e-13
     residuals, bounds = measured_residuals(prog, np.vstack([Hbar, W]) @ np.vstack([Hbar, W]).T)
     assert bounds["lower"] <= best + 1e-13 <= bounds["upper"] + 2e-13
 
 
-def test_polish_certifies_at_50_digits():
+def test_polish_converges_at_50_digits():
     sol = polish(lemma1.program(FIRST), 50)
-    assert sol.certified, sol.message
+    assert sol.converged, sol.message
     with mpmath.workdps(50):
         assert abs(sol.value - lemma1.relaxation(FIRST, 30).value) < mpmath.mpf(10) ** -27
 
@@ -137,7 +137,7 @@ def test_polish_does_not_certify_a_value_outside_the_independent_conic_bracket(m
 
     monkeypatch.setattr(gram_relaxation, "_CE", Shifted())
     sol = polish(lemma1.program(FIRST), 30)
-    assert not sol.certified and "outside the conic solve's convexity bracket" in sol.message, sol.message
+    assert not sol.converged and "outside the conic solve's convexity bracket" in sol.message, sol.message
 
 
 def test_gram_program_rejects_bad_sizes_and_unknown_losses():

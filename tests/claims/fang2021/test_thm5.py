@@ -157,12 +157,12 @@ def test_reduced_invariants_equal_those_of_the_explicit_vectors():
 
 
 @pytest.mark.parametrize("K", [10**3, 10**6])
-def test_fast_solver_at_large_K_is_certified(K):
-    """Certified at K = 10^6 (its speed is a figure of benchmarks/bench_interface.py, never a test)."""
+def test_fast_solver_at_large_K_converges(K):
+    """Converged at K = 10^6 (its speed is a figure of benchmarks/bench_interface.py, never a test)."""
     ka = 3 * K // 10
     sol = solve_two_group(TwoGroupProgram(ka, K - ka, Fr(5), Fr(1), Fr(3)), dps=25, n_starts=4)
     assert sol.converged, sol.message
-    assert abs(sol.certificate.relative_gap) < 1e-17
+    assert abs(sol.gap_bound.relative_gap) < 1e-17
 
 
 def test_r0_at_a_million_classes():
@@ -182,7 +182,7 @@ def test_certificate_sigma_equals_twice_sqrt_of_the_multiplier_product(R):
     sol = solve_two_group(TwoGroupProgram(7, 3, Fr(5), Fr(1), Fr(R)), dps=30)
     assert sol.converged
     with mpmath.workdps(30):
-        ratio = sol.certificate.sigma / (2 * mpmath.sqrt(sol.L_H * sol.L_W))
+        ratio = sol.gap_bound.sigma / (2 * mpmath.sqrt(sol.L_H * sol.L_W))
         assert abs(ratio - 1) < mpmath.mpf(10) ** -24
         assert abs(sol.L_H * 5 - sol.L_W * 1) < mpmath.mpf(10) ** -24 * sol.L_W  # L_H E_H = L_W E_W
 
@@ -219,7 +219,7 @@ def test_agrees_with_full_program_15_at_K10(R):
     sol, conic = _conic_invariants(ka, kb, eh, 1, R, "CLARABEL")
     assert sol.status in ("optimal", "optimal_inaccurate"), sol.reason
     predicted = CLAIM.evaluate(_values(K_A=ka, K_B=kb, E_H=eh, E_W=1, R=R), 30)
-    # the conic solve's certified bracket of the minimum of (15) must contain the reduced prediction
+    # the conic solve's convexity bracket of the minimum of (15) must contain the reduced prediction
     # (Clarabel's measured gap at these points: 1e-13 .. 1.4e-9; 1e-12 covers float rounding of the bounds)
     assert sol.bounds["lower"] - 1e-12 <= float(predicted["value"]) <= sol.bounds["upper"] + 1e-12
     assert abs(conic["value"] - float(predicted["value"])) < 1e-8
@@ -248,7 +248,7 @@ def test_vanished_erratum_is_confirmed_by_computation():
 def test_exact_equality_at_finite_R_exploration():
     finding = CLAIM.explorations[0].run()
     assert all(r["phase"] == "collapsed" for r in finding.rows)
-    assert "exactly equal at finite R" in finding.summary, finding.summary  # every case also certified
+    assert "exactly equal at finite R" in finding.summary, finding.summary  # every case also converged
 
 
 @pytest.mark.parametrize(

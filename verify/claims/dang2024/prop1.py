@@ -198,4 +198,5 @@ CLAIM = Claim(
         ),
     ),
     module=__name__,
+    certificate_note="none: with non-negative features the convex reformulation lives on the completely positive cone, whose membership has no tractable certificate; a doubly non-negative relaxation would give a lower bound only (not computed); verified only",
 )

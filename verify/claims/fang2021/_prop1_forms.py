@@ -42,20 +42,20 @@ def effective_sizes(values: Mapping[str, Fraction]) -> tuple[Fraction, ...]:
 
 
 def relaxation(values: Mapping[str, Fraction], dps: int) -> PolishedSolution:
-    """The certified optimum of (15) with n_B -> w_r n_B (cached)."""
+    """The converged optimum of (15) with n_B -> w_r n_B (cached)."""
     return polished_optimum(effective_sizes(values), values["E_H"], values["E_W"], dps)
 
 
 def relaxation_value(values: Mapping[str, Fraction], dps: int):
     sol = relaxation(values, dps)
-    return sol.uncertified() or +sol.value
+    return sol.unconverged() or +sol.value
 
 
 def _classifier_cosine(values: Mapping[str, Fraction], dps: int, pairs: str):
     """Mean cosine of the relaxation's classifiers over the A-B pairs or the B-B pairs (all equal at the
     symmetric minimiser); Undefined when a classifier is shorter than sqrt(E_W) 10^-(dps/2)."""
     sol = relaxation(values, dps)
-    if bad := sol.uncertified():
+    if bad := sol.unconverged():
         return bad
     ka, K = int(values["K_A"]), int(values["K_A"] + values["K_B"])
     G = sol.X[K:, K:]

@@ -21,7 +21,7 @@ VANISHED_POINT = {"K_A": "7", "K_B": "3", "E_H": "5", "E_W": "1", "R": "30"}
 
 
 def _vanished_evidence() -> Evidence:
-    """At K_A = 7, E_H = 5, E_W = 1 (Figure 3a), R = 30 > R1: the certified minimiser has w_k = 0 (minority)."""
+    """At K_A = 7, E_H = 5, E_W = 1 (Figure 3a), R = 30 > R1: the converged minimiser has w_k = 0 (minority)."""
     point = {k: Fraction(v) for k, v in VANISHED_POINT.items()}
     dps = 30
     report = solve(point, SolveOptions(dps=dps))
@@ -61,7 +61,7 @@ ERRATA = (
         "Lemma 5's case (ii): K_A = 7, E_H E_W = 5 gives R1 = 5.7053..., E_H E_W = 10 gives 26.2409...) they "
         "are exactly zero and their cosine is undefined (0/0); a plotted 1 there is solver noise",
         summary="Figure 3's K_A = 7 curves show cosine 1 beyond R1, where every optimal minority classifier is the "
-        "zero vector (certified by the duality gap of (15)): the cosine of the figure does not exist there. "
+        "zero vector (shown by the duality gap of (15)): the cosine of the figure does not exist there. "
         "'Same length' holds with length 0. Lemma 5's case (ii) already says this at R = infinity.",
         evidence=_vanished_evidence,
     ),

@@ -38,15 +38,15 @@ def _exact_equality() -> Finding:
                 "phase": sol.phase,
                 "1 - cos": mpmath.nstr(1 - inv.cos_w_BB, 3) if not isinstance(inv.cos_w_BB, str) else "-",
                 "|q_B|": mpmath.nstr(spread, 3),
-                "(15) gap": mpmath.nstr(sol.certificate.relative_gap, 3),
+                "(15) gap": mpmath.nstr(sol.gap_bound.relative_gap, 3),
             }
         )
     summary = (
-        "At R = 1.05 R0 the certified minimiser of (15) (dps 40) has minority spread |q_B| = 0 to working precision "
+        "At R = 1.05 R0 the converged minimiser of (15) (dps 40) has minority spread |q_B| = 0 to working precision "
         "and 1 - cos = 0 in every case: the minority classifiers are exactly equal at finite R, as Figure 3 suggests "
         "and line 1410 asks."
         if ok
-        else "Not every case was certified collapsed at 1.05 R0; see the rows."
+        else "Not every case converged collapsed at 1.05 R0; see the rows."
     )
     return Finding(summary, tuple(rows))
 

@@ -68,7 +68,7 @@ def solve(values: Mapping[str, Fraction], options: SolveOptions) -> SolveReport:
         message=f"measured phase {sol.phase}; {sol.message}; R0: {tr.message}; R1: {vr.message}",
         quantities=quantities,
         float_quantities={},
-        residuals={"duality_gap_15_relative": float(sol.certificate.relative_gap)},
+        residuals={"duality_gap_15_relative": float(sol.gap_bound.relative_gap)},
         dps=options.dps,
         seconds=sol.seconds + tr.seconds + vr.seconds,
         details={
@@ -76,7 +76,7 @@ def solve(values: Mapping[str, Fraction], options: SolveOptions) -> SolveReport:
             "starts": sol.starts,
             "starts_at_best": sol.agreeing,
             "locally_converged": sol.kkt_converged and r0_ok,
-            "sigma_max_G": str(mpmath.nstr(sol.certificate.sigma, 20)),
+            "sigma_max_G": str(mpmath.nstr(sol.gap_bound.sigma, 20)),
             "L_H": str(mpmath.nstr(sol.L_H, 20)),
             "L_W": str(mpmath.nstr(sol.L_W, 20)),
             "R0_bracket_by_phase_bisection": list(tr.bracket),

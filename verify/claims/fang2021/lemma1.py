@@ -9,8 +9,8 @@ What is checked, for two groups of classes (K_A classes of n_A samples, K_B clas
 
 - ``value``: the optimal value of (7) equals the optimal value of (15). Reference: (15) solved by a conic
   solver (Clarabel, SCS as fallback; :mod:`verify.solvers.conic`), factored as in Lemma 1, refined to the
-  working precision on the factored program and *certified* globally optimal by the convexity (Frank-Wolfe)
-  bound of :func:`verify.models.gram_relaxation.certify`. Solve: (7) itself with individual samples,
+  working precision on the factored program and shown globally optimal (in mpmath, to working precision) by the convexity (Frank-Wolfe)
+  bound of :func:`verify.models.gram_relaxation.gap_bound`. Solve: (7) itself with individual samples,
   SLSQP from random starts, mpmath KKT refinement (never sees (15)).
 - ``mean_feature_budget`` = E_H: (1/K) sum ||hbar_k||^2 at the minimiser of (7); since it is <= the feature
   budget by Jensen (inequality (a) of SI B.1), equality means both saturation and within-class collapse
@@ -83,22 +83,22 @@ def program(values: Mapping[str, Fraction]) -> GramProgram:
     return GramProgram(class_sizes(values), values["E_H"], values["E_W"])
 
 
-# --- the relaxation side: (15), conic solve, polished and certified ---------------------------------------
+# --- the relaxation side: (15), conic solve, polished and converged ---------------------------------------
 def relaxation(values: Mapping[str, Fraction], dps: int) -> PolishedSolution:
-    """The certified optimum of (15) at ``values`` (cached: the quantities and the mutation test share it)."""
+    """The converged optimum of (15) at ``values`` (cached: the quantities and the mutation test share it)."""
     return polished_optimum(class_sizes(values), values["E_H"], values["E_W"], dps)
 
 
 def relaxation_value(values: Mapping[str, Fraction], dps: int) -> mpmath.mpf | Undefined:
     sol = relaxation(values, dps)
-    return sol.uncertified() or +sol.value  # re-rounded at the caller's precision
+    return sol.unconverged() or +sol.value  # re-rounded at the caller's precision
 
 
 # --- tolerances ------------------------------------------------------------------------------------------
 VALUE_TOL = Tolerance(
     guard_digits=8,
     reason="both sides are KKT points refined to a residual below 10^-(dps-5) (the relaxation's is also "
-    "certified by a Frank-Wolfe gap below 10^-(dps-6) of the value; measured ~1e-31 at dps 30); the value is a "
+    "checked by a Frank-Wolfe gap below 10^-(dps-6) of the value; measured ~1e-31 at dps 30); the value is a "
     "sum of O(N K) terms rounded at dps digits and first-order insensitive to the point's error: 8 guard "
     "digits cover both. The conic solvers' own accuracy (Clarabel ~1e-11, SCS ~1e-9) never enters: they only "
     "start the Newton refinement",
@@ -118,7 +118,7 @@ QUANTITIES = (
         VALUE_TOL,
         reference=relaxation_value,
         definition="the minimum of the convex program (15) with n_k/N weights: conic solve (Clarabel/SCS), "
-        "factor P X^(1/2), KKT refinement of the factored program at the working precision, certified by the "
+        "factor P X^(1/2), KKT refinement of the factored program at the working precision, checked by the "
         "convexity bound F* >= F - (<G,Z> + K sigma_max(G) sqrt(E_H E_W))",
     ),
     Quantity(
@@ -161,6 +161,15 @@ def solve(values: Mapping[str, Fraction], options: SolveOptions) -> SolveReport:
     if report.point is not None:
         report.details["gram_rank"] = gram_rank(lpm, report.point)
     return report
+
+
+def certificate(values: Mapping[str, Fraction], report: SolveReport):
+    """The proven enclosure of min (7) at the solve's point (verify.certify.layer_peeled): lo is the dual bound
+    of (15), so [lo, hi] holds min (15) <= min (7) as well: the lemma's equality of the two minima is proved to
+    the enclosure's width; the budgets stay verified."""
+    from verify.certify.layer_peeled import certify_layer_peeled
+
+    return certify_layer_peeled(model(values), report.point, "fang2021.lemma1", values, ("value",), report.dps)
 
 
 # --- Hypothesis strategy -------------------------------------------------------------------------------------
@@ -206,7 +215,7 @@ def _eq16_evidence() -> Evidence:
         point={k: str(v) for k, v in point.items()},
         printed_value=f"not a point of (7): {printed_samples} != {lpm.N} samples",
         corrected_value=f"{value:.15g} (objective (7) at h_(k,i) = hbar_k, i <= n_k)",
-        reference_value=f"{mpmath.nstr(sol.value, 15)} (certified optimum of (15))",
+        reference_value=f"{mpmath.nstr(sol.value, 15)} (converged optimum of (15))",
         holds=printed_samples != lpm.N and abs(value - float(sol.value)) <= 1e-12,
     )
 
@@ -226,7 +235,7 @@ ERRATA = (
 
 # --- exploration: is the minimiser of (15) unique (up to rotation of the factor)? --------------------------
 def _uniqueness() -> Finding:
-    """Gram matrix of [hbar; W] at the (7) minimiser (random starts) against the certified X* of (15)."""
+    """Gram matrix of [hbar; W] at the (7) minimiser (random starts) against the converged X* of (15)."""
     rows, worst = [], 0.0
     for ex in CLAIM.examples:
         values = CLAIM.parse(ex.params)
@@ -249,7 +258,7 @@ def _uniqueness() -> Finding:
             )
     return Finding(
         f"On the {len(CLAIM.examples)} pinned points, two seeds each, the Gram matrix of the minimiser of (7) equals "
-        f"the certified minimiser X* of (15) entrywise to {worst:.1e} (dps 30): no second minimiser was found. "
+        f"the converged minimiser X* of (15) entrywise to {worst:.1e} (dps 30): no second minimiser was found. "
         "Lemma 1 does not assert uniqueness; prop1's cosine comparison relies on it.",
         tuple(rows),
     )
@@ -260,7 +269,7 @@ EXPLORATIONS = (
         claim_id="fang2021.lemma1",
         label="exploration",
         title="Uniqueness of the minimiser of (15)",
-        question="Do independent minimisers of (7) all have the Gram matrix of the certified X* of (15)?",
+        question="Do independent minimisers of (7) all have the Gram matrix of the converged X* of (15)?",
         run=_uniqueness,
     ),
 )
@@ -324,4 +333,8 @@ CLAIM = Claim(
     errata=ERRATA,
     explorations=EXPLORATIONS,
     module=__name__,
+    certificate=certificate,
+    certificate_note="value certified: [lo, hi] from the dual of (15) (lo <= min (15) <= min (7)) and (7) at the "
+    "solve's feasible point (kind layer_peeled_ce), so both minima lie in it; the reference (min (15), a "
+    "numerical polish) is compared to dps+20 digits; the budgets stay verified",
 )

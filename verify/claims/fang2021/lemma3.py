@@ -259,4 +259,5 @@ CLAIM = Claim(
     errata=ERRATA,
     explorations=EXPLORATIONS,
     module=__name__,
+    certificate_note="none: the l_q feature budget (q != 2) is not a function of the Gram matrix, so Lemma 1's convex relaxation (15) does not apply, and for q < 1 the feasible set is not convex; no dual certificate is known; verified only",
 )

@@ -15,7 +15,7 @@ statement makes sense for every real w_r > 0 (the paper thinks of an integer rat
 With w_r = R = n_A/n_B all weights are equal and Theorem 1 applies: one K-simplex ETF, every pair of
 classifiers at cosine -1/(K-1) (the paper's "all the angles are equal"; proofs/fang2021.prop1.md).
 
-Checked quantities (reference: the certified optimum of (15) at sizes (n_A, w_r n_B), see
+Checked quantities (reference: the converged optimum of (15) at sizes (n_A, w_r n_B), see
 :mod:`verify.claims.fang2021.lemma1`; solve: (18) itself with individual samples, random starts, mpmath KKT):
 ``value``, the two budgets used (saturation and collapse to the means), and the classifier cosines between
 groups (``cos_classifiers_AB``) and within the minority (``cos_classifiers_BB``). Where the relaxation's
@@ -142,7 +142,7 @@ __all__ = [
 # --- tolerances ------------------------------------------------------------------------------------------
 VALUE_TOL = Tolerance(
     guard_digits=8,
-    reason="both sides are KKT points refined to a residual below 10^-(dps-5) (the relaxation's also certified "
+    reason="both sides are KKT points refined to a residual below 10^-(dps-5) (the relaxation's also converged "
     "by a Frank-Wolfe gap below 10^-(dps-6), measured ~1e-31 at dps 30); the value is a sum of O(N K) terms "
     "and first-order insensitive to the point's error: 8 guard digits. The conic solvers' accuracy (Clarabel "
     "~1e-11, SCS ~1e-9) only starts the refinement",
@@ -180,7 +180,7 @@ QUANTITIES = (
         None,
         GEOMETRY_TOL,
         reference=lambda v, dps: _classifier_cosine(v, dps, "AB"),
-        definition="the same cosine at the certified minimiser of (15) with n_B -> w_r n_B",
+        definition="the same cosine at the converged minimiser of (15) with n_B -> w_r n_B",
     ),
     Quantity(
         "cos_classifiers_BB",
@@ -188,9 +188,22 @@ QUANTITIES = (
         None,
         GEOMETRY_TOL,
         reference=lambda v, dps: _classifier_cosine(v, dps, "BB"),
-        definition="the same cosine at the certified minimiser of (15) with n_B -> w_r n_B",
+        definition="the same cosine at the converged minimiser of (15) with n_B -> w_r n_B",
     ),
 )
+
+
+def certificate(values: Mapping[str, Fraction], report: SolveReport):
+    """The proven enclosure of min (18) at the solve's point: program (7) with class weights w_r n_B / N' for the
+    minority, n_A / N' for the majority (verify.certify.layer_peeled, kind layer_peeled_ce with class_weights)."""
+    from verify.certify.layer_peeled import certify_layer_peeled
+
+    lpm = model(values)
+    w = Fraction(values["w_r"])
+    n_prime = sum(lpm.class_sizes[: lpm.K_A]) + w * sum(lpm.class_sizes[lpm.K_A :])
+    weights = [Fraction(n) / n_prime for n in lpm.class_sizes[: lpm.K_A]]
+    weights += [w * n / n_prime for n in lpm.class_sizes[lpm.K_A :]]
+    return certify_layer_peeled(lpm, report.point, "fang2021.prop1", values, ("value",), report.dps, weights)
 
 
 CLAIM = Claim(
@@ -266,4 +279,7 @@ CLAIM = Claim(
     ),
     explorations=EXPLORATIONS,
     module=__name__,
+    certificate=certificate,
+    certificate_note="value certified: dual bound of the weighted relaxation and (18) at the solve's feasible point "
+    "(kind layer_peeled_ce with class weights); budgets and cosines stay verified",
 )

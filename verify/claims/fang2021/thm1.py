@@ -170,6 +170,16 @@ def solve(values: Mapping[str, Fraction], options: SolveOptions) -> SolveReport:
     return solve_constrained(lpm, options, measured)
 
 
+def certificate(values: Mapping[str, Fraction], report: SolveReport):
+    """The proven enclosure of min (7) at the solve's point (verify.certify.layer_peeled; docs/certified.md):
+    the value and L0 (both equal to the minimum) can be certified; the geometry stays verified."""
+    from verify.certify.layer_peeled import certify_layer_peeled
+
+    return certify_layer_peeled(
+        model(values), report.point, "fang2021.thm1", values, ("value", "lower_bound"), report.dps
+    )
+
+
 # --- Hypothesis strategy ---------------------------------------------------------------------------------
 @st.composite
 def parameters(draw) -> dict[str, Fraction]:
@@ -249,4 +259,8 @@ CLAIM = Claim(
     ),
     errata=ERRATA,
     module=__name__,
+    certificate=certificate,
+    certificate_note="value and lower_bound certified by a dual (Fenchel) bound of the Gram relaxation (15) and the "
+    "objective at the solve's feasible point (kind layer_peeled_ce); norms and cosines stay verified (the "
+    "minimiser's geometry is not enclosed)",
 )

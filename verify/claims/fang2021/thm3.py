@@ -145,6 +145,16 @@ def solve(values: Mapping[str, Fraction], options: SolveOptions) -> SolveReport:
     return solve_constrained(cm, options, measured)
 
 
+def certificate(values: Mapping[str, Fraction], report: SolveReport):
+    """The proven enclosure of min (12) at the solve's point: (12) is convex in X = H H^T; dual point the row
+    softmax of X/tau (verify.certify.contrastive, kind contrastive_gram)."""
+    from verify.certify.contrastive import certify_contrastive
+
+    return certify_contrastive(
+        model(values), report.point, "fang2021.thm3", values, ("value", "lower_bound"), report.dps
+    )
+
+
 # --- Hypothesis strategy ---------------------------------------------------------------------------------
 #: Largest E_H/tau drawn (the KKT refinement stays well conditioned up to it on every point measured).
 MAX_RATIO = 5
@@ -301,4 +311,8 @@ CLAIM = Claim(
     ),
     errata=ERRATA,
     module=__name__,
+    certificate=certificate,
+    certificate_note="value and lower_bound certified: (12) is convex in the Gram matrix X = H H^T (linear plus log-sum-exp of "
+    "linear terms, trace budget); lo by Fenchel duality at the softmax of the solve's logits and the smallest "
+    "eigenvalue of the dual matrix (kind contrastive_gram); norms and cosines stay verified",
 )

@@ -222,6 +222,9 @@ def claim_for_families(
         errata=errata,
         explorations=explorations,
         module=__name__,
+        certificate_note="none: the losses (14) other than cross-entropy are convex functions of the softmax, not of "
+        "the logits (g1 = (1-x)^q, g2 = x^q are not convex in z), so (15) is not a convex program and weak duality "
+        "gives no certificate; cross-entropy itself is certified by fang2021.thm1; verified only",
     )
 
 

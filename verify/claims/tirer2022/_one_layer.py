@@ -198,12 +198,9 @@ def classify(m: MSEFeaturesModel, x: np.ndarray) -> str:
     return "origin (W = 0, H = 0)" if active == 0 else f"rank {active} of K = {m.K} (W Hbar)"
 
 
-def _solve_one_layer(
-    values: Mapping[str, Fraction], options: SolveOptions, bias: BiasMode, keep: tuple[str, ...]
-) -> SolveReport:
-    """L-BFGS (options.n_starts starts) and plain gradient descent (2 starts) on problem (3), polish of every
-    value found; the thresholds from the Hessian at the origin (verify/solvers/thresholds.py)."""
-    m = MSEFeaturesModel(
+def one_layer_model(values: Mapping[str, Fraction], bias: BiasMode) -> MSEFeaturesModel:
+    """Problem (3) (bias "regularised"), (5) ("none") or (14) ("free") at ``values``."""
+    return MSEFeaturesModel(
         int(values["K"]),
         int(values["n"]),
         int(values["d"]),
@@ -212,6 +209,14 @@ def _solve_one_layer(
         bias,
         values.get("lambda_b", Fraction(0)),
     )
+
+
+def _solve_one_layer(
+    values: Mapping[str, Fraction], options: SolveOptions, bias: BiasMode, keep: tuple[str, ...]
+) -> SolveReport:
+    """L-BFGS (options.n_starts starts) and plain gradient descent (2 starts) on problem (3), polish of every
+    value found; the thresholds from the Hessian at the origin (verify/solvers/thresholds.py)."""
+    m = one_layer_model(values, bias)
     land = explore(
         m,
         n_starts=options.n_starts,

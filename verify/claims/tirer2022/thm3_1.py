@@ -39,6 +39,7 @@ from verify.claims.tirer2022._one_layer import (
     alignment_quantities,
     draw_model_point,
     if_nonzero,
+    one_layer_model,
     positive,
     solve_one_layer,
 )
@@ -124,6 +125,15 @@ def solve(values: Mapping[str, Fraction], options: SolveOptions) -> SolveReport:
     return solve_one_layer(values, options, "none", KEEP)
 
 
+def certificate(values: Mapping[str, Fraction], report: SolveReport):
+    """The proven enclosure of the minimum at the solve's point: the nuclear-norm dual of the model convex in
+    Z = W H (verify.certify.bilinear, kind bilinear_mse); the value can be certified, the geometry stays verified."""
+    from verify.certify.bilinear import certify_bilinear
+
+    model = one_layer_model(values, "none")
+    return certify_bilinear(model, report.point, "tirer2022.thm3_1", values, ("value",), report.dps)
+
+
 def parameters():
     """Hypothesis strategy: K in 2..5, n in 1..4, d in K..K+2; kappa below 1, above 1, or within 2-10% of the
     tie kappa = 1 (|kappa - 1| >= 2%: at the tie the zero solution is degenerate, quartic, and the polish
@@ -170,4 +180,8 @@ CLAIM = Claim(
     ),
     domain=tuple(h.statement for h in HYPOTHESES if not h.statement.startswith("K^2")),
     module=__name__,
+    certificate=certificate,
+    certificate_note="value certified: the model is convex in Z = W H by sqrt(lW lH)||Z||_* = min_{WH=Z}"
+    " (lW||W||^2 + lH||H||^2)/2; lo from its dual at Lambda = residual/N, hi = f at the solve's point (kind "
+    "bilinear_mse, exact rationals); singular values, norms, cosines and thresholds stay verified",
 )

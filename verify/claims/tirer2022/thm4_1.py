@@ -285,4 +285,5 @@ CLAIM = Claim(
     explorations=EXPLORATIONS,
     domain=tuple(h.statement for h in HYPOTHESES if not h.statement.startswith("K^2")),
     module=__name__,
+    certificate_note="none yet: two weight layers are not convex in a known lifting; the proof's reduction to a scalar program g(u) over u >= 0 (proofs/tirer2022.thm4_1.md) with interval branch and bound is not implemented; verified only",
 )

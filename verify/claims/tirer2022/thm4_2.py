@@ -92,4 +92,5 @@ CLAIM = Claim(
     explorations=EXPLORATIONS,
     domain=tuple(h.statement for h in HYPOTHESES if not h.statement.startswith("K^2")),
     module=__name__,
+    certificate_note="none yet: two weight layers with a ReLU are not convex in a known lifting; the scalar reduction with interval branch and bound is not implemented; verified only",
 )

@@ -19,7 +19,7 @@ from verify.base.errors import InputError
 @dataclass(frozen=True)
 class Figure:
     """What a plot command wrote: ``data`` for ``--json`` (docs/schemas/plot.schema.json), one line of ``text``
-    for the terminal, and whether every plotted point is certified (else the exit status is 3)."""
+    for the terminal, and whether every plotted point converged (else the exit status is 3)."""
 
     data: dict
     text: str

@@ -150,6 +150,6 @@ def figure(claim, assignments, args):
         "claim": claim.id,
         "files": list(args.out),
         "points": len(fig.converged),
-        "certified": int(sum(fig.converged)),
+        "converged": int(sum(fig.converged)),
     }
     return Figure(data=data, text=text, complete=all(fig.converged))

@@ -1,6 +1,6 @@
 """Figure 3 of Fang et al. 2021 (seed 001, Section 4B): the average cosine between minority classifiers vs R.
 
-Each point is an independent certified solve of program (15) through its symmetry reduction
+Each point is an independent converged solve of program (15) through its symmetry reduction
 (:func:`verify.solvers.symmetric.solve_two_group`, random starts, (15) duality gap); R0 and R1 come from the
 claim ``fang2021.thm5`` (optimality conditions, closed form) and decide only *where* the points are placed
 (:func:`sample_ratios`: most of them where the curve changes, below R0, denser towards it; a few on the
@@ -46,7 +46,7 @@ class Curve:
     ratios: np.ndarray
     cosine: np.ndarray  # nan where the minority classifiers vanish (cosine undefined)
     phases: tuple[str, ...]
-    certified: tuple[bool, ...]
+    converged: tuple[bool, ...]
     R0: float | None
     R1: float | None
 
@@ -57,9 +57,9 @@ class Curve:
                 "R": f"{r:.12g}",
                 "cos_minority": None if math.isnan(c) else f"{c:.15g}",
                 "phase": ph,
-                "certified": ok,
+                "converged": ok,
             }
-            for r, c, ph, ok in zip(self.ratios, self.cosine, self.phases, self.certified, strict=True)
+            for r, c, ph, ok in zip(self.ratios, self.cosine, self.phases, self.converged, strict=True)
         ]
         return {
             "params": {"K_A": str(self.K_A), "K_B": str(self.K_B), "E_H": str(self.E_H), "E_W": str(self.E_W)},
@@ -113,7 +113,7 @@ def minority_curve(
     progress: Callable[[int, int], None] | None = None,
 ) -> Curve:
     """Solve (15) at ``points`` ratios (:func:`sample_ratios`, or the given ``ratios``) and measure the average
-    minority cosine; a point whose solve breaks down is kept, uncertified, with no value."""
+    minority cosine; a point whose solve breaks down is kept, unconverged, with no value."""
     from verify.claims.fang2021 import thm5  # the claim gives R0, R1 (placement, marks); values come from the solver
     from verify.models.arith import mp_arithmetic
     from verify.models.two_group import TwoGroupProgram
@@ -130,7 +130,7 @@ def minority_curve(
     r1 = thm5.r1_value(values, dps)
     r1 = None if r1 is None else float(r1)
     grid = np.asarray(ratios, dtype=float) if ratios is not None else sample_ratios(r_min, r_max, points, r0, r1)
-    cos, phases, certified = [], [], []
+    cos, phases, converged = [], [], []
     for i, r in enumerate(grid):
         prog = TwoGroupProgram(K_A, K_B, E_H, E_W, Fraction(f"{r:.12g}"))
         try:
@@ -140,15 +140,15 @@ def minority_curve(
         except (ArithmeticError, ValueError, np.linalg.LinAlgError):  # out of reach at this point: no value
             cos.append(float("nan"))
             phases.append("unsolved")
-            certified.append(False)
+            converged.append(False)
         else:
             c = inv.cos_w_BB
             cos.append(float("nan") if sol.phase == "vanished" or isinstance(c, str) else float(c))
             phases.append(sol.phase)
-            certified.append(sol.converged)
+            converged.append(sol.converged)
         if progress is not None:
             progress(i + 1, len(grid))
-    return Curve(K_A, K_B, E_H, E_W, grid, np.array(cos), tuple(phases), tuple(certified), r0, r1)
+    return Curve(K_A, K_B, E_H, E_W, grid, np.array(cos), tuple(phases), tuple(converged), r0, r1)
 
 
 def check_range(r_min: float, r_max: float, points: int) -> None:
@@ -163,7 +163,7 @@ def check_range(r_min: float, r_max: float, points: int) -> None:
         raise InputError(
             f"--points {points} is outside 2..{MAX_POINTS}",
             parameter="--points",
-            fix=f"use 2 to {MAX_POINTS} points (each is a certified solve of ~0.5 s)",
+            fix=f"use 2 to {MAX_POINTS} points (each is a converged solve of ~0.5 s)",
         )
 
 
@@ -188,7 +188,7 @@ def draw(curves: Sequence[Curve], ax, title: str) -> None:
     ax.axhline(1, color="gray", ls=":", lw=0.8)
     rows = 0
     for i, (curve, color) in enumerate(zip(curves, _COLORS, strict=False)):
-        ok = np.array(curve.certified)
+        ok = np.array(curve.converged)
         defined = ~np.isnan(curve.cosine)
         ax.plot(curve.ratios[defined], curve.cosine[defined], color=color, lw=1.4, zorder=2)
         ax.plot(
@@ -282,7 +282,7 @@ def paper_figure3(outputs: Sequence[str], *, points: int = 40, r_max: float = 1e
         draw(curves, ax, rf"({tag}) $E_W = {EW}$, $E_H = {EH}$   ($K = {PAPER_K}$)")
         all_curves += curves
     fig.suptitle(
-        "Fang et al. 2021, Figure 3, recomputed: each marker a certified solve of (15) (nc-verify)", fontsize=11
+        "Fang et al. 2021, Figure 3, recomputed: each marker a converged solve of (15) (nc-verify)", fontsize=11
     )
     save(fig, outputs)
     plt.close(fig)
@@ -323,20 +323,20 @@ def figure(claim, assignments, args):
         )
         plot_curve(curve, args.out)
         curves = [curve]
-    certified = sum(sum(c.certified) for c in curves)
+    converged = sum(sum(c.converged) for c in curves)
     total = sum(len(c.ratios) for c in curves)
     marks = "; ".join(
         f"K_A={c.K_A}: R0 = {'none (K_B = 1)' if c.R0 is None else f'{c.R0:.15g}'}, "
         f"R1 = {'none' if c.R1 is None else f'{c.R1:.15g}'}"
         for c in curves
     )
-    text = f"wrote {', '.join(args.out)}: {marks}; {certified} of {total} points certified"
+    text = f"wrote {', '.join(args.out)}: {marks}; {converged} of {total} points converged"
     data = {
         "schema": SCHEMA_VERSION,
         "claim": claim.id,
         "files": list(args.out),
         "curves": [c.to_json() for c in curves],
         "points": total,
-        "certified": certified,
+        "converged": converged,
     }
-    return Figure(data=data, text=text, complete=certified == total)
+    return Figure(data=data, text=text, complete=converged == total)
