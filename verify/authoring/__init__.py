@@ -195,6 +195,8 @@ def claim(
     errata: Sequence[Erratum] = (),
     explorations: Sequence[Exploration] = (),
     module: str | None = None,
+    certificate: Callable | None = None,
+    certificate_note: str = "",
 ) -> Claim:
     """Build and validate a :class:`verify.record.Claim`.
 
@@ -249,6 +251,8 @@ def claim(
         errata=_typed(w, "errata", errata, Erratum, "verify.record.Erratum(...)"),
         explorations=_typed(w, "explorations", explorations, Exploration, "verify.record.Exploration(...)"),
         module=module if module is not None else sys._getframe(1).f_globals.get("__name__", ""),
+        certificate=certificate,
+        certificate_note=certificate_note,
     )
     for i, ex in enumerate(exs):
         try:

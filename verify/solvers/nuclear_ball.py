@@ -8,8 +8,8 @@ the logits of class k, Z[k, j] = hbar_k . w_j, which transposes Z and leaves its
 :func:`optimum` solves (91) conically (cvxpy: ``normNuc`` constraint, exponential cone for the log-sum-exp;
 Clarabel, SCS as fallback), factors the solution as Eq. (92) does (W = U Sigma_1 P^T, [hbar_1..hbar_K] =
 P Sigma_2 V with Sigma_1 = (E_W/E_H)^(1/4) Sigma^(1/2), Sigma_2 = (E_H/E_W)^(1/4) Sigma^(1/2), P = the first
-columns of I_p), refines the factored program at the working precision and certifies the value by the
-Frank-Wolfe bound over the nuclear ball (:func:`verify.models.gram_relaxation.certify`: min over ||Z'||_* <= c of
+columns of I_p), refines the factored program at the working precision and closes the Frank-Wolfe duality gap over the nuclear
+ball (:func:`verify.models.gram_relaxation.gap_bound`, in mpmath: a measurement, not a proof; min over ||Z'||_* <= c of
 <G, Z'> is -c sigma_max(G)). It never solves (7) on the samples or (15).
 """
 
@@ -23,17 +23,18 @@ import numpy as np
 
 from verify.base.errors import InputError
 from verify.models.arith import mp_arithmetic
-from verify.models.gram_relaxation import Certificate, GramFactorModel, GramProgram, certify
+from verify.models.gram_relaxation import GapBound, GramFactorModel, GramProgram, gap_bound
 
 
 @dataclass(frozen=True)
 class NuclearBallOptimum:
-    """The certified optimum of (91): value, certificate, the refined factors' nuclear norm, and why."""
+    """The optimum of (91) with its duality gap closed (mpmath, not ball arithmetic): value, gap bound, the refined
+    factors' nuclear norm, and why."""
 
     value: object
     nuclear_norm: object
-    certificate: Certificate
-    certified: bool
+    gap_bound: GapBound
+    converged: bool
     message: str
 
 
@@ -66,7 +67,7 @@ def factor(Z: np.ndarray, E_H, E_W, p: int) -> tuple[np.ndarray, np.ndarray]:
 
 @lru_cache(maxsize=64)
 def optimum(sizes: tuple, E_H, E_W, p: int, dps: int) -> NuclearBallOptimum:
-    """The optimum of (91), conic then refined at ``dps`` digits and certified (gap <= 10^-(dps-6) relative)."""
+    """The optimum of (91), conic then refined at ``dps`` digits, its duality gap below 10^-(dps-6) relative."""
     from verify.solvers.kkt_refine import refine_kkt
 
     program = GramProgram(tuple(sizes), E_H, E_W)
@@ -80,13 +81,13 @@ def optimum(sizes: tuple, E_H, E_W, p: int, dps: int) -> NuclearBallOptimum:
     kkt = refine_kkt(model, model.pack(W, Hbar), dps=dps, constraint_scale=model.constraint_scale)
     with mpmath.workdps(dps):
         W_mp, H_mp = model.unpack(kkt.x)
-        cert = certify(program, H_mp, W_mp, mp_arithmetic())
+        cert = gap_bound(program, H_mp, W_mp, mp_arithmetic())
         logits = mpmath.matrix((H_mp @ W_mp.T).tolist())
         nuclear = sum(mpmath.svd_r(logits, compute_uv=False))
         tol = mpmath.mpf(10) ** (-(dps - 6)) * max(abs(cert.value), mpmath.mpf(10) ** (-dps))
-        certified = bool(kkt.converged and abs(cert.gap) <= tol and cert.infeasibility <= tol)
+        converged = bool(kkt.converged and abs(cert.gap) <= tol and cert.infeasibility <= tol)
         message = (
             f"(91) by {solver} ({status}); KKT polish: {kkt.message}; Frank-Wolfe gap over the nuclear ball "
             f"{mpmath.nstr(cert.gap, 3)} (allowed {mpmath.nstr(tol, 3)})"
         )
-        return NuclearBallOptimum(+cert.value, +nuclear, cert, certified, message)
+        return NuclearBallOptimum(+cert.value, +nuclear, cert, converged, message)

