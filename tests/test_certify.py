@@ -202,6 +202,8 @@ CERTIFIABLE = (
     "tirer2022.thm3_1",
     "tirer2022.thm3_2",
     "tirer2022.remark3_2",
+    "fang2021.lemma7",
+    "hong2023.values",
 )
 
 

@@ -112,3 +112,27 @@ def test_the_figure_data_puts_curves_and_solves_side_by_side():
             curve = [c for x, c in zip(fig["ratios"], fig["curves"][q], strict=True) if abs(x - r) < 1e-9]
             assert not curve or abs(curve[0] - m) < 1e-8
     assert fig["curves"]["cos_w_minority"][-1] == 1.0
+
+
+def test_the_value_is_certified_and_a_tampered_certificate_is_refused():
+    """Checker kind penalised_ufm_ce: the enclosure closes at the first pinned point; a dual point pushed outside
+    lambda_W lambda_H I - G G^T > 0, or a changed primal entry, is refused by the independent checker."""
+    import copy
+
+    from verify.base.solving import SolveOptions
+    from verify.certify import checker
+
+    values = CLAIM.parse(CLAIM.examples[0].params)
+    report = CLAIM.solver(values, SolveOptions(dps=30))
+    enclosure = values_claim.certificate(values, report)
+    assert enclosure.closed, enclosure.message
+    printed = Fraction("1.1130659328734005543")  # the spec's worked example, printed to 20 digits
+    assert enclosure.lo - Fraction(1, 10**19) <= printed <= enclosure.hi + Fraction(1, 10**19)
+    assert enclosure.width < Fraction(1, 10**25)
+    assert checker.recheck(enclosure.certificate)[0]
+    bad = copy.deepcopy(enclosure.certificate)
+    bad["dual"]["P"][0] = ["0", "1", "0", "0"]  # far from the optimum: ||G||_2 > sqrt(lambda_W lambda_H)
+    assert not checker.recheck(bad)[0]
+    bad = copy.deepcopy(enclosure.certificate)
+    bad["primal"]["W"][0][0] = "5"
+    assert not checker.recheck(bad)[0]
