@@ -208,6 +208,8 @@ CERTIFIABLE = (
     "zhou2022.ls",
     "dang2023.one_layer",
     "thrampoulidis2022.seli",
+    "fang2021.lemma7",
+    "hong2023.values",
 )
 
 

@@ -43,13 +43,15 @@ from verify.authoring.classwise import (
     root_of,
     summed,
 )
+from verify.authoring.combined import combine, computed, root_solve
 from verify.authoring.drawing import choice, decimals, draws, integers, vectors
 from verify.authoring.landscape import ufm_landscape_solve
-from verify.authoring.roots import root
 from verify.authoring.manifolds import SPHERE_INVARIANTS, sphere_product_solve
 from verify.authoring.margins import MARGIN_INVARIANTS, max_margin_solve
+from verify.authoring.roots import root
 from verify.authoring.solves import INVARIANTS, Solve, bounded, conic_solve, layer_peeled_solve, minimise
 from verify.authoring.ufm import UFM_INVARIANTS, ufm_solve, zero_threshold
+from verify.authoring.ufm_groups import GROUP_INVARIANTS, group_ufm_solve
 from verify.authoring.validation import (
     ClaimDefinitionError,
     _fail,
@@ -79,6 +81,8 @@ from verify.record import (
 
 __all__ = [
     "CHAIN_INVARIANTS",
+    "GROUP_INVARIANTS",
+    "group_ufm_solve",
     "INVARIANTS",
     "UFM_INVARIANTS",
     "K",
@@ -115,6 +119,8 @@ __all__ = [
     "bounded",
     "choice",
     "claim",
+    "combine",
+    "computed",
     "conic_solve",
     "decimals",
     "draws",
@@ -127,8 +133,9 @@ __all__ = [
     "quantity",
     "real",
     "root",
-    "tolerance",
     "ufm_landscape_solve",
+    "root_solve",
+    "tolerance",
     "ufm_solve",
     "validate",
     "vectors",
@@ -240,9 +247,7 @@ def claim(
     the program's global minimum built from the solve's point (docs/certified.md; e.g.
     :func:`verify.certify.ufm.certify_ufm`), ``certificate_note`` why there is none. Checked now: the id, every record's type, unique names, closed forms using
     only parameters, tolerances with reasons, what the solve reads and measures, the strategy covering every
-    parameter without a default, and every pinned example satisfying the hypotheses. ``certificate``:
-    ``(values, report) -> verify.certify.Enclosure`` of the program's minimum (docs/certified.md), with
-    ``certificate_note`` saying what it covers."""
+    parameter without a default, and every pinned example satisfying the hypotheses."""
     if not isinstance(id, str) or not _ID.match(id):
         raise _fail(str(id), "id", f"{id!r} is not of the form <paper>.<claim>", "e.g. id='smith2025.thm2'")
     w = id

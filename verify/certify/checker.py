@@ -35,6 +35,14 @@ is the writer's statement, not the checker's), nor that the minimiser is unique.
     form gives lo = -(N/2)||Lambda||^2 - <Lambda, Y> (- ||Lambda 1||^2/(2 lambda_b) with a regularised bias),
     a lower bound of f for every d. Both lo and hi = f(W, H, b) are exact rationals here.
 
+``penalised_ufm_ce`` (the unconstrained-features model with Frobenius penalties and cross-entropy, no bias; Zhu
+    et al. 2021 without bias, THEOREMS-NEXT.md family F): data class_sizes n_k, lambda_W, lambda_H; minimise
+    (1/N) sum_i CE(W h_i, y_i) + (lambda_W/2)||W||^2 + (lambda_H/2)||H||^2 over W (K x d), H (N x d, rows class by
+    class), unconstrained (every point is feasible). Since (lW||W||^2 + lH||H||^2)/2 >= c||W H^T||_*,
+    c = sqrt(lW lH), and CE(z, k) >= <p - e_k, z> - sum_j p_j log p_j (Fenchel) with one P row per class, f >=
+    <G, Z> + c||Z||_* - sum_k (n_k/N) sum_j p_kj log p_kj, G (K x N) with columns (p_{y_i} - e_{y_i})/N. Dual point:
+    P (K x K, rows probability vectors) with lW lH I - G G^T positive definite (checked exactly), so that
+    <G, Z> >= -c||Z||_*: lo = -sum_k (n_k/N) sum_j p_kj log p_kj, a lower bound for every d.
 ``contrastive_gram`` (Fang et al. 2021, program (12), supervised contrastive loss): data K, n, E_H, tau;
     with N = Kn, A_ab = [same class]/n and X = H H^T, minimise
     F = (1/N) sum_a [log sum_b exp(X_ab/tau) - sum_b A_ab X_ab/tau] over H (N x p) with tr(X)/N <= E_H.
@@ -292,6 +300,37 @@ def _ufm_softmax(data, primal, dual) -> tuple[arb, arb, list[str]]:
     if bias == "penalised":
         lo -= arb(sq([row_sums]) / (2 * lb * N * N))
     return lo, hi, errors
+def _penalised_ufm_ce(data, primal, dual) -> tuple[arb, arb, list[str]]:
+    n = [int(rational(v)) for v in data["class_sizes"]]
+    lw, lh = rational(data["lambda_W"]), rational(data["lambda_H"])
+    K, N = len(n), sum(n)
+    W, H, P = matrix(primal["W"]), matrix(primal["H"]), matrix(dual["P"])
+    d = len(W[0]) if W else 0
+    if len(W) != K or len(H) != N or {len(r) for r in W + H} != {d} or len(P) != K or any(m < 1 for m in n):
+        return arb(0), arb(0), ["primal or dual shapes do not match the class sizes"]
+    if not (lw > 0 and lh > 0):
+        return arb(0), arb(0), ["lambda_W and lambda_H must be > 0"]
+    errors = []
+    if any(len(row) != K or any(x < 0 for x in row) or sum(row, fmpq(0)) != 1 for row in P):
+        errors.append("dual point invalid: a row of P is not a probability vector")
+    labels = [k for k in range(K) for _ in range(n[k])]
+    hi = arb(0)
+    for i, h in enumerate(H):
+        k = labels[i]
+        z = [sum((a * b for a, b in zip(w, h, strict=True)), fmpq(0)) for w in W]
+        hi += sum((arb(z[j] - z[k]).exp() for j in range(K) if j != k), arb(0)).log1p() / N
+    hi += arb(
+        lw / 2 * sum((x * x for r in W for x in r), fmpq(0)) + lh / 2 * sum((x * x for r in H for x in r), fmpq(0))
+    )
+    V = [[P[k][j] - (1 if j == k else 0) for j in range(K)] for k in range(K)]
+    GGt = [
+        [sum((fmpq(n[k], N * N) * V[k][i] * V[k][j] for k in range(K)), fmpq(0)) for j in range(K)] for i in range(K)
+    ]
+    M = [[(lw * lh if i == j else 0) - g for j, g in enumerate(row)] for i, row in enumerate(GGt)]
+    if not positive_definite(M):
+        errors.append("dual point infeasible: lambda_W lambda_H I - G G^T is not positive definite")
+    entropy = sum((arb(fmpq(n[k], N)) * sum((xlogx(x) for x in P[k]), arb(0)) for k in range(K)), arb(0))
+    return -entropy, hi, errors
 
 
 KINDS = {
@@ -300,6 +339,7 @@ KINDS = {
     "contrastive_gram": _contrastive_gram,
     "ufm_softmax": _ufm_softmax,
     "max_margin": _max_margin,
+    "penalised_ufm_ce": _penalised_ufm_ce,
 }
 
 

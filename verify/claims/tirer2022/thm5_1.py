@@ -29,6 +29,7 @@ import numpy as np
 import sympy as sp
 
 from verify.claims.tirer2022 import PAPER, SEEDS
+from verify.claims.tirer2022._f1_explore import EXPLORATIONS as F1_EXPLORATIONS
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
     SAMPLES,
@@ -260,6 +261,7 @@ CLAIM = Claim(
         ),
     ),
     domain=tuple(h.statement for h in HYPOTHESES if not h.statement.startswith("K^2")),
+    explorations=F1_EXPLORATIONS,
     module=__name__,
     certificate_note="none: an asymptotic, statistical claim (a rate measured by Monte-Carlo) has no program minimum to enclose; verified by confidence intervals",
 )
