@@ -66,9 +66,11 @@ def parse_box(claim, items: Sequence[str]) -> Box:
 
 
 def certify_claim(
-    claim, box: Box, names: Sequence[str] | None = None, limits: Limits | None = None, dps: int = 30
+    claim, box: Box, names: Sequence[str] | None = None, limits: Limits | None = None, dps: int = 30, runner=None
 ) -> list[tuple[object, Box, BoxResult]]:
-    """(inequality, its reduced box, result) for each of the claim's inequalities (those in ``names``)."""
+    """(inequality, its reduced box, result) for each of the claim's inequalities (those in ``names``).
+    ``runner(inequality, box, limits, dps) -> BoxResult`` runs the branch and bound (default: serially here;
+    ``nc-verify certify --workers/--scheduler`` passes :func:`verify.campaigns.boxes.distributed_run`'s)."""
     if not claim.inequalities:
         raise InputError(
             f"{claim.id} records no proof inequality to certify over a box",
@@ -97,7 +99,11 @@ def certify_claim(
                 fix=f"add {missing[0]}=lo..hi to --box",
             )
         reduced = reduce_box(box, ineq.margin.free_symbols, ineq.derived)
-        out.append((ineq, reduced, run(SympyMargin(ineq.margin, ineq.strict), reduced, limits or Limits(), dps)))
+        if runner is None:
+            result = run(SympyMargin(ineq.margin, ineq.strict), reduced, limits or Limits(), dps)
+        else:
+            result = runner(ineq, reduced, limits or Limits(), dps)
+        out.append((ineq, reduced, result))
     return out
 
 

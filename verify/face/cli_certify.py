@@ -17,6 +17,9 @@ def register(add, precision) -> None:
     p.add_argument("--max-depth", type=int, default=40, help="splits of one box before it is undecided (default 40)")
     p.add_argument("--max-boxes", type=int, default=20000, help="boxes examined at most (default 20000)")
     p.add_argument("--seconds", type=float, default=None, help="wall-time limit (default none; not reproducible)")
+    p.add_argument("--workers", type=int, help="spread the boxes over N workers (Dask, else local processes)")
+    p.add_argument("--scheduler", help="a Dask scheduler address, e.g. tcp://HOST:8786 (docs/campaigns.md)")
+    p.add_argument("--local", action="store_true", help="with --workers: local processes even where Dask is installed")
     precision(p)
 
 
@@ -32,9 +35,42 @@ def cmd_certify(args) -> int:
     dps = validate_dps(args.dps)
     limits = cert.limits_from(args.max_depth, args.max_boxes, args.seconds)
     box = cert.parse_box(claim, args.box)
-    runs = cert.certify_claim(claim, box, args.inequality, limits, dps)
+    if args.workers is None and args.scheduler is None:
+        runs = cert.certify_claim(claim, box, args.inequality, limits, dps)
+    else:
+        runs = _distributed(args, claim, box, limits, dps, cert)
     _emit(args, cert.certify_json(claim, box, runs, limits, dps), cert.certify_text(claim, box, runs, limits, dps))
     return {"ok": EXIT_OK, "failed": EXIT_FAILED}.get(cert.exit_kind(runs), EXIT_INCONCLUSIVE)
+
+
+def _distributed(args, claim, box, limits, dps, cert):
+    """The same branch and bound with its subtrees on Dask workers or local processes (verify/campaigns/boxes.py):
+    the same proven region, undecided boxes and counter-examples as the serial run."""
+    import os
+    import sys
+
+    from verify.campaigns.boxes import distributed_run
+    from verify.campaigns.executors import executor
+    from verify.engine.options import validate_count
+
+    workers = validate_count(
+        "--workers", args.workers or os.cpu_count() or 1, 1, "one worker at least", 4096, "a bound on typos"
+    )
+    runner = executor(workers, args.scheduler, use_dask=False if args.local else None)
+    if not args.json:
+        print(f"nc-verify certify: on {runner.describe()}", file=sys.stderr, flush=True)
+    paths = tuple(os.path.abspath(p) for p in getattr(args, "path", []) or [])
+    try:
+        return cert.certify_claim(
+            claim,
+            box,
+            args.inequality,
+            limits,
+            dps,
+            runner=lambda ineq, reduced, lim, d: distributed_run(claim.id, ineq.name, reduced, lim, d, runner, paths),
+        )
+    finally:
+        runner.close()
 
 
 def with_balls(result, quantities, data: dict, text: str) -> tuple[dict, str]:
