@@ -248,10 +248,10 @@ class Quantity:
 
     def value(self, values: Mapping[str, Value], subs: Mapping, dps: int) -> QuantityValue:
         """The quantity at ``values`` to ``dps`` digits (caller holds ``mpmath.workdps(dps)``)."""
-        if self.reference is not None:
-            return self.reference(values, dps)
-        from verify.precision import evaluate_expr  # relative digits at any scale (imports this module)
+        from verify.precision import evaluate_expr, evaluate_reference  # relative digits at any scale
 
+        if self.reference is not None:
+            return evaluate_reference(self.reference, values, dps)
         return evaluate_expr(self.expr, subs, dps)
 
     def scaled(self, factor: sympy.Expr) -> Quantity:
