@@ -286,6 +286,7 @@ def test_eval_below_r_one_answers_the_threshold_only(capsys):
 
 # --- Figure 3 ------------------------------------------------------------------------------------------------
 def test_plot_command_writes_png_and_svg(tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="plotting needs matplotlib (the docs or nets extra)")
     pytest.importorskip("matplotlib")
     png, svg = tmp_path / "f.png", tmp_path / "f.svg"
     args = ["plot", "fang2021.thm5", "K_A=7", "K_B=3", "E_H=5", "E_W=1", "--points", "4", "--r-max", "100"]

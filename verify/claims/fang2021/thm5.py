@@ -61,7 +61,14 @@ from verify.claim import (
     Undefined,
 )
 from verify.claims.fang2021 import PAPER, SEEDS
-from verify.claims.fang2021._thm5_reference import NAMES, R0_SEARCH_LIMIT, kkt_point, loss_value, r0_root
+from verify.claims.fang2021._thm5_reference import (
+    NAMES,
+    R0_BRACKET_LIMIT,
+    R0_SEARCH_LIMIT,
+    kkt_point,
+    loss_value,
+    r0_root,
+)
 from verify.errors import InputError
 from verify.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
 from verify.models.arith import mp_arithmetic, to_mpf
@@ -148,7 +155,7 @@ def limit_value(K_A: int, K_B: int, E_H, E_W) -> tuple[mpmath.mpf, mpmath.mpf]:
 
 def r0_value(values: Mapping[str, Fraction], dps: int) -> mpmath.mpf | Undefined:
     """R0 at ``values``; Undefined for K_B = 1 (a single minority classifier has no pair to collapse) and,
-    with the reason, when R0 lies beyond :data:`R0_SEARCH_LIMIT` (the solver's search stops there too)."""
+    with the reason, when R0 lies beyond R = 1e300 (:data:`R0_BRACKET_LIMIT`, float64's range of the bracket)."""
     if values["K_B"] < 2:
         return Undefined("K_B = 1: a single minority classifier, no pair to collapse")
     try:
@@ -165,11 +172,11 @@ def phase(values: Mapping[str, Fraction], dps: int = 30) -> str:
         return "vanished"
     r0 = r0_value(values, dps)
     if values["K_B"] >= 2 and isinstance(r0, Undefined):
-        if r >= R0_SEARCH_LIMIT:
+        if r >= R0_BRACKET_LIMIT:
             raise InputError(
-                f"R = {values['R']}: {r0.reason}",
+                f"R = {mpmath.nstr(r, 6)}: {r0.reason}",
                 parameter="R",
-                fix=f"give R < {R0_SEARCH_LIMIT:.0e} for these budgets",
+                fix=f"give R < {R0_BRACKET_LIMIT:.0e} for these budgets",
             )
         return "separated"
     if values["K_B"] >= 2 and r < r0:
