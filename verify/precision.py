@@ -44,10 +44,11 @@ GUARD_DIGITS = 2
 
 #: Precision cap of the doubling: at most ``dps + MAX_EXTRA_DIGITS`` decimal digits. The cancellation-free
 #: forms of the catalogue need no extra digits; the cancelling ones (thm1's lower bound, 1 - 1/(1 + t) in thm4's
-#: power loss) need about log10(1/t) extra digits, t = exp(-K sqrt(E_H E_W)/(K-1)): 10^4 digits cover
-#: sqrt(E_H E_W) up to ~10^4 (E_H = 10^6, E_W = 10^2) at a few seconds per evaluation. Beyond the cap the value
-#: is reported unavailable, with the fix.
-MAX_EXTRA_DIGITS = 10000
+#: power loss) need about log10(1/t) extra digits, t = exp(-K sqrt(E_H E_W)/(K-1)): 2000 digits cover
+#: sqrt(E_H E_W) up to ~2000 (E_H = 10^5, E_W = 40) at under a second per evaluation; beyond the cap the value
+#: is reported unavailable, with the fix, in about a second (10^4 digits took 5-20 s per quantity: a hang to a
+#: user who gave E_H = 1e80).
+MAX_EXTRA_DIGITS = 2000
 
 #: Extra digits of the first attempt over the requested ``dps``.
 START_EXTRA_DIGITS = 10

@@ -109,7 +109,7 @@ def r1_value(values: Mapping[str, Fraction], dps: int) -> mpmath.mpf | None:
         return None
     subs = {p.symbol: sp.Rational(values[p.name].numerator, values[p.name].denominator) for p in PARAMETERS[:4]}
     # relative digits at any scale (verify.precision): the denominator's sign is certified (its enclosure
-    # excludes 0) before R1 is evaluated; a denominator unresolved at the precision cap is 0 to 10^4 digits,
+    # excludes 0) before R1 is evaluated; a denominator unresolved at the precision cap is 0 to 2000 digits,
     # R1 = infinity there: the minority classifiers never vanish
     den = evaluate_expr(R1_DENOMINATOR, subs, dps + 10)
     if isinstance(den, Unavailable) or den <= 0:
