@@ -235,6 +235,9 @@ class Quantity:
     definition: str = ""
     needs: tuple[str, ...] | None = None
     standalone: bool = False
+    #: the reference resolves its own cancellations (each value correct to dps digits relative to itself, as
+    #: dang2024's closed forms): evaluated once, not through verify.precision's two-precision loop
+    relative_digits: bool = False
 
     def depends_on(self, claim_parameters: tuple[Parameter, ...]) -> tuple[str, ...]:
         """The parameter names this quantity needs, in the claim's order."""
@@ -250,6 +253,8 @@ class Quantity:
         """The quantity at ``values`` to ``dps`` digits (caller holds ``mpmath.workdps(dps)``)."""
         from verify.precision import evaluate_expr, evaluate_reference  # relative digits at any scale
 
+        if self.reference is not None and self.relative_digits:
+            return self.reference(values, dps)
         if self.reference is not None:
             return evaluate_reference(self.reference, values, dps)
         return evaluate_expr(self.expr, subs, dps)

@@ -231,12 +231,24 @@ REFERENCE_MAX_EXTRA_DIGITS = 1000
 
 def _agree(a, b, target) -> bool | None:
     """True when ``a`` and ``b`` (a reference at two precisions) agree to ``target`` relative, entry by entry;
-    None when they agree but some entry is exactly 0 at both (to be confirmed); False otherwise."""
-    if isinstance(a, Mapping) or isinstance(b, Mapping):
+    None when they agree but some entry is exactly 0 at both (to be confirmed); False otherwise. Entries shared
+    by a vector (pairs of equal class sizes hold the same object) are compared once."""
+    if type(a) is dict or type(b) is dict or isinstance(a, Mapping) or isinstance(b, Mapping):
         if not (isinstance(a, Mapping) and isinstance(b, Mapping)) or a.keys() != b.keys():
             return False
-        verdicts = [_agree(a[k], b[k], target) for k in b]
-        return False if False in verdicts else (None if None in verdicts else True)
+        seen: dict = {}
+        verdict: bool | None = True
+        for k, y in b.items():
+            x = a[k]
+            pair = (id(x), id(y))
+            got = seen.get(pair, _UNSEEN)
+            if got is _UNSEEN:
+                got = seen[pair] = _agree(x, y, target)
+            if got is False:
+                return False
+            if got is None:
+                verdict = None
+        return verdict
     if isinstance(a, Unavailable) or isinstance(b, Unavailable):
         return isinstance(a, Unavailable) and isinstance(b, Unavailable)
     if isinstance(a, Undefined) or isinstance(b, Undefined):
@@ -250,9 +262,19 @@ def _agree(a, b, target) -> bool | None:
     return bool(abs(a - b) <= target * abs(b))
 
 
+_UNSEEN = object()
+
+
 def _rounded(value):
     if isinstance(value, Mapping):
-        return {k: _rounded(v) for k, v in value.items()}
+        done: dict = {}
+        out = {}
+        for k, v in value.items():
+            r = done.get(id(v), _UNSEEN)
+            if r is _UNSEEN:
+                r = done[id(v)] = +v if isinstance(v, mpmath.mpf) else v
+            out[k] = r
+        return out
     return +value if isinstance(value, mpmath.mpf) else value
 
 

@@ -113,8 +113,9 @@ def claim_text(claim: Claim, full: bool = False) -> str:
 def value_text(v, digits: int):
     """A quantity value for output: a decimal string (all ``digits``), 'undefined (...)', or, for a vector,
     a dict label -> string."""
-    if isinstance(v, Mapping):
-        return {label: num(x, digits) for label, x in v.items()}
+    if isinstance(v, Mapping):  # entries shared by a vector (equal class sizes) are formatted once
+        done: dict = {}
+        return {label: done[id(x)] if id(x) in done else done.setdefault(id(x), num(x, digits)) for label, x in v.items()}
     return num(v, digits)
 
 

@@ -181,7 +181,9 @@ _Q = (
 )
 QUANTITIES = (
     *(
-        Quantity(name, desc, None, tol, reference=REFERENCES[name], definition=form, needs=_DECAYS)
+        Quantity(
+            name, desc, None, tol, reference=REFERENCES[name], definition=form, needs=_DECAYS, relative_digits=True
+        )
         for name, desc, tol, form in _Q
     ),
     Quantity(
@@ -190,6 +192,7 @@ QUANTITIES = (
         None,
         THRESHOLD_TOL,
         reference=REFERENCES["collapse_lambda"],
+        relative_digits=True,  # exact rationals
         definition="T_k = (K-1) n_k / (K N^2)",
         needs=("n",),
         standalone=True,
@@ -200,6 +203,7 @@ QUANTITIES = (
         None,
         THRESHOLD_TOL,
         reference=REFERENCES["collapse_size"],
+        relative_digits=True,  # exact rationals
         definition="n* = K N^2 lambda_W lambda_H / (K-1)",
         needs=_DECAYS,
         standalone=True,
@@ -210,6 +214,7 @@ QUANTITIES = (
         None,
         THRESHOLD_TOL,
         reference=REFERENCES["total_collapse_lambda"],
+        relative_digits=True,  # exact rationals
         definition="max_k T_k = (K-1) max_k n_k / (K N^2)",
         needs=("n",),
         standalone=True,
