@@ -1,6 +1,6 @@
 """Benchmark: what claim discovery (entry points, claim paths) adds to `nc-verify list`.
 
-Baseline: the built-in index alone (verify.claims._index, no claim imported). Then the full list with no external
+Baseline: the built-in index alone (verify.engine.catalogue_index, no claim imported). Then the full list with no external
 source installed (the entry-point scan of importlib.metadata over the environment's distributions), and with the
 example project on the claim path (its module imported: sympy and the authoring API). Each in a fresh interpreter,
 median of 5 runs. A script, not a test:
@@ -21,13 +21,16 @@ EXAMPLE = ROOT / "examples" / "penalised-thm1"
 
 CASES = {
     "cli + built-in index (baseline)": (
-        "import verify.cli; from verify import registry; registry.builtin_entries()",
+        "import verify.face.cli; from verify.engine import registry; registry.builtin_entries()",
         {},
     ),
-    "cli + index + entry-point scan": ("import verify.cli; from verify import registry; registry.entries()", {}),
-    "nc-verify list, nothing external": ("from verify.cli import main; main(['list'])", {}),
+    "cli + index + entry-point scan": (
+        "import verify.face.cli; from verify.engine import registry; registry.entries()",
+        {},
+    ),
+    "nc-verify list, nothing external": ("from verify.face.cli import main; main(['list'])", {}),
     "nc-verify list, example on the path": (
-        "from verify.cli import main; main(['list'])",
+        "from verify.face.cli import main; main(['list'])",
         {"NC_VERIFY_PATH": str(EXAMPLE / "penalised_thm1"), "PYTHONPATH": str(EXAMPLE)},
     ),
 }

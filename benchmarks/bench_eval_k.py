@@ -2,7 +2,7 @@
 
 dang2024.thm1 carries K per-class values and K^2 pair values (Gram entries, cosines); every quantity is
 evaluated through the claim (``Claim.evaluate``, the path of ``nc-verify eval``, relative digits by
-verify/precision.py) at class sizes drawn from a few distinct values (pairs of equal sizes share their
+verify/base/precision.py) at class sizes drawn from a few distinct values (pairs of equal sizes share their
 entries), and, with ``--distinct``, at K distinct sizes. Prints one line per K: seconds, number of values.
 
     python benchmarks/bench_eval_k.py [--ks 24,48,99,300,1000] [--distinct] [--dps 30]
@@ -16,7 +16,7 @@ import argparse
 import time
 from fractions import Fraction
 
-from verify import registry
+from verify.engine import registry
 
 
 def sizes(K: int, distinct: bool) -> tuple[Fraction, ...]:

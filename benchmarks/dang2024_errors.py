@@ -12,9 +12,9 @@ from collections import Counter
 
 import mpmath
 
-from verify.checking import check_claim
-from verify.claim import SolveOptions
-from verify.registry import get
+from verify.engine.checking import check_claim
+from verify.engine.registry import get
+from verify.record import SolveOptions
 
 
 def main() -> None:

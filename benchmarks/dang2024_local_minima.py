@@ -12,7 +12,8 @@ import argparse
 from fractions import Fraction
 
 from verify.models.relu_features import ReluFeatureModel
-from verify.solvers.nonneg_multistart import concentrate, group_values, multistart, polish, revival_curvatures
+from verify.solvers.nonneg_multistart import group_values, multistart, polish
+from verify.solvers.nonneg_second_order import concentrate, revival_curvatures
 from verify.solvers.threads import single_threaded_blas
 
 CASES = (

@@ -1,12 +1,12 @@
 """Hypothesis profiles ``dev`` (default, quick), ``ci`` (derandomised, the README's test command) and ``fuzz``
 (large budgets for campaigns: ``pytest -m slow --hypothesis-profile=fuzz``) are registered by the nc-verify
-pytest plugin (:mod:`verify.pytest_plugin`), the same ones users' suites get."""
+pytest plugin (:mod:`verify.authoring.pytest_plugin`), the same ones users' suites get."""
 
 import os
 
 from hypothesis import settings
 
-from verify.pytest_plugin import register_profiles
+from verify.authoring.pytest_plugin import register_profiles
 
 register_profiles()  # already done by the plugin; repeated so that `-p no:nc_verify` runs still have them
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

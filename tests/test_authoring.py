@@ -8,9 +8,9 @@ import sympy as sp
 
 from verify import authoring as a
 from verify.authoring import ClaimDefinitionError
-from verify.checking import Verdict, check_claim
-from verify.claim import SolveOptions
-from verify.errors import InputError
+from verify.base.errors import InputError
+from verify.engine.checking import Verdict, check_claim
+from verify.record import SolveOptions
 
 # A small claim: Fang et al. 2021 Theorem 1's optimal value and cosine, encoded as a user would (symbols
 # created without the parameters' assumptions on purpose: they are matched by name).
@@ -115,7 +115,7 @@ def test_record_builders_reject_missing_reasons_at_once():
 
 
 def test_default_strategy_respects_hypotheses_and_defaults():
-    from verify.checking import drawn_points
+    from verify.engine.checking import drawn_points
 
     params = [a.integer("K", "classes"), a.integer("p", "dimension", default=lambda v: v["K"], default_text="K")]
     hyp = a.hypothesis("p >= K + 1", lambda v: v["p"] >= v["K"] + 1, "p", "raise p")
@@ -164,7 +164,7 @@ def test_bounded_problem_through_the_standard_pipeline():
 
 def test_the_catalogue_claims_meet_the_same_contract():
     """Built-in claims are held to the checks a user's claim gets when built (no private path for our own)."""
-    from verify.registry import catalogue
+    from verify.engine.registry import catalogue
 
     for built in catalogue().values():
         a.validate(built)

@@ -1,9 +1,9 @@
 """docs/authoring.md is executed, block by block, through the same public machinery users enable for their own
-documents (verify.docs.sybil): the guide from an empty directory to a verified claim cannot go stale."""
+documents (verify.authoring.docs.sybil): the guide from an empty directory to a verified claim cannot go stale."""
 
 from pathlib import Path
 
-from verify.docs import sybil
+from verify.authoring.docs import sybil
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from verify.checking import check_claims
-from verify.claim import SolveOptions
-from verify.registry import get
+from verify.engine.checking import check_claims
+from verify.engine.registry import get
+from verify.record import SolveOptions
 
 
 def _fingerprint(results):

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from verify import checking
-from verify.checking import ClaimResult, Verdict
-from verify.cli import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK, EXIT_USER_ERROR, main
+from verify.engine import checking
+from verify.engine.checking import ClaimResult, Verdict
+from verify.face.cli import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK, EXIT_USER_ERROR, main
 
 THM1 = ["fang2021.thm1", "K=3", "n=1", "p=3", "E_H=1", "E_W=1"]
 THM5 = ["fang2021.thm5", "K_A=7", "K_B=3", "E_H=5", "E_W=1"]
@@ -54,7 +54,7 @@ def test_user_errors_are_one_line_exit_2(argv, needles, capsys):
 
 
 def test_plot_output_is_checked_before_any_solve(monkeypatch, capsys):
-    from verify import plot
+    from verify.face.figures import fang2021 as plot
 
     def no_sweep(*a, **k):
         raise AssertionError("the sweep ran before --out was checked")
@@ -113,7 +113,7 @@ def test_check_exit_status_table(verdicts, code, monkeypatch, capsys):
 
 
 def test_show_states_each_tolerance_reason_once_and_folds_long_forms(capsys):
-    from verify.registry import get
+    from verify.engine.registry import get
 
     assert main(["show", "fang2021.thm5"]) == EXIT_OK
     out = capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""Fuzz of ``verify.cli.main`` over generated argument lists: no input may raise a traceback.
+"""Fuzz of ``verify.face.cli.main`` over generated argument lists: no input may raise a traceback.
 
 Argument lists are built from the real command names, claim ids, parameter and quantity names, with valid
 values, edge values (0, -1, 1e-400, 400-digit numbers, 'nan', 'inf', '', '1/0') and options (valid, at their
@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from verify import registry
-from verify.claim import SolveReport
+from verify.engine import registry
+from verify.record import SolveReport
 
 CLAIMS = ("fang2021.thm1", "fang2021.thm5")
 COMMANDS = ("list", "show", "eval", "solve", "check", "errata", "explore", "plot")
@@ -53,14 +53,14 @@ def _fake_solver(values, options):
 
 
 def _fake_check_claim(claim, *, examples=4, seed=0, options=None, progress=None):
-    from verify.checking import ClaimResult, Verdict
+    from verify.engine.checking import ClaimResult, Verdict
 
     verdict = (Verdict.VERIFIED, Verdict.FAILED, Verdict.INCONCLUSIVE)[seed % 3]
     return ClaimResult(claim.id, verdict, (), 0.0)
 
 
 def _fake_curve(K_A, K_B, E_H, E_W, *, r_min=1.0, r_max=1e4, points=40, dps=20, ratios=None, progress=None):
-    from verify.plot import Curve, check_range
+    from verify.face.figures.fang2021 import Curve, check_range
 
     check_range(r_min, r_max, points)
     grid = np.geomspace(r_min, r_max, min(points, 5))
@@ -145,8 +145,9 @@ def _run(main, args: list[str]) -> tuple[object, str]:
 
 def test_cli_main_never_raises_on_generated_arguments(tmp_path):
     pytest.importorskip("matplotlib")
-    from verify import checking, plot
-    from verify.cli import main
+    from verify.engine import checking
+    from verify.face.cli import main
+    from verify.face.figures import fang2021 as plot
 
     real_get = registry.get
     fakes = {i: replace(real_get(i), solver=_fake_solver, explorations=()) for i in CLAIMS}
@@ -185,7 +186,7 @@ def test_cli_main_never_raises_on_generated_arguments(tmp_path):
 def test_eval_at_every_edge_value_of_every_parameter(claim_id):
     """Deterministic complement of the fuzz: each parameter in turn takes each edge value, the others their
     first pinned value; eval answers (0), says what is out of reach (3) or gives one line (2)."""
-    from verify.cli import main
+    from verify.face.cli import main
 
     claim = registry.get(claim_id)
     example = dict(claim.examples[0].params)

@@ -5,11 +5,11 @@ Layer-Peeled Model (Theorem 1 of Fang et al.). The metrics themselves are tested
 import numpy as np
 import pytest
 
-from verify.claim import SolveOptions, Undefined
+from verify.engine.registry import get
 from verify.geometry import simplex_etf
 from verify.geometry.collapse import class_means, collapse_metrics
 from verify.metrics import collapse_report
-from verify.registry import get
+from verify.record import SolveOptions, Undefined
 
 #: float64 round-off of the constructions below (sums of O(10) products of unit-size numbers).
 EXACT = 1e-12

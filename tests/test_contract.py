@@ -7,8 +7,11 @@ import mpmath
 import pytest
 
 import verify
-from verify.checking import Verdict, compare, judge
-from verify.claim import (
+from verify.base.errors import InputError
+from verify.engine.checking import Verdict, compare, judge
+from verify.engine.registry import get
+from verify.face.cli import main
+from verify.record import (
     Claim,
     Example,
     Hypothesis,
@@ -20,9 +23,6 @@ from verify.claim import (
     Undefined,
     Withheld,
 )
-from verify.cli import main
-from verify.errors import InputError
-from verify.registry import get
 
 TOL = Tolerance(guard_digits=5, reason="test tolerance: 10^-(dps-5)")
 
@@ -118,7 +118,7 @@ def test_vector_quantity_verifies_and_a_wrong_component_fails():
 
 
 def _options():
-    from verify.claim import SolveOptions
+    from verify.record import SolveOptions
 
     return SolveOptions(dps=30)
 

@@ -1,9 +1,9 @@
-"""verify.derive: one-line derivation steps that prove, sample, certify, and fail with the place and the numbers."""
+"""verify.authoring.derive: one-line derivation steps that prove, sample, certify, and fail with the place and the numbers."""
 
 import pytest
 import sympy as sp
 
-from verify.derive import DerivationFailed, equal, holds, tight
+from verify.authoring.derive import DerivationFailed, equal, holds, tight
 
 x, y, c = sp.symbols("x y c", positive=True)
 K = sp.Symbol("K", integer=True, positive=True)

@@ -3,21 +3,21 @@ README opens with the two commands CI runs."""
 
 from pathlib import Path
 
-from verify.catalogue_page import render
-from verify.registry import index_source
+from verify.engine.registry import index_source
+from verify.face.catalogue_page import render
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_catalogue_page_is_in_sync_with_the_registry():
     committed = (ROOT / "docs" / "catalogue.md").read_text()
-    assert committed == render(), "regenerate: python -m verify.catalogue_page --write"
+    assert committed == render(), "regenerate: python -m verify.face.catalogue_page --write"
 
 
 def test_claim_index_is_in_sync_with_the_registry():
     """``nc-verify list`` reads the generated index instead of importing every claim."""
-    committed = (ROOT / "verify" / "claims" / "_index.py").read_text()
-    assert committed == index_source(), "regenerate: python -m verify.catalogue_page --write"
+    committed = (ROOT / "verify" / "engine" / "catalogue_index.py").read_text()
+    assert committed == index_source(), "regenerate: python -m verify.face.catalogue_page --write"
 
 
 def test_readme_opens_with_the_two_commands_and_ci_runs_the_second():
@@ -48,7 +48,7 @@ def test_readme_tour_commands_run_with_the_exit_status_shown(capsys):
     what the command prints first (timings aside)."""
     import shlex
 
-    from verify.cli import main
+    from verify.face.cli import main
 
     tour = _tour()
     assert len(tour) >= 8

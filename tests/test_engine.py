@@ -6,10 +6,10 @@ from fractions import Fraction
 import mpmath
 import pytest
 
-from verify.checking import Verdict, check_claim, check_point, drawn_points, relative_error
-from verify.claim import SolveOptions, SolveReport, Unavailable, Undefined
-from verify.errors import InputError
-from verify.registry import get
+from verify.base.errors import InputError
+from verify.engine.checking import Verdict, check_claim, check_point, drawn_points, relative_error
+from verify.engine.registry import get
+from verify.record import SolveOptions, SolveReport, Unavailable, Undefined
 
 THM1 = get("fang2021.thm1")
 
@@ -39,8 +39,8 @@ def test_bad_input_names_parameter_and_hypothesis(params, name, words):
 
 
 def test_unknown_claim_id():
-    from verify.registry import catalogue
-    from verify.registry import get as get_claim
+    from verify.engine.registry import catalogue
+    from verify.engine.registry import get as get_claim
 
     with pytest.raises(InputError, match="known ids: ") as info:
         get_claim("fang2021.nope")

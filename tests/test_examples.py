@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from verify import registry
-from verify.cli import main
+from verify.engine import registry
+from verify.face.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "penalised-thm1"

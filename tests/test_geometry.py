@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from verify.claim import Undefined
 from verify.geometry import cosine, gram, norm, orthogonal_frame, pairwise_cosines, simplex_etf
+from verify.record import Undefined
 
 
 @given(st.integers(2, 12), st.integers(0, 4), st.integers(0, 2**32 - 1))

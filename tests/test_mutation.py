@@ -7,9 +7,9 @@ import mpmath
 import pytest
 import sympy as sp
 
-from verify.checking import Verdict, compare, judge
-from verify.claim import SolveOptions
-from verify.registry import catalogue
+from verify.engine.checking import Verdict, compare, judge
+from verify.engine.registry import catalogue
+from verify.record import SolveOptions
 
 OPTIONS = SolveOptions(dps=30)
 #: "well above": a hundred tolerances.

@@ -1,6 +1,6 @@
 """The nc-verify pytest plugin in a user's project (run as the user would: `pytest` in their directory, in a
 subprocess): Hypothesis profiles, the nc_check fixture with its table of bad points, the claim's strategy in the
-user's own @given test, and derivations in the user's Markdown (ini option) and reST (verify.docs in a conftest)
+user's own @given test, and derivations in the user's Markdown (ini option) and reST (verify.authoring.docs in a conftest)
 files, a failing step reported with the file, the step and the difference."""
 
 import os
@@ -38,7 +38,7 @@ CLAIMS = [
 
 TESTS = """
 from hypothesis import given
-from verify.testing import strategy
+from verify.authoring.testing import strategy
 
 
 def test_good(nc_check):
@@ -63,7 +63,7 @@ NOTES = """# my derivation
 
 ```python
 import sympy as sp
-from verify.derive import equal
+from verify.authoring.derive import equal
 x = sp.Symbol("x", positive=True)
 equal(sp.diff(x * sp.log(x), x), sp.log(x) + 1, "product rule")
 ```
@@ -82,7 +82,7 @@ RST = """Notes
 
 .. code-block:: python
 
-    from verify.derive import holds
+    from verify.authoring.derive import holds
     import sympy as sp
     t = sp.Symbol("t", positive=True)
     holds(t + 1 / t >= 2, {t: ("0.1", 10)}, "t + 1/t >= 2")
@@ -99,7 +99,7 @@ def test_plugin_in_a_user_project(tmp_path):
     (tmp_path / "notes.md").write_text(NOTES)
     (tmp_path / "more.rst").write_text(RST)
     (tmp_path / "conftest.py").write_text(
-        "from verify.docs import sybil\npytest_collect_file = sybil(patterns=['*.rst']).pytest()\n"
+        "from verify.authoring.docs import sybil\npytest_collect_file = sybil(patterns=['*.rst']).pytest()\n"
     )
     (tmp_path / "pyproject.toml").write_text(
         textwrap.dedent(

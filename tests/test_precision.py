@@ -1,4 +1,4 @@
-"""Relative precision of closed-form evaluation (verify.precision), at extreme budgets and any dps.
+"""Relative precision of closed-form evaluation (verify.base.precision), at extreme budgets and any dps.
 
 These are *precision* tests, not claim checks: each compares one evaluation of a claim's formula at ``dps``
 digits with an evaluation of the *same formula* at ``dps + 20`` digits, and asks that they agree to 10^-dps
@@ -17,10 +17,10 @@ import sympy
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from verify import registry
-from verify.claim import Unavailable
-from verify.errors import InputError
-from verify.precision import evaluate_expr
+from verify.base.errors import InputError
+from verify.base.precision import evaluate_expr
+from verify.engine import registry
+from verify.record import Unavailable
 
 CLAIMS = [
     c for c in registry.catalogue().values() if any(q.expr is not None and q.reference is None for q in c.quantities)

@@ -1,10 +1,10 @@
 """Every printed digit right relative to the value, at any scale, for every claim (issue 22).
 
-``nc-verify eval`` prints each quantity to ``dps`` significant digits through :mod:`verify.precision`
+``nc-verify eval`` prints each quantity to ``dps`` significant digits through :mod:`verify.base.precision`
 (interval evaluation of the closed forms, two-precision agreement of the references). This test moves each
 claim's first pinned point by ``10^e`` in every real parameter (penalties, budgets, ratios, exponents) for e
 from -80 to 80, runs ``eval --json`` and compares every printed number with the *same* formula evaluated
-straight, without verify.precision: the sympy closed form through ``sympy.lambdify(..., "mpmath")`` and a
+straight, without verify.base.precision: the sympy closed form through ``sympy.lambdify(..., "mpmath")`` and a
 reference called once, both at ``3 dps + 3|e|`` digits: three times the working precision, plus the digits
 that the point's scale can cancel (10^e cubed, the largest product of parameters in a closed form of the
 catalogue, loses at most 3|e| digits). Agreement is asked to the printed digits:
@@ -25,10 +25,10 @@ import mpmath
 import pytest
 import sympy
 
-from verify import registry
-from verify.claim import Undefined
-from verify.cli import main
-from verify.errors import InputError
+from verify.base.errors import InputError
+from verify.base.values import Undefined
+from verify.engine import registry
+from verify.face.cli import main
 
 DPS = 20
 #: The default tier moves every real parameter together to the two ends of the range; the slow tier walks it.

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from verify.registry import catalogue
+from verify.engine.registry import catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 CLAIMS = list(catalogue().values())

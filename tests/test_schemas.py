@@ -6,8 +6,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from verify.cli import main
-from verify.registry import catalogue
+from verify.engine.registry import catalogue
+from verify.face.cli import main
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "docs" / "schemas"
 COMMANDS = ("list", "show", "eval", "solve", "check", "errata", "explore", "plot")

@@ -1,7 +1,12 @@
 """nc-verify: the theorems of neural-collapse theory as executable, checked objects.
 
-Each claim of the papers is a :class:`verify.claim.Claim` (closed form in sympy, hypotheses, tolerances)
-paired with an independent numerical solve; :func:`verify.checking.check_claim` compares the two.
+Each claim of the papers is a :class:`verify.record.Claim` (closed form in sympy, hypotheses, tolerances)
+paired with an independent numerical solve; :func:`verify.engine.checking.check_claim` compares the two.
+
+The packages, bottom to top (tests/test_layering.py holds each to importing only what is below it):
+``base`` (errors, value types, solve types, precision) < ``record`` (the claim record) < ``geometry``,
+``metrics`` < ``models`` < ``solvers`` < ``engine`` (registry, checking) < ``authoring`` (the kit for users'
+claims) < ``claims`` (the catalogue) < ``nets`` < ``face`` (CLI, API, reports, figures).
 
 For notebooks::
 
@@ -32,24 +37,21 @@ __all__ = [
 ]
 
 _WHERE = {
-    "claim_ids": "verify.api",
-    "ClaimHandle": "verify.api",
-    "Evaluation": "verify.api",
-    "Claim": "verify.claim",
-    "Undefined": "verify.claim",
-    "Unavailable": "verify.claim",
-    "Withheld": "verify.claim",
-    "InputError": "verify.errors",
-    "Verdict": "verify.checking",
-    "check_claim": "verify.checking",
+    "claim": "verify.face.api",  # verify.claim("fang2021.thm1"): a function of the API, not a module
+    "claim_ids": "verify.face.api",
+    "ClaimHandle": "verify.face.api",
+    "Evaluation": "verify.face.api",
+    "Claim": "verify.record",
+    "Undefined": "verify.base.values",
+    "Unavailable": "verify.base.values",
+    "Withheld": "verify.record",
+    "InputError": "verify.base.errors",
+    "Verdict": "verify.engine.checking",
+    "check_claim": "verify.engine.checking",
 }
 
 
 def __getattr__(name: str):
-    if name == "claim":  # the module verify.claim, callable: verify.claim("fang2021.thm1")
-        import importlib
-
-        return importlib.import_module("verify.claim")
     if name in _WHERE:
         import importlib
 

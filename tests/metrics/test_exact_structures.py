@@ -6,9 +6,9 @@ import math
 import numpy as np
 import pytest
 
-from verify.claim import Undefined
+from verify.geometry.examples import collapsed
 from verify.metrics import collapse_report, hyperspherical_energy, simplex_energy
-from verify.metrics.examples import collapsed
+from verify.record import Undefined
 
 #: float64 round-off of these constructions: a random rotation, means of O(10) rows, an SVD, and norms of
 #: residuals of O(eps) entries (a distance of sqrt(K^2 eps^2) ~ K eps); 1e-12 leaves three decades above it.

@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import ortho_group
 
-from verify.claim import Undefined
 from verify.metrics import ClassStatistics, CollapseStats, Conventions, collapse_report
+from verify.record import Undefined
 
 #: float64 agreement of two computations of the same statistic on O(1) data with O(10) classes: a few
 #: hundred roundings of size 2.2e-16 each, amplified by at most the condition of Sigma_B (kept below ~1e3

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from scipy.stats import ortho_group
 
-from verify.claim import Undefined
+from verify.geometry.examples import noisy
 from verify.metrics import collapse_report
-from verify.metrics.examples import noisy
+from verify.record import Undefined
 
 #: Relative agreement of two float64 evaluations of the same metric on transformed inputs: the metrics are
 #: ratios of sums of O(100) terms and an SVD of a 4 x 6 factor, condition O(10); 1e-10 is ~5 decades above

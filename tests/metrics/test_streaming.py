@@ -7,10 +7,10 @@ import sys
 import numpy as np
 import pytest
 
-from verify.claim import Undefined
-from verify.errors import InputError
+from verify.base.errors import InputError
+from verify.geometry.examples import noisy
 from verify.metrics import ClassStatistics, CollapseStats, collapse_report
-from verify.metrics.examples import noisy
+from verify.record import Undefined
 
 #: Streamed against two-pass statistics: Chan et al.'s update adds O(log #batches) roundings of size
 #: eps * (||mu||^2 + ||S_W||); on these O(1)-conditioned data the metrics agree to ~1e-14, 1e-12 is the

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from verify.claim import Undefined
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.geometry import simplex_etf
 from verify.metrics import Conventions, collapse_report, equinorm, etf_distance, minority_cosine, nc1
+from verify.record import Undefined
 
 
 def test_zero_classifier_row_makes_its_directional_metrics_undefined_by_name():

@@ -9,7 +9,7 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="the network tier needs the nets extra")
 
-from verify.errors import InputError  # noqa: E402
+from verify.base.errors import InputError  # noqa: E402
 from verify.nets import cli as nets_cli  # noqa: E402
 from verify.nets import data as D  # noqa: E402
 from verify.nets.config import from_mapping, load_config, shipped_configs  # noqa: E402
@@ -132,7 +132,7 @@ def test_without_torch_the_cli_names_the_extra(monkeypatch, capsys):
 
 
 def test_nc_verify_forwards_the_nets_subcommand(capsys):
-    from verify.cli import main
+    from verify.face.cli import main
 
     assert main(["nets", "list"]) == 0
     assert "cpu/balanced_ce" in capsys.readouterr().out

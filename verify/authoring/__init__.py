@@ -14,12 +14,12 @@
     )
 
 :func:`claim` checks everything when the claim is built, not when it is first used: every error is a
-:class:`ClaimDefinitionError` (a :class:`verify.errors.InputError`) naming the field, what is wrong and the fix.
+:class:`ClaimDefinitionError` (a :class:`verify.base.errors.InputError`) naming the field, what is wrong and the fix.
 Symbols in closed forms are matched to parameters *by name*, whatever assumptions they were created with.
-The records themselves (:class:`Parameter`, :class:`Quantity`, ...) are those of :mod:`verify.claim`; the
+The records themselves (:class:`Parameter`, :class:`Quantity`, ...) are those of :mod:`verify.record`; the
 independent solves come from :mod:`verify.authoring.solves`, built from the toolkit's models and solvers.
 A claim module is found by ``nc-verify`` through an entry point (group ``nc_verify.claims``) or a path
-(``--path DIR``, ``NC_VERIFY_PATH``): see :mod:`verify.registry`.
+(``--path DIR``, ``NC_VERIFY_PATH``): see :mod:`verify.engine.registry`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,18 @@ from fractions import Fraction
 
 from verify.authoring.drawing import choice, decimals, draws, integers, vectors
 from verify.authoring.solves import INVARIANTS, Solve, bounded, conic_solve, layer_peeled_solve, minimise
-from verify.claim import (
+from verify.authoring.validation import (
+    ClaimDefinitionError,
+    _fail,
+    _parameters,
+    _quantities,
+    _reads_nothing,
+    _solver,
+    _strategy,
+    _typed,
+)
+from verify.base.errors import InputError
+from verify.record import (
     Claim,
     Erratum,
     Evidence,
@@ -46,7 +57,6 @@ from verify.claim import (
     Unavailable,
     Undefined,
 )
-from verify.errors import InputError
 
 __all__ = [
     "INVARIANTS",
@@ -83,15 +93,6 @@ __all__ = [
     "validate",
     "vectors",
 ]
-
-
-class ClaimDefinitionError(InputError):
-    """A claim (or a piece of one) is defined wrongly: the message names the claim, the field and the fix."""
-
-
-def _fail(where: str, field: str, message: str, fix: str) -> ClaimDefinitionError:
-    prefix = f"claim {where!r}: " if where else ""
-    return ClaimDefinitionError(f"{prefix}{field}: {message}", parameter=field, fix=fix)
 
 
 # --- small builders with defaults ---------------------------------------------------------------------------
@@ -188,7 +189,7 @@ def claim(
     explorations: Sequence[Exploration] = (),
     module: str | None = None,
 ) -> Claim:
-    """Build and validate a :class:`verify.claim.Claim`.
+    """Build and validate a :class:`verify.record.Claim`.
 
     Defaults: ``source`` may be plain text (paper and place); ``solver_description`` comes from a
     :class:`~verify.authoring.solves.Solve`; ``strategy`` may be a mapping parameter -> range (:func:`draws`);
@@ -238,8 +239,8 @@ def claim(
         solver_description=solver_description,
         strategy=strategy,
         examples=exs,
-        errata=_typed(w, "errata", errata, Erratum, "verify.claim.Erratum(...)"),
-        explorations=_typed(w, "explorations", explorations, Exploration, "verify.claim.Exploration(...)"),
+        errata=_typed(w, "errata", errata, Erratum, "verify.record.Erratum(...)"),
+        explorations=_typed(w, "explorations", explorations, Exploration, "verify.record.Exploration(...)"),
         module=module if module is not None else sys._getframe(1).f_globals.get("__name__", ""),
     )
     for i, ex in enumerate(exs):
@@ -254,152 +255,9 @@ def claim(
     return built
 
 
-def _reads_nothing(h: Hypothesis) -> bool:
-    """A hypothesis that reads no parameter (a condition on the claim's own definition, such as the shape of a
-    loss's g2) may blame that definition's input instead of a parameter."""
-    try:
-        h.holds({})
-    except KeyError:
-        return False
-    except Exception:
-        return False
-    return not h.uses
-
-
-def _typed(w: str, field: str, items, kind, how: str) -> tuple:
-    if isinstance(items, str | bytes) or not isinstance(items, Sequence | tuple | list):
-        raise _fail(w, field, f"{type(items).__name__} is not a sequence", f"give a list of {kind.__name__}")
-    out = tuple(items)
-    for i, item in enumerate(out):
-        if not isinstance(item, kind):
-            raise _fail(w, f"{field}[{i}]", f"{type(item).__name__} is not a {kind.__name__}", f"build it with {how}")
-    return out
-
-
-def _parameters(w: str, parameters) -> tuple[Parameter, ...]:
-    params = _typed(w, "parameters", parameters, Parameter, "verify.authoring.integer/real(name, description)")
-    if not params:
-        raise _fail(w, "parameters", "none given", "declare the theorem's parameters")
-    seen: set[str] = set()
-    for i, p in enumerate(params):
-        if p.name in seen:
-            raise _fail(w, f"parameters[{i}]", f"{p.name!r} is declared twice", "give each parameter once")
-        seen.add(p.name)
-    return params
-
-
-def _quantities(w: str, quantities, params: tuple[Parameter, ...]) -> tuple[Quantity, ...]:
-    quants = _typed(w, "quantities", quantities, Quantity, "verify.authoring.quantity(...)")
-    if not quants:
-        raise _fail(w, "quantities", "none given", "a claim states at least one quantity")
-    symbols = {p.name: p.symbol for p in params if not p.vector}
-    vector = {p.name for p in params if p.vector}
-    names = {p.name for p in params}
-    out, seen = [], set()
-    for i, q in enumerate(quants):
-        f = f"quantities[{i}] ({q.name})"
-        if q.name in seen:
-            raise _fail(w, f, "the name is used twice", "give each quantity its own name")
-        seen.add(q.name)
-        if not isinstance(q.tolerance, Tolerance) or not q.tolerance.reason.strip():
-            raise _fail(w, f + ".tolerance", "has no reason", "give verify.authoring.tolerance(digits, reason)")
-        if q.expr is None and q.reference is None:
-            raise _fail(w, f, "has neither a closed form nor a reference", "give expr= or reference=(values, dps)")
-        if q.reference is not None and not q.definition.strip():
-            raise _fail(
-                w,
-                f + ".definition",
-                "an implicitly defined quantity needs its definition",
-                "say in words what reference= computes",
-            )
-        if q.needs is not None:
-            stray = [n for n in q.needs if n not in names]
-            if stray:
-                raise _fail(w, f + ".needs", f"{stray[0]!r} is not a parameter", "list parameter names")
-        if q.expr is not None:
-            free = {s.name for s in q.expr.free_symbols}
-            stray = sorted(free - set(symbols))
-            if stray and q.reference is None:
-                why = "is a vector parameter (use reference=)" if stray[0] in vector else "is not a parameter"
-                raise _fail(
-                    w,
-                    f + ".expr",
-                    f"symbol {stray[0]} {why}",
-                    f"declare it as a parameter or substitute it (parameters: {', '.join(names)})",
-                )
-            q = _canonical(q, symbols)
-        out.append(q)
-    return tuple(out)
-
-
-def _canonical(q: Quantity, symbols: Mapping) -> Quantity:
-    """Symbols matched to the parameters by name (a user's Symbol('K') has other assumptions than the
-    parameter's positive integer K, and sympy would treat them as different)."""
-    from dataclasses import replace
-
-    subs = {s: symbols[s.name] for s in q.expr.free_symbols if s.name in symbols and s != symbols[s.name]}
-    return replace(q, expr=q.expr.xreplace(subs)) if subs else q
-
-
-def _solver(w: str, solve, description, names: set[str], quants) -> tuple[Callable, str]:
-    if not callable(solve):
-        raise _fail(
-            w,
-            "solve",
-            f"{type(solve).__name__} is not callable",
-            "give verify.authoring.layer_peeled_solve(...) or minimise(...), or (values, options) -> SolveReport",
-        )
-    if isinstance(solve, Solve):
-        stray = [r for r in solve.reads if r not in names]
-        if stray:
-            raise _fail(
-                w,
-                "solve",
-                f"reads parameter {stray[0]!r}, which the claim does not declare",
-                "declare it, or name one of the claim's parameters in the solve",
-            )
-        if solve.measures is not None:
-            unmeasured = [q.name for q in quants if q.name not in solve.measures]
-            if unmeasured:
-                raise _fail(
-                    w,
-                    "solve",
-                    f"measures no quantity {unmeasured[0]!r}",
-                    f"add it to the solve's measure= (it measures {', '.join(solve.measures)})",
-                )
-        description = description or solve.description
-    if not description or not str(description).strip():
-        raise _fail(w, "solver_description", "is empty", "say which program the solve minimises and how")
-    return solve, description
-
-
-def _strategy(w: str, strategy, params, hyps) -> Callable:
-    if isinstance(strategy, Mapping):
-        need = [p.name for p in params if p.default is None and p.name not in strategy]
-        if need:
-            raise _fail(
-                w,
-                "strategy",
-                f"draws no value for {need[0]!r} (and it has no default)",
-                f"add e.g. {need[0]!r}: verify.authoring.integers(2, 5) or decimals('0.01', '10')",
-            )
-        stray = [k for k in strategy if k not in {p.name for p in params}]
-        if stray:
-            raise _fail(w, "strategy", f"draws {stray[0]!r}, which is not a parameter", "draw only parameters")
-        return draws(strategy, params=params, hypotheses=hyps)
-    if not callable(strategy):
-        raise _fail(
-            w,
-            "strategy",
-            f"{type(strategy).__name__} is neither a mapping nor a function",
-            "give {'K': integers(2, 5), ...} or a function returning a Hypothesis strategy",
-        )
-    return strategy
-
-
 def validate(built: Claim) -> Claim:
     """Run :func:`claim`'s checks on a claim built another way (the catalogue's modules build
-    :class:`~verify.claim.Claim` directly; the test suite holds them to this same contract)."""
+    :class:`~verify.record.Claim` directly; the test suite holds them to this same contract)."""
     if not isinstance(built, Claim):
         raise _fail("", "claim", f"{type(built).__name__} is not a Claim", "build it with verify.authoring.claim(...)")
     return claim(

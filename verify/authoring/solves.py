@@ -13,7 +13,7 @@
   Clarabel/SCS and polished to working precision with a certified duality gap (:func:`verify.solvers.conic.polish`).
 
 Each returns a :class:`Solve`: callable ``(values, options) -> SolveReport`` (what a
-:class:`verify.claim.Claim` needs), with the ``description`` that ``nc-verify show`` prints and the parameter
+:class:`verify.record.Claim` needs), with the ``description`` that ``nc-verify show`` prints and the parameter
 names and quantity names it uses, which :func:`verify.authoring.claim` checks when the claim is built.
 None of this sees a closed form: a solve measures the point it finds.
 """
@@ -27,8 +27,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from verify.claim import SolveOptions, SolveReport, Undefined
-from verify.errors import InputError
+from verify.base.errors import InputError
+from verify.record import SolveOptions, SolveReport, Undefined
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from verify.claim import Undefined
+from verify.base.values import Undefined
 from verify.geometry.invariants import pairwise_cosines
 from verify.metrics import ClassStatistics, Conventions, report_from_statistics
 

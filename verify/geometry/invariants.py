@@ -1,7 +1,7 @@
 """Rotation-invariant measurements: norms, Gram matrices, cosines.
 
 Minimisers are unique only up to an orthogonal transform, so claims are checked on invariants. A cosine
-involving a (numerically) zero vector is undefined and is returned as :class:`verify.claim.Undefined`
+involving a (numerically) zero vector is undefined and is returned as :class:`verify.base.values.Undefined`
 naming the vector, never as a number.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from verify.claim import Undefined
+from verify.base.values import Undefined
 
 
 def norm(v: np.ndarray):

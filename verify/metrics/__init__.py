@@ -5,7 +5,7 @@ switch (:mod:`verify.metrics.conventions`, mapped to public implementations in d
 accumulated in float64 whatever the input dtype, and a one-pass, mergeable accumulator for data that does
 not fit in memory (:class:`CollapseStats`). numpy core; torch tensors (any device) are accepted by duck
 typing, never imported. Degenerate cases (a zero class mean or classifier row) are
-:class:`verify.claim.Undefined` with the reason.
+:class:`verify.base.values.Undefined` with the reason.
 
     >>> report = collapse_report(features, labels, W, b)          # doctest: +SKIP
     >>> stats = CollapseStats(); stats.update(H_batch, y_batch)    # doctest: +SKIP

@@ -13,7 +13,7 @@ import contextlib
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 
 #: Epsilon of integer and boolean inputs, which float64 holds exactly (below 2**53).
 EXACT_EPS = float(np.finfo(np.float64).eps)

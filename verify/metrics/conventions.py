@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Literal
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 
 _CHOICES = {
     "global_mean": ("class", "sample"),

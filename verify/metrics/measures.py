@@ -3,7 +3,7 @@
 Each function cites the definition it computes; :mod:`verify.metrics.report` applies them under named
 conventions. Rows are vectors (class means mu_k or classifier rows w_k, K of them). A measurement that needs
 the direction of a vector whose norm is at most ``zero_rtol`` times the largest norm of its family returns
-:class:`verify.claim.Undefined` naming the vector, never a number.
+:class:`verify.base.values.Undefined` naming the vector, never a number.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from verify.claim import Undefined
+from verify.base.values import Undefined
 from verify.metrics.arrays import as_matrix
 
 #: Default zero guard for float64 inputs given directly to these functions: a norm below 1e-12 of the

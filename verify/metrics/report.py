@@ -1,6 +1,6 @@
 """Every applicable NC metric in one call, from features held in memory or from streamed statistics.
 
-Keys of the report (values: float, or :class:`verify.claim.Undefined` with the reason; the same keys always):
+Keys of the report (values: float, or :class:`verify.base.values.Undefined` with the reason; the same keys always):
 
 ==============================  =================================================================================
 ``nc1``                         tr(Sigma_W Sigma_B^+)/K under the ``pinv`` and ``scale`` switches
@@ -39,8 +39,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from verify.claim import Undefined
-from verify.errors import InputError
+from verify.base.errors import InputError
+from verify.base.values import Undefined
 from verify.metrics import measures as m
 from verify.metrics.arrays import as_labels, as_matrix, as_vector, blas_threads, raw_matrix
 from verify.metrics.conventions import Conventions

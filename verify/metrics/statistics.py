@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.metrics.arrays import as_float64, as_labels, input_eps, raw_matrix
 from verify.metrics.conventions import Conventions
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.metrics.arrays import as_float64, as_labels, as_matrix, blas_threads, raw_matrix
 from verify.metrics.conventions import Conventions
 from verify.metrics.report import (

@@ -18,7 +18,7 @@ from numbers import Real
 
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.models.arith import FLOAT, Arithmetic
 from verify.models.losses import CrossEntropy, Loss
 

@@ -25,7 +25,7 @@ from typing import Literal
 import mpmath
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.models.arith import FLOAT, Arithmetic, to_mpf
 from verify.models.losses import CrossEntropy, Loss
 

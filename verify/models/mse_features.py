@@ -24,7 +24,7 @@ from typing import Literal
 
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.models.arith import FLOAT, Arithmetic
 
 BiasMode = Literal["none", "free", "regularised"]

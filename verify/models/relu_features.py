@@ -32,7 +32,7 @@ from numbers import Real
 
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.models.arith import FLOAT, Arithmetic
 
 CONVENTIONS = {

@@ -49,7 +49,7 @@ class SoftmaxLossFamily:
 
     def __post_init__(self) -> None:
         """Symbols are matched by name: any symbol called x becomes :data:`X`, each parameter a positive
-        symbol of its name (the convention of :class:`verify.claim.Parameter`), whatever assumptions the
+        symbol of its name (the convention of :class:`verify.record.Parameter`), whatever assumptions the
         user's symbols carried."""
         g1, g2 = sp.sympify(self.g1), sp.sympify(self.g2)
         free = {s.name for s in (g1.free_symbols | g2.free_symbols)} - {X.name}

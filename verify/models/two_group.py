@@ -42,7 +42,7 @@ from typing import Literal
 import mpmath
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.models.arith import FLOAT, Arithmetic
 
 NAMES = ("p_A", "q_A", "p_B", "q_B", "s_A", "s_B", "d")

@@ -26,7 +26,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.models.arith import FLOAT, Arithmetic
 from verify.models.mse_features import _targets
 

@@ -14,8 +14,8 @@ import os
 import sys
 from pathlib import Path
 
-from verify.claim import Undefined
-from verify.errors import InputError
+from verify.base.errors import InputError
+from verify.record import Undefined
 
 INSTALL = 'nc-verify nets: the network tier needs the nets extra: pip install -e ".[nets]"'
 

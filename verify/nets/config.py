@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.nets.models import ModelConfig
 from verify.nets.train import TrainConfig
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 
 
 @dataclass(frozen=True)

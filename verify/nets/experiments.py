@@ -22,12 +22,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from verify.claim import Undefined
 from verify.nets import predict as P
 from verify.nets.config import Experiment
 from verify.nets.data import Dataset, load
 from verify.nets.measure import METRICS_SOURCE, jsonable
 from verify.nets.train import TrainingRun, resolve_device, train
+from verify.record import Undefined
 
 SCHEMA = "nc-verify.nets/1"
 

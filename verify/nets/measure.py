@@ -15,10 +15,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from verify.claim import Undefined
 from verify.geometry.collapse import ZERO_FRACTION, class_means
 from verify.geometry.invariants import cosine
 from verify.metrics import collapse_report
+from verify.record import Undefined
 
 METRICS_SOURCE = "verify.metrics.collapse_report"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.nets import require_torch
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 
 
 def _num(x):

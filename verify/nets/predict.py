@@ -1,6 +1,6 @@
 """The catalogue's prediction at a trained network's realised parameters, looked up by claim id.
 
-Every prediction goes through :func:`verify.registry.get` and ``claim.evaluate``: the network tier never
+Every prediction goes through :func:`verify.engine.registry.get` and ``claim.evaluate``: the network tier never
 re-derives a formula. A claim that is not registered (yet), or whose hypotheses fail at the realised values,
 gives a :class:`Prediction` with ``unavailable`` set to the reason; nothing here raises.
 
@@ -23,9 +23,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from verify.claim import Undefined
-from verify.errors import InputError
-from verify.registry import get
+from verify.base.errors import InputError
+from verify.engine.registry import get
+from verify.record import Undefined
 
 #: Working precision of the predictions: far more than a trained network's measurements carry (~3 digits).
 DPS = 20

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from verify.errors import InputError
+from verify.base.errors import InputError
 from verify.nets import require_torch
 from verify.nets.data import Dataset
 from verify.nets.measure import geometry, standard_metrics

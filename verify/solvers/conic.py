@@ -40,7 +40,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from verify.claim import Undefined
+from verify.base.values import Undefined
 from verify.models.gram_relaxation import Certificate, GramFactorModel, GramProgram, certify
 
 #: Default tolerances per solver (passed to cvxpy; override with keyword arguments of :func:`solve_gram`).

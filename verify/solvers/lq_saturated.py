@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping
 import mpmath
 import numpy as np
 
-from verify.claim import SolveOptions, SolveReport
+from verify.base.solving import SolveOptions, SolveReport
 from verify.models.arith import FLOAT, mp_arithmetic
 from verify.models.lq_constrained import LqLayerPeeledModel
 from verify.solvers.kkt_refine import refine_kkt

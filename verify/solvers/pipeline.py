@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping
 
 import mpmath
 
-from verify.claim import SolveOptions, SolveReport
-from verify.errors import InputError
+from verify.base.errors import InputError
+from verify.base.solving import SolveOptions, SolveReport
 from verify.models.arith import FLOAT, mp_arithmetic
 from verify.solvers.kkt_refine import refine_kkt
 from verify.solvers.multistart import multistart

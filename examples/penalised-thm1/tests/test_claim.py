@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from penalised_thm1.claim import CLAIM
 
-from verify.testing import strategy
+from verify.authoring.testing import strategy
 
 
 def test_claim_verifies_at_pinned_and_drawn_points(nc_check):

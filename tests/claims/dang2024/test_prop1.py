@@ -7,11 +7,11 @@ import mpmath
 import pytest
 from hypothesis import Phase, given, settings
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
 from verify.claims.dang2024 import _closed_form as cf
 from verify.claims.dang2024 import prop1
-from verify.cli import main
+from verify.engine.checking import Verdict, check_claim, check_point
+from verify.face.cli import main
+from verify.record import SolveOptions
 
 CLAIM = prop1.CLAIM
 

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from hypothesis import Phase, given, settings
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
 from verify.claims.dang2024 import _closed_form as cf
 from verify.claims.dang2024 import thm1
 from verify.claims.dang2024._solve import solve_relu
-from verify.cli import main
+from verify.engine.checking import Verdict, check_claim, check_point
+from verify.face.cli import main
 from verify.models.relu_features import CONVENTIONS, ReluFeatureModel, to_mean_convention
+from verify.record import SolveOptions
 
 CLAIM = thm1.CLAIM
 
@@ -88,7 +88,8 @@ def test_lemma1_balance_holds_at_spurious_local_minima_too():
 
 # --- the revival test: a spuriously collapsed class is found and escaped ----------------------------------
 def test_a_class_held_at_zero_is_a_kkt_point_the_revival_test_rejects():
-    from verify.solvers.nonneg_multistart import concentrate, polish, polish_with_second_order, revival_curvatures
+    from verify.solvers.nonneg_multistart import polish
+    from verify.solvers.nonneg_second_order import concentrate, polish_with_second_order, revival_curvatures
 
     model = ReluFeatureModel((8, 4, 2), 12, Fraction(1, 20), Fraction(1, 20)).class_mean_model()
     x = model.random_start(np.random.default_rng(1))

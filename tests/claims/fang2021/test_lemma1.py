@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
 from verify.claims.fang2021 import lemma1
+from verify.engine.checking import Verdict, check_claim, check_point
 from verify.models.gram_relaxation import GramFactorModel, GramProgram, certify
+from verify.record import SolveOptions
 from verify.solvers import conic
 from verify.solvers.conic import measured_residuals, polish, recover, solve_gram
 

@@ -9,16 +9,16 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
+from verify.base.errors import InputError
+from verify.base.symbolic import is_zero
 from verify.claims.fang2021 import lemma3
-from verify.cli import main
-from verify.errors import InputError
+from verify.engine.checking import Verdict, check_claim, check_point
+from verify.face.cli import main
 from verify.models.arith import mp_arithmetic
 from verify.models.lq_constrained import abs_pow
+from verify.record import SolveOptions
 from verify.solvers.kkt_refine import refine_kkt
 from verify.solvers.lq_saturated import full_stationarity, solve_lq
-from verify.symbolic import is_zero
 
 CLAIM = lemma3.CLAIM
 

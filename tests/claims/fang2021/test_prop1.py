@@ -10,11 +10,11 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions, Undefined
 from verify.claims.fang2021 import lemma1, prop1, thm1
+from verify.engine.checking import Verdict, check_claim, check_point
 from verify.geometry import pairwise_cosines
 from verify.models import LayerPeeledModel
+from verify.record import SolveOptions, Undefined
 from verify.solvers.conic import polished_optimum
 
 CLAIM = prop1.CLAIM

@@ -9,12 +9,12 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions, Undefined
+from verify.base.errors import InputError
 from verify.claims.fang2021 import prop2
-from verify.cli import main
-from verify.errors import InputError
+from verify.engine.checking import Verdict, check_claim, check_point
+from verify.face.cli import main
 from verify.models import FLOAT
+from verify.record import SolveOptions, Undefined
 
 CLAIM = prop2.CLAIM
 

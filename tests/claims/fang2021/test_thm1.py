@@ -9,12 +9,12 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
+from verify.base.symbolic import is_zero
 from verify.claims.fang2021 import thm1
+from verify.engine.checking import Verdict, check_claim, check_point
 from verify.geometry import simplex_etf
 from verify.models import FLOAT, mp_arithmetic
-from verify.symbolic import is_zero
+from verify.record import SolveOptions
 
 CLAIM = thm1.CLAIM
 

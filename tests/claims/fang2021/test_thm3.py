@@ -9,14 +9,14 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
+from verify.base.errors import InputError
+from verify.base.symbolic import is_zero
 from verify.claims.fang2021 import thm3
-from verify.cli import main
-from verify.errors import InputError
+from verify.engine.checking import Verdict, check_claim, check_point
+from verify.face.cli import main
 from verify.geometry import simplex_etf
 from verify.models.contrastive import ContrastiveModel
-from verify.symbolic import is_zero
+from verify.record import SolveOptions
 
 CLAIM = thm3.CLAIM
 

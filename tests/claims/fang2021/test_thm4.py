@@ -10,14 +10,14 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
+from verify.base.errors import InputError
 from verify.claims.fang2021 import thm4
-from verify.cli import main
-from verify.errors import InputError
+from verify.engine.checking import Verdict, check_claim, check_point
+from verify.face.cli import main
 from verify.models import FLOAT, CrossEntropy, LayerPeeledModel
 from verify.models.arith import mp_arithmetic
 from verify.models.softmax_losses import CROSS_ENTROPY, POWER, SoftmaxLossFamily, X
+from verify.record import SolveOptions
 
 CLAIM = thm4.CLAIM
 

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions, Undefined
 from verify.claims.fang2021 import thm5
-from verify.cli import main
+from verify.engine.checking import Verdict, check_claim, check_point
+from verify.face.cli import main
 from verify.geometry import pairwise_cosines
 from verify.models.arith import mp_arithmetic
 from verify.models.two_group import TwoGroupProgram
+from verify.record import SolveOptions, Undefined
 from verify.solvers.symmetric import solve_two_group, transition_ratio
 
 CLAIM = thm5.CLAIM
@@ -297,7 +297,7 @@ def test_plot_command_writes_png_and_svg(tmp_path, capsys):
 
 
 def test_plot_curve_marks_vanished_points_undefined_not_one():
-    from verify.plot import minority_curve
+    from verify.face.figures.fang2021 import minority_curve
 
     curve = minority_curve(7, 3, Fr(5), Fr(1), ratios=np.geomspace(2, 50, 5))
     assert curve.phases == ("separated", "collapsed", "vanished", "vanished", "vanished")
@@ -305,7 +305,7 @@ def test_plot_curve_marks_vanished_points_undefined_not_one():
 
 
 def test_plot_points_are_placed_where_the_curve_changes():
-    from verify.plot import sample_ratios
+    from verify.face.figures.fang2021 import sample_ratios
 
     r0, r1 = 4.0, 5.7
     grid = sample_ratios(1, 1e4, 40, r0, r1)

@@ -5,9 +5,9 @@ import mpmath
 import pytest
 from hypothesis import given, settings
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
 from verify.claims.tirer2022 import remark3_2, thm3_1, thm3_2
+from verify.engine.checking import Verdict, check_claim, check_point
+from verify.record import SolveOptions
 
 CLAIM = remark3_2.CLAIM
 

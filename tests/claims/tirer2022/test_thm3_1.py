@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions, Withheld
+from verify.base.errors import InputError
 from verify.claims.tirer2022 import thm3_1
-from verify.cli import main
-from verify.errors import InputError
+from verify.engine.checking import Verdict, check_claim, check_point
+from verify.face.cli import main
+from verify.record import SolveOptions, Withheld
 
 CLAIM = thm3_1.CLAIM
 
@@ -89,7 +89,7 @@ def test_lemma_a1_scalar_core_by_brute_force(a):
 
 
 def test_strategy_reaches_both_sides_and_the_ties():
-    from verify.checking import drawn_points
+    from verify.engine.checking import drawn_points
 
     kappas = [float(CLAIM.evaluate(v)["kappa"]) for v in drawn_points(CLAIM, 40, seed=0)]
     assert min(kappas) < 0.9 and max(kappas) > 1.1 and any(0.9 <= k < 1 or 1 < k <= 1.1 for k in kappas)
@@ -102,7 +102,7 @@ def test_parse_rejects_d_below_K_for_solve():
 
 
 def test_plot_draws_the_section6_experiment(tmp_path, capsys):
-    """``nc-verify plot`` dispatches tirer2022 ids to verify/plots/tirer2022.py (small sizes: a few seconds)."""
+    """``nc-verify plot`` dispatches tirer2022 ids to verify/face/figures/tirer2022.py (small sizes: a few seconds)."""
     pytest.importorskip("matplotlib", reason="plotting needs matplotlib (the docs or nets extra)")
     out = tmp_path / "gd.png"
     assert main(["plot", "tirer2022.thm3_1", "K=2", "n=2", "d=2", "--out", str(out)]) == 0
@@ -113,7 +113,7 @@ def test_plot_draws_the_section6_experiment(tmp_path, capsys):
 def test_plot_metrics_vanish_on_the_closed_form_point():
     """The Section 6 plots measure through verify.metrics: an orthogonal frame with W aligned to Hbar^T gives
     NC1 = NC2 (OF, and ETF after centring) = NC3 = 0; centred means are no orthogonal frame."""
-    from verify.plots.tirer2022 import _report
+    from verify.face.figures.tirer2022 import _report
 
     K, n, d = 3, 4, 5
     M = np.eye(d, K) * 0.7

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
 from verify.claims.tirer2022 import thm3_2
-from verify.cli import main
+from verify.engine.checking import Verdict, check_claim, check_point
+from verify.face.cli import main
+from verify.record import SolveOptions
 
 CLAIM = thm3_2.CLAIM
 

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from verify.checking import Verdict, check_claim, check_point
-from verify.claim import SolveOptions
 from verify.claims.tirer2022 import thm4_1
 from verify.claims.tirer2022._two_layer import u_root
+from verify.engine.checking import Verdict, check_claim, check_point
+from verify.record import SolveOptions
 
 CLAIM = thm4_1.CLAIM
 

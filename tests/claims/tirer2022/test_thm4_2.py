@@ -5,10 +5,10 @@ import mpmath
 import numpy as np
 import pytest
 
-from verify.checking import Verdict, check_claim
-from verify.claim import SolveOptions
 from verify.claims.tirer2022 import thm4_1, thm4_2
-from verify.claims.tirer2022._two_layer import model
+from verify.claims.tirer2022._two_layer_solve import model
+from verify.engine.checking import Verdict, check_claim
+from verify.record import SolveOptions
 
 CLAIM = thm4_2.CLAIM
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from verify.checking import Verdict, check_claim, compare, judge
-from verify.claim import SolveOptions
 from verify.claims.tirer2022 import thm5_1
+from verify.engine.checking import Verdict, check_claim, compare, judge
+from verify.record import SolveOptions
 from verify.solvers.monte_carlo import fitted_slope
 
 CLAIM = thm5_1.CLAIM

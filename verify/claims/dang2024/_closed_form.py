@@ -32,7 +32,7 @@ from functools import lru_cache
 
 import mpmath
 
-from verify.claim import Undefined
+from verify.record import Undefined
 
 GUARD = 10
 

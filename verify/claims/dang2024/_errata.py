@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from verify.claim import Erratum, Evidence, SolveOptions
+from verify.record import Erratum, Evidence, SolveOptions
 
 DUALITY_POINT = {"n": (Fraction(3), Fraction(2), Fraction(1)), "lambda_W": Fraction(1, 20), "lambda_H": Fraction(1, 20)}
 DUALITY_D = 12

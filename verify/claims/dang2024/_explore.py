@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import mpmath
 
-from verify.claim import Exploration, Finding
+from verify.record import Exploration, Finding
 
 #: (K_A, K_B, n_B, lambda) settings compared; lambda_W = lambda_H = lambda.
 SETTINGS = ((5, 5, 10, Fraction(1, 200)), (3, 7, 5, Fraction(1, 100)), (7, 3, 4, Fraction(1, 60)))

@@ -25,20 +25,12 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from verify.claim import SolveOptions, SolveReport, Undefined
 from verify.models.arith import FLOAT, Arithmetic, mp_arithmetic, to_mpf
 from verify.models.relu_features import ReluFeatureModel
-from verify.solvers.nonneg_multistart import (
-    FloatRun,
-    concentrate,
-    group_values,
-    lbfgsb,
-    multistart,
-    polish,
-    polish_with_second_order,
-    revival_curvatures,
-    thresholds,
-)
+from verify.record import SolveOptions, SolveReport, Undefined
+from verify.solvers.nonneg_multistart import FloatRun, group_values, lbfgsb, multistart, polish
+from verify.solvers.nonneg_second_order import concentrate, polish_with_second_order, revival_curvatures
+from verify.solvers.nonneg_thresholds import thresholds
 from verify.solvers.threads import single_threaded_blas
 
 #: The per-sample float stage runs when N d <= this (L-BFGS-B on 60 x 8 samples at d = 32 takes ~0.2 s).

@@ -19,7 +19,19 @@ from functools import cache
 
 import mpmath
 
-from verify.claim import (
+from verify.claims.dang2024 import PAPER, SEEDS
+from verify.claims.dang2024 import _closed_form as cf
+from verify.claims.dang2024._prop1_forms import (
+    HYPOTHESES,
+    PARAMETERS,
+    _group_reference,
+    class_sizes,
+    r_star_value,
+)
+from verify.claims.dang2024._prop1_solve import BOUNDARY_GAP, _aggregate, parameters, solve
+from verify.claims.dang2024._solve import r_star_threshold, solve_relu, two_group_sizes
+from verify.models.relu_features import CONVENTIONS
+from verify.record import (
     Claim,
     Example,
     Hypothesis,
@@ -31,122 +43,45 @@ from verify.claim import (
     Tolerance,
     Undefined,
 )
-from verify.claims.dang2024 import PAPER, SEEDS
-from verify.claims.dang2024 import _closed_form as cf
-from verify.claims.dang2024._solve import r_star_threshold, solve_relu, two_group_sizes
-from verify.models.relu_features import CONVENTIONS
 
-PARAMETERS = (
-    Parameter("K_A", "integer", "number of majority classes (n_A = R n_B samples each)"),
-    Parameter("K_B", "integer", "number of minority classes (n_B samples each)"),
-    Parameter("n_B", "integer", "minority class size"),
-    Parameter("R", "real", "imbalance ratio n_A / n_B >= 1 (R n_B must be an integer)"),
-    Parameter("lambda_W", "real", "classifier weight decay (penalty lambda_W/2 ||W||_F^2)"),
-    Parameter("lambda_H", "real", "feature weight decay (penalty lambda_H/2 ||H||_F^2)"),
-    Parameter(
-        "d",
-        "integer",
-        "feature dimension of the solve (d >= K; no quantity depends on it)",
-        default=lambda v: Fraction(4 * (v["K_A"] + v["K_B"])),
-        default_text="4K",
-    ),
-)
-
-HYPOTHESES = (
-    Hypothesis("K_A >= 1", lambda v: v["K_A"] >= 1, "K_A", "give at least one majority class (K_A >= 1)"),
-    Hypothesis("K_B >= 1", lambda v: v["K_B"] >= 1, "K_B", "give at least one minority class (K_B >= 1)"),
-    Hypothesis("n_B >= 1", lambda v: v["n_B"] >= 1, "n_B", "a class needs at least one sample (n_B >= 1)"),
-    Hypothesis("R >= 1", lambda v: v["R"] >= 1, "R", "R = n_A/n_B >= 1 (swap the groups if n_A < n_B)"),
-    Hypothesis(
-        "R n_B is an integer",
-        lambda v: (v["R"] * v["n_B"]).denominator == 1,
-        "R",
-        "n_A = R n_B counts samples: choose R with R n_B an integer",
-    ),
-    Hypothesis("lambda_W > 0", lambda v: v["lambda_W"] > 0, "lambda_W", "give a positive weight decay lambda_W"),
-    Hypothesis("lambda_H > 0", lambda v: v["lambda_H"] > 0, "lambda_H", "give a positive weight decay lambda_H"),
-    Hypothesis(
-        "d >= K",
-        lambda v: v["d"] >= v["K_A"] + v["K_B"],
-        "d",
-        "raise d to at least K = K_A + K_B (or omit d: 4K)",
-        uses=("d", "K_A", "K_B"),
-    ),
-)
-
-
-def class_sizes(values: Mapping[str, Fraction]) -> tuple[Fraction, ...]:
-    return two_group_sizes(int(values["K_A"]), int(values["K_B"]), values["n_B"], values["R"])
-
-
-def _groups(values) -> tuple[list[int], list[int]]:
-    KA, KB = int(values["K_A"]), int(values["K_B"])
-    return list(range(KA)), list(range(KA, KA + KB))
-
-
-def _per_class(values: Mapping[str, Fraction], dps: int) -> dict:
-    """The thm1 per-class closed forms at n = (R n_B,)*K_A + (n_B,)*K_B (cached: every quantity reads them)."""
-    key = tuple(values[k] for k in ("K_A", "K_B", "n_B", "R", "lambda_W", "lambda_H"))
-    return _per_class_cached(key, dps)
-
-
-@cache
-def _per_class_cached(key: tuple, dps: int) -> dict:
-    KA, KB, nB, R, lw, lh = key
-    opt = cf.optimum(two_group_sizes(int(KA), int(KB), nB, R), lw, lh, dps)
-    return {
-        "opt": opt,
-        "norm_h": cf.norm_h(opt),
-        "norm_w": cf.norm_w(opt, dps),
-        "cos_w": cf.cos_w(opt, dps),
-        "cos_wh": cf.cos_wh(opt, dps),
-    }
-
-
-def _group_reference(name: str):
-    def reference(values: Mapping[str, Fraction], dps: int):
-        A, B = _groups(values)
-        a0, b0 = A[0] + 1, B[0] + 1
-        pc = _per_class(values, dps)
-        opt = pc["opt"]
-        if name == "minority_alive":
-            return mpmath.mpf(1 if opt.alive[B[0]] else 0)
-        if name == "M_majority":
-            return +opt.M[A[0]]
-        if name == "M_minority":
-            return +opt.M[B[0]]
-        if name == "norm_h_majority":
-            return +pc["norm_h"][str(a0)]
-        if name == "norm_h_minority":
-            return +pc["norm_h"][str(b0)]
-        if name == "norm_w_majority":
-            return +pc["norm_w"][str(a0)]
-        if name == "norm_w_minority":
-            return +pc["norm_w"][str(b0)]
-        if name == "norm_ratio_w":
-            if not any(opt.alive):
-                return Undefined("every class collapses: W = 0")
-            return pc["norm_w"][str(a0)] / pc["norm_w"][str(b0)]
-        if name == "cos_w_majority":
-            return pc["cos_w"][f"{a0},{a0 + 1}"] if len(A) > 1 else Undefined("K_A = 1: no pair of majority classes")
-        if name == "cos_w_minority":
-            return pc["cos_w"][f"{b0},{b0 + 1}"] if len(B) > 1 else Undefined("K_B = 1: no pair of minority classes")
-        if name == "cos_w_majority_minority":
-            return pc["cos_w"][f"{a0},{b0}"]
-        if name == "cos_wh_majority":
-            return pc["cos_wh"][f"{a0},{a0}"]
-        if name == "cos_wh_minority":
-            return pc["cos_wh"][f"{b0},{b0}"]
-        if name == "value":
-            return cf.value(opt)
-        raise KeyError(name)
-
-    return reference
-
-
-def r_star_value(values: Mapping[str, Fraction], dps: int):
-    r = cf.r_star(values["K_A"], values["K_B"], values["n_B"], values["lambda_W"], values["lambda_H"])
-    return Undefined("the minority is collapsed at every R > 0 (R* <= 0)") if r <= 0 else r
+#: the room's names, as before the split (its tests and proof use them; most live in the sibling modules)
+__all__ = [
+    "ALIVE_TOL",
+    "BOUNDARY_GAP",
+    "CLAIM",
+    "CONVENTIONS",
+    "Claim",
+    "Example",
+    "Fraction",
+    "GEOMETRY_TOL",
+    "HYPOTHESES",
+    "Hypothesis",
+    "Mapping",
+    "PAPER",
+    "PARAMETERS",
+    "Parameter",
+    "QUANTITIES",
+    "Quantity",
+    "SEEDS",
+    "SolveOptions",
+    "SolveReport",
+    "Source",
+    "THRESHOLD_TOL",
+    "Tolerance",
+    "Undefined",
+    "VALUE_TOL",
+    "_aggregate",
+    "cache",
+    "cf",
+    "class_sizes",
+    "mpmath",
+    "parameters",
+    "r_star_threshold",
+    "r_star_value",
+    "solve",
+    "solve_relu",
+    "two_group_sizes",
+]
 
 
 # --- tolerances ------------------------------------------------------------------------------------------
@@ -156,6 +91,8 @@ VALUE_TOL = Tolerance(
     "point's error and a sum of O(K^2) terms rounded at dps digits: 8 guard digits (measured worst over the "
     "pinned and 12 drawn points of seed 0 at dps 30: 1e-31)",
 )
+
+
 GEOMETRY_TOL = Tolerance(
     guard_digits=10,
     reason="norms, gaps and cosines carry the forward error of the polished point ~ (KKT residual "
@@ -163,17 +100,22 @@ GEOMETRY_TOL = Tolerance(
     "<= 1e3 away from thresholds); drawn points keep |R/R* - 1| >= 2% where the Hessian degenerates; measured "
     "worst at dps 30 over the pinned and 12 drawn points: 4e-29 against 1e-20",
 )
+
+
 THRESHOLD_TOL = Tolerance(
     guard_digits=10,
     reason="the measured R* is the root of the revival curvature, a Hessian block by central differences at "
     "dps+10 digits (error ~10^-(2(dps+10)/3)), found by a secant stopped at a step 10^-(dps-3); the curvature's "
     "slope in log R is O(1): 10 guard digits cover it (measured worst at dps 30: 2e-31)",
 )
+
+
 ALIVE_TOL = Tolerance(
     guard_digits=10,
     reason="0 or 1, exact on both sides (a row is zero when the polish put it at its bound); any tolerance "
     "below 1 decides it, 10 guard digits as the geometry",
 )
+
 
 _DESC = {
     "minority_alive": ("1 if the minority classes live (h_B != 0), 0 if they collapse", ALIVE_TOL),
@@ -191,11 +133,17 @@ _DESC = {
     "cos_wh_minority": ("cos(w_k, h_{k,i}), k minority (undefined when collapsed: h = 0)", GEOMETRY_TOL),
     "value": ("optimal value of (4), convention 'mean'", VALUE_TOL),
 }
+
+
 _DEFINITION = (
     " at n = (R n_B,)*K_A + (n_B,)*K_B from thm1's closed forms: M_k = log((K-1)(1/rho_k - 1)) or 0, "
     "||h_k||^2 = sqrt((K-1) lambda_W/(K n_k lambda_H)) M_k, W W^T = (kappa/K^2)(K^2 a_k delta - K(a_k + a_l) + S)"
 )
+
+
 _GROUP_NEEDS = ("K_A", "K_B", "n_B", "R", "lambda_W", "lambda_H")
+
+
 QUANTITIES = (
     *(
         Quantity(
@@ -215,114 +163,6 @@ QUANTITIES = (
         "lives); evaluated with the exact numerator (K-1)/(K lambda_W lambda_H n_B) - K_B^2",
     ),
 )
-
-
-# --- the independent solve --------------------------------------------------------------------------------
-def _aggregate(report_q: Mapping, values) -> dict:
-    """Per-class measurements of the thm1 solve gathered into the per-group instances of prop1."""
-    A, B = _groups(values)
-
-    def inst(name, labels):
-        out = []
-        for lab in labels:
-            out.extend(report_q[name][lab])
-        return tuple(out)
-
-    a = [str(k + 1) for k in A]
-    b = [str(k + 1) for k in B]
-    q = {
-        "minority_alive": inst("alive", b),
-        "M_majority": inst("M", a),
-        "M_minority": inst("M", b),
-        "norm_h_majority": inst("norm_h", a),
-        "norm_h_minority": inst("norm_h", b),
-        "norm_w_majority": inst("norm_w", a),
-        "norm_w_minority": inst("norm_w", b),
-        "cos_w_majority": inst("cos_w", [f"{k + 1},{l + 1}" for k in A for l in A if k < l])  # noqa: E741
-        or (Undefined("K_A = 1: no pair of majority classes"),),
-        "cos_w_minority": inst("cos_w", [f"{k + 1},{l + 1}" for k in B for l in B if k < l])  # noqa: E741
-        or (Undefined("K_B = 1: no pair of minority classes"),),
-        "cos_w_majority_minority": inst("cos_w", [f"{k + 1},{l + 1}" for k in A for l in B]),  # noqa: E741
-        "cos_wh_majority": inst("cos_wh", [f"{k + 1},{k + 1}" for k in A]),
-        "cos_wh_minority": inst("cos_wh", [f"{k + 1},{k + 1}" for k in B]),
-        "value": report_q["value"],
-    }
-    wa, wb = q["norm_w_majority"], q["norm_w_minority"]
-    alive = [v for lab in report_q["alive"].values() for v in lab]
-    if not any(v == 1 for v in alive):
-        q["norm_ratio_w"] = (Undefined("every class collapses: W = 0 (measured)"),)
-    else:
-        q["norm_ratio_w"] = tuple(x / y for x in wa for y in wb)
-    if "R_star" in report_q:
-        q["R_star"] = report_q["R_star"]
-    return q
-
-
-def solve(values: Mapping[str, Fraction], options: SolveOptions) -> SolveReport:
-    """thm1's independent solve at n = (R n_B,)*K_A + (n_B,)*K_B, plus R* measured along R; never uses R*."""
-    KA, KB = int(values["K_A"]), int(values["K_B"])
-    sizes = tuple(int(v) for v in class_sizes(values))
-    rep = solve_relu(
-        sizes,
-        int(values["d"]),
-        values["lambda_W"],
-        values["lambda_H"],
-        options,
-        extra=r_star_threshold(KA, KB, values["n_B"], values["R"]),
-    )
-    with mpmath.workdps(options.dps):
-        q = _aggregate(rep.quantities, values)
-        fq = _aggregate(rep.float_quantities, values) if rep.float_quantities else {}
-    fq.pop("R_star", None)
-    return SolveReport(
-        converged=rep.converged,
-        message=rep.message,
-        quantities=q,
-        float_quantities=fq,
-        residuals=rep.residuals,
-        dps=rep.dps,
-        seconds=rep.seconds,
-        details=rep.details,
-        point=rep.point,
-    )
-
-
-# --- Hypothesis strategy ----------------------------------------------------------------------------------
-#: Drawn points keep |R/R* - 1| >= BOUNDARY_GAP (the polish degenerates at the threshold); the threshold tests
-#: of tests/claims/dang2024/test_prop1.py go within 1e-9 on purpose and accept inconclusive there.
-BOUNDARY_GAP = Fraction(1, 50)
-
-
-def parameters():
-    """K_A, K_B in 1..4, n_B in 1..6, R n_B integer with R in [1, 8], lambdas log-uniform so that R* falls on both
-    sides of R; d = 4K."""
-    from hypothesis import assume
-    from hypothesis import strategies as st
-
-    from verify.strategies import log_decimals
-
-    @st.composite
-    def draw_point(draw) -> dict[str, Fraction]:
-        KA, KB = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-        nB = draw(st.integers(1, 6))
-        nA = draw(st.integers(nB, 8 * nB))
-        lam = draw(log_decimals(-3, -1))
-        ratio = draw(log_decimals(-1, 1))
-        values = {
-            "K_A": Fraction(KA),
-            "K_B": Fraction(KB),
-            "n_B": Fraction(nB),
-            "R": Fraction(nA, nB),
-            "lambda_W": lam,
-            "lambda_H": lam * ratio,
-            "d": Fraction(4 * (KA + KB)),
-        }
-        with mpmath.workdps(20):
-            rs = cf.r_star(values["K_A"], values["K_B"], values["n_B"], values["lambda_W"], values["lambda_H"])
-            assume(rs > 0 and abs(mpmath.mpf(values["R"].numerator) / values["R"].denominator / rs - 1) >= 0.02)
-        return values
-
-    return draw_point()
 
 
 CLAIM = Claim(

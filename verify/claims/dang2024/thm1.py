@@ -22,7 +22,13 @@ from fractions import Fraction
 
 import mpmath
 
-from verify.claim import (
+from verify.claims.dang2024 import PAPER, SEEDS
+from verify.claims.dang2024 import _closed_form as cf
+from verify.claims.dang2024._errata import ERRATA
+from verify.claims.dang2024._explore import EXPLORATIONS
+from verify.claims.dang2024._solve import lambda_thresholds, solve_relu
+from verify.models.relu_features import CONVENTIONS
+from verify.record import (
     Claim,
     Example,
     Hypothesis,
@@ -33,12 +39,6 @@ from verify.claim import (
     Source,
     Tolerance,
 )
-from verify.claims.dang2024 import PAPER, SEEDS
-from verify.claims.dang2024 import _closed_form as cf
-from verify.claims.dang2024._errata import ERRATA
-from verify.claims.dang2024._explore import EXPLORATIONS
-from verify.claims.dang2024._solve import lambda_thresholds, solve_relu
-from verify.models.relu_features import CONVENTIONS
 
 PARAMETERS = (
     Parameter("n", "integer_vector", "class sizes n_1..n_K (n=8,4,2 on the command line)"),
@@ -272,7 +272,7 @@ def parameters(max_K: int = 8, max_n: int = 60, near: bool = False):
     ``near=True``: |eps| <= 1e-9, where a verdict may honestly be inconclusive."""
     from hypothesis import strategies as st
 
-    from verify.strategies import log_decimals
+    from verify.authoring.strategies import log_decimals
 
     @st.composite
     def draw_point(draw) -> dict:

@@ -29,8 +29,14 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from verify import strategies as st
-from verify.claim import (
+from verify.authoring import strategies as st
+from verify.authoring.strategies import log_decimals
+from verify.claims.fang2021 import PAPER, SEEDS
+from verify.geometry.collapse import class_means
+from verify.models import LayerPeeledModel
+from verify.models.arith import Arithmetic
+from verify.models.gram_relaxation import GramProgram
+from verify.record import (
     Claim,
     Erratum,
     Evidence,
@@ -46,22 +52,22 @@ from verify.claim import (
     Tolerance,
     Undefined,
 )
-from verify.claims.fang2021 import PAPER, SEEDS
-from verify.geometry.collapse import class_means
-from verify.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
-from verify.models import LayerPeeledModel
-from verify.models.arith import Arithmetic
-from verify.models.gram_relaxation import GramProgram
+from verify.record.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
 from verify.solvers.conic import PolishedSolution, polished_optimum, recover
 from verify.solvers.pipeline import solve_constrained
-from verify.strategies import log_decimals
 
 PARAMETERS = (
     Parameter("K_A", "integer", "number of classes in group A"),
     Parameter("K_B", "integer", "number of classes in group B"),
     Parameter("n_A", "integer", "samples per class of group A"),
     Parameter("n_B", "integer", "samples per class of group B"),
-    Parameter("p", "integer", "feature dimension (Lemma 1: p >= 2K)", default=lambda v: 2 * (v["K_A"] + v["K_B"]), default_text="2K"),
+    Parameter(
+        "p",
+        "integer",
+        "feature dimension (Lemma 1: p >= 2K)",
+        default=lambda v: 2 * (v["K_A"] + v["K_B"]),
+        default_text="2K",
+    ),
     Parameter("E_H", "real", "feature budget: (1/K) sum_k (1/n_k) sum_i ||h_{k,i}||^2 <= E_H"),
     Parameter("E_W", "real", "classifier budget: (1/K) sum_k ||w_k||^2 <= E_W"),
 )

@@ -33,8 +33,32 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from verify import strategies as st
-from verify.claim import (
+from verify.authoring import strategies as st
+from verify.authoring.strategies import log_decimals
+from verify.claims.fang2021 import PAPER, SEEDS
+from verify.claims.fang2021._prop1_explore import EXPLORATIONS
+from verify.claims.fang2021._prop1_forms import (
+    E_H,
+    E_W,
+    K_A,
+    K_B,
+    PARAMETERS,
+    _classifier_cosine,
+    effective_sizes,
+    n_A,
+    n_B,
+    p,
+    relaxation,
+    relaxation_value,
+    w_r,
+)
+from verify.claims.fang2021._prop1_solve import OversampledModel, measure, model, parameters, solve
+from verify.geometry import cosine
+from verify.geometry.collapse import class_means
+from verify.models import LayerPeeledModel
+from verify.models.arith import FLOAT, Arithmetic, to_mpf
+from verify.models.gram_relaxation import GramProgram
+from verify.record import (
     Claim,
     Example,
     Exploration,
@@ -48,63 +72,71 @@ from verify.claim import (
     Tolerance,
     Undefined,
 )
-from verify.claims.fang2021 import PAPER, SEEDS
-from verify.geometry import cosine
-from verify.geometry.collapse import class_means
-from verify.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
-from verify.models import LayerPeeledModel
-from verify.models.arith import FLOAT, Arithmetic, to_mpf
-from verify.models.gram_relaxation import GramProgram
+from verify.record.hypotheses import CLASSIFIER_BUDGET, FEATURE_BUDGET
 from verify.solvers.conic import PolishedSolution, classifier_geometry, polished_optimum, solve_gram
 from verify.solvers.pipeline import solve_constrained
-from verify.strategies import log_decimals
 
-PARAMETERS = (
-    Parameter("K_A", "integer", "number of majority classes"),
-    Parameter("K_B", "integer", "number of minority classes"),
-    Parameter("n_A", "integer", "samples per majority class"),
-    Parameter("n_B", "integer", "samples per minority class"),
-    Parameter("w_r", "real", "oversampling rate of the minority classes (any real > 0)"),
-    Parameter("p", "integer", "feature dimension (Proposition 1: p >= 2K)", default=lambda v: 2 * (v["K_A"] + v["K_B"]), default_text="2K"),
-    Parameter("E_H", "real", "feature budget of (18)"),
-    Parameter("E_W", "real", "classifier budget: (1/K) sum_k ||w_k||^2 <= E_W"),
-)
-K_A, K_B, n_A, n_B, w_r, p, E_H, E_W = (par.symbol for par in PARAMETERS)
-
-
-def effective_sizes(values: Mapping[str, Fraction]) -> tuple[Fraction, ...]:
-    """The sizes of program (15) in Proposition 1: n_A (K_A times), w_r n_B (K_B times)."""
-    ka, kb = int(values["K_A"]), int(values["K_B"])
-    return (values["n_A"],) * ka + (values["w_r"] * values["n_B"],) * kb
-
-
-def relaxation(values: Mapping[str, Fraction], dps: int) -> PolishedSolution:
-    """The certified optimum of (15) with n_B -> w_r n_B (cached)."""
-    return polished_optimum(effective_sizes(values), values["E_H"], values["E_W"], dps)
-
-
-def relaxation_value(values: Mapping[str, Fraction], dps: int):
-    sol = relaxation(values, dps)
-    return sol.uncertified() or +sol.value
-
-
-def _classifier_cosine(values: Mapping[str, Fraction], dps: int, pairs: str):
-    """Mean cosine of the relaxation's classifiers over the A-B pairs or the B-B pairs (all equal at the
-    symmetric minimiser); Undefined when a classifier is shorter than sqrt(E_W) 10^-(dps/2)."""
-    sol = relaxation(values, dps)
-    if bad := sol.uncertified():
-        return bad
-    ka, K = int(values["K_A"]), int(values["K_A"] + values["K_B"])
-    G = sol.X[K:, K:]
-    zero = to_mpf(values["E_W"]) * mpmath.mpf(10) ** (-2 * (dps // 2))
-    for k in range(K):
-        if G[k, k] <= zero:
-            return Undefined(f"w_{k + 1} = 0 at the minimiser of (15) (||w||^2 = {mpmath.nstr(G[k, k], 3)})")
-    if pairs == "AB":
-        idx = [(k, j) for k in range(ka) for j in range(ka, K)]
-    else:
-        idx = [(k, j) for k in range(ka, K) for j in range(k + 1, K)]
-    return sum(G[k, j] / mpmath.sqrt(G[k, k] * G[j, j]) for k, j in idx) / len(idx)
+#: the room's names, as before the split (its tests and proof use them; most live in the sibling modules)
+__all__ = [
+    "Arithmetic",
+    "CLAIM",
+    "CLASSIFIER_BUDGET",
+    "Claim",
+    "EXPLORATIONS",
+    "E_H",
+    "E_W",
+    "Example",
+    "Exploration",
+    "FEATURE_BUDGET",
+    "FLOAT",
+    "Finding",
+    "Fraction",
+    "GEOMETRY_TOL",
+    "GramProgram",
+    "Hypothesis",
+    "K_A",
+    "K_B",
+    "LayerPeeledModel",
+    "Mapping",
+    "OversampledModel",
+    "PAPER",
+    "PARAMETERS",
+    "Parameter",
+    "PolishedSolution",
+    "QUANTITIES",
+    "Quantity",
+    "SEEDS",
+    "SolveOptions",
+    "SolveReport",
+    "Source",
+    "Tolerance",
+    "Undefined",
+    "VALUE_TOL",
+    "_classifier_cosine",
+    "class_means",
+    "classifier_geometry",
+    "cosine",
+    "dataclass",
+    "effective_sizes",
+    "log_decimals",
+    "measure",
+    "model",
+    "mpmath",
+    "n_A",
+    "n_B",
+    "np",
+    "p",
+    "parameters",
+    "polished_optimum",
+    "relaxation",
+    "relaxation_value",
+    "solve",
+    "solve_constrained",
+    "solve_gram",
+    "st",
+    "to_mpf",
+    "w_r",
+]
 
 
 # --- tolerances ------------------------------------------------------------------------------------------
@@ -115,12 +147,15 @@ VALUE_TOL = Tolerance(
     "and first-order insensitive to the point's error: 8 guard digits. The conic solvers' accuracy (Clarabel "
     "~1e-11, SCS ~1e-9) only starts the refinement",
 )
+
+
 GEOMETRY_TOL = Tolerance(
     guard_digits=10,
     reason="budgets and cosines carry the forward error of each refined point, ~ (KKT residual 10^-(dps-5)) x "
     "(condition of the KKT matrix on the complement of the rotation orbit, <= 1e3 on the pinned and drawn "
     "points); the relaxation's cosines are ratios of Gram entries at its own refined point: 10 guard digits",
 )
+
 
 QUANTITIES = (
     Quantity(
@@ -157,135 +192,6 @@ QUANTITIES = (
     ),
 )
 
-
-# --- the independent solve of (18) -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class OversampledModel(LayerPeeledModel):
-    """Program (18): (7) with the minority loss terms weighted by w_r and the mean taken over N' = n_A K_A +
-    w_r n_B K_B. The constraints are those of (7) for the real sample counts (n_A, n_B): unchanged."""
-
-    K_A: int = 1
-    w_r: Fraction = Fraction(1)
-
-    def _loss_weights(self, ar: Arithmetic) -> np.ndarray:
-        w = ar.scalar(self.w_r)
-        n_prime = sum(self.class_sizes[: self.K_A]) + w * sum(self.class_sizes[self.K_A :])
-        per_class = [1 / n_prime] * self.K_A + [w / n_prime] * (self.K - self.K_A)
-        return np.array(
-            np.repeat(np.array(per_class, dtype=object), self.class_sizes), dtype=object if ar is not FLOAT else float
-        )
-
-    def objective(self, x: np.ndarray, ar: Arithmetic = FLOAT):
-        W, H = self.unpack(x)
-        return (self.loss.values(H @ W.T, self.labels, ar) * self._loss_weights(ar)).sum()
-
-    def gradient(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
-        W, H = self.unpack(x)
-        G = self.loss.grad(H @ W.T, self.labels, ar) * self._loss_weights(ar)[:, None]
-        return self.pack(G.T @ H, G @ W)
-
-
-def model(values: Mapping[str, Fraction]) -> OversampledModel:
-    ka, kb = int(values["K_A"]), int(values["K_B"])
-    sizes = (int(values["n_A"]),) * ka + (int(values["n_B"]),) * kb
-    return OversampledModel(sizes, int(values["p"]), values["E_H"], values["E_W"], K_A=ka, w_r=values["w_r"])
-
-
-def measure(lpm: OversampledModel, x: np.ndarray, ar: Arithmetic, zero_digits: int) -> dict[str, tuple]:
-    W, H = lpm.unpack(x)
-    means = class_means(H, lpm.labels, lpm.K)
-    zero = float(lpm.E_W) ** 0.5 * 10.0 ** (-zero_digits)
-    ka, K = lpm.K_A, lpm.K
-
-    def cos(k, j):
-        return cosine(W[k], W[j], zero_tol=zero, names=(f"w_{k + 1}", f"w_{j + 1}"))
-
-    return {
-        "value": (lpm.objective(x, ar),),
-        "mean_feature_budget": ((means * means).sum() / K,),
-        "classifier_budget": ((W * W).sum() / K,),
-        "cos_classifiers_AB": tuple(cos(k, j) for k in range(ka) for j in range(ka, K)),
-        "cos_classifiers_BB": tuple(cos(k, j) for k in range(ka, K) for j in range(k + 1, K)),
-    }
-
-
-def solve(values: Mapping[str, Fraction], options: SolveOptions) -> SolveReport:
-    """Minimise (18) directly (individual samples, minority terms weighted by w_r); never uses (15)."""
-    lpm = model(values)
-
-    def measured(x, ar):
-        return measure(lpm, x, ar, zero_digits=8 if ar.name == "float64" else options.dps // 2)
-
-    return solve_constrained(lpm, options, measured)
-
-
-# --- Hypothesis strategy -------------------------------------------------------------------------------------
-@st.composite
-def parameters(draw) -> dict[str, Fraction]:
-    """K_A in {1, 2}, K_B = 2, n_A <= 4, n_B = 1, w_r in [0.1, 10) (two digits), p = 2K: <= 100 unknowns."""
-    ka = draw(st.integers(1, 2))
-    return {
-        "K_A": Fraction(ka),
-        "K_B": Fraction(2),
-        "n_A": Fraction(draw(st.integers(1, 4))),
-        "n_B": Fraction(1),
-        "w_r": draw(log_decimals(-1, 1)),
-        "p": Fraction(2 * (ka + 2)),
-        "E_H": draw(log_decimals(-1, 1)),
-        "E_W": draw(log_decimals(-1, 1)),
-    }
-
-
-# --- exploration: Fig. 6 (oversampling enlarges the minority angles) --------------------------------------------
-def _fig6() -> Finding:
-    """cos_BB of (15) with n_B -> w_r n_B at R = 1000, K = 10, E_W = 1, against w_r (Clarabel, then SCS)."""
-    rows, monotone = [], True
-    for ka in (3, 5, 7):
-        for eh in (5, 10):
-            previous = None
-            for wr in (1, 10, 100, 200, 500, 1000):
-                sizes = (Fraction(1000),) * ka + (Fraction(wr),) * (10 - ka)
-                prog = GramProgram(sizes, eh, 1)
-                sol = solve_gram(prog, "CLARABEL")
-                if not sol.accurate:
-                    sol = solve_gram(prog, "SCS")
-                norms, C = classifier_geometry(sol.X)
-                if norms[ka:].min() < 1e-4:
-                    cos_bb = "undefined (minority classifiers ~ 0)"
-                    current = None
-                else:
-                    current = float(np.mean([C[k, j] for k in range(ka, 10) for j in range(k + 1, 10)]))
-                    cos_bb = f"{current:.6f}"
-                    if previous is not None and current > previous + 10 * sol.stated_accuracy:
-                        monotone = False
-                    previous = current
-                rows.append(
-                    {
-                        "K_A": str(ka),
-                        "E_H": str(eh),
-                        "w_r": str(wr),
-                        "cos_BB": cos_bb,
-                        "solver": f"{sol.solver}: {sol.reason}",
-                    }
-                )
-    summary = (
-        "At R = 1000, K = 10, E_W = 1 the mean minority-minority classifier cosine of (15) with n_B -> w_r n_B "
-        + ("decreases monotonically" if monotone else "does NOT decrease monotonically")
-        + " in w_r over {1, 10, 100, 200, 500, 1000} for K_A in {3, 5, 7}, E_H in {5, 10}, reaching -1/9 at w_r = R "
-        "(rows; conic accuracy ~1e-8 on cosines). Where the minority classifiers vanish the cosine is undefined."
-    )
-    return Finding(summary, tuple(rows))
-
-
-EXPLORATIONS = (
-    Exploration(
-        claim_id="fang2021.prop1",
-        label="conjecture",
-        title="Fig. 6: oversampling enlarges the between-minority-class angles",
-        question="Is the minority-minority classifier cosine of the oversampled model decreasing in w_r at R = 1000?",
-        run=_fig6,
-    ),
-)
 
 CLAIM = Claim(
     id="fang2021.prop1",

@@ -19,8 +19,13 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from verify import strategies as st
-from verify.claim import (
+from verify.authoring import strategies as st
+from verify.authoring.strategies import log_decimals
+from verify.claims.fang2021 import PAPER, SEEDS
+from verify.geometry import cosine, norm, pairwise_cosines
+from verify.models import LayerPeeledModel
+from verify.models.arith import Arithmetic
+from verify.record import (
     Claim,
     Erratum,
     Evidence,
@@ -32,13 +37,8 @@ from verify.claim import (
     Source,
     Tolerance,
 )
-from verify.claims.fang2021 import PAPER, SEEDS
-from verify.geometry import cosine, norm, pairwise_cosines
-from verify.hypotheses import CLASSIFIER_BUDGET, ETF_DIMENSION, FEATURE_BUDGET, ONE_SAMPLE_PER_CLASS, TWO_CLASSES
-from verify.models import LayerPeeledModel
-from verify.models.arith import Arithmetic
+from verify.record.hypotheses import CLASSIFIER_BUDGET, ETF_DIMENSION, FEATURE_BUDGET, ONE_SAMPLE_PER_CLASS, TWO_CLASSES
 from verify.solvers.pipeline import solve_constrained
-from verify.strategies import log_decimals
 
 PARAMETERS = (
     Parameter("K", "integer", "number of classes"),

@@ -23,8 +23,14 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from verify import strategies as st
-from verify.claim import (
+from verify.authoring import strategies as st
+from verify.authoring.strategies import assume, log_decimals
+from verify.claims.fang2021 import PAPER, SEEDS
+from verify.geometry import cosine, norm, pairwise_cosines, simplex_etf
+from verify.geometry.collapse import class_means
+from verify.models.arith import Arithmetic
+from verify.models.contrastive import ContrastiveModel
+from verify.record import (
     Claim,
     Erratum,
     Evidence,
@@ -37,14 +43,8 @@ from verify.claim import (
     Source,
     Tolerance,
 )
-from verify.claims.fang2021 import PAPER, SEEDS
-from verify.geometry import cosine, norm, pairwise_cosines, simplex_etf
-from verify.geometry.collapse import class_means
-from verify.hypotheses import ETF_DIMENSION, FEATURE_BUDGET, ONE_SAMPLE_PER_CLASS, TWO_CLASSES
-from verify.models.arith import Arithmetic
-from verify.models.contrastive import ContrastiveModel
+from verify.record.hypotheses import ETF_DIMENSION, FEATURE_BUDGET, ONE_SAMPLE_PER_CLASS, TWO_CLASSES
 from verify.solvers.pipeline import solve_constrained
-from verify.strategies import assume, log_decimals
 
 PARAMETERS = (
     Parameter("K", "integer", "number of classes"),

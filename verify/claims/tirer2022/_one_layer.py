@@ -14,11 +14,11 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from verify.claim import Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Tolerance, Undefined
+from verify.base.precision import evaluate_expr
 from verify.geometry import norm, pairwise_cosines
 from verify.models.arith import FLOAT, Arithmetic, mp_arithmetic
 from verify.models.mse_features import BiasMode, MSEFeaturesModel, singular_values
-from verify.precision import evaluate_expr
+from verify.record import Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Tolerance, Undefined
 from verify.solvers.landscape import explore, local_minima_details
 from verify.solvers.threads import single_threaded_blas
 from verify.solvers.thresholds import origin_threshold
@@ -135,7 +135,7 @@ def draw_model_point(draw) -> tuple[dict, Fraction]:
     :data:`KAPPA_BANDS`, lambda_W from kappa; returns (values, kappa)."""
     from hypothesis import strategies as st
 
-    from verify.strategies import log_decimals
+    from verify.authoring.strategies import log_decimals
 
     K_ = draw(st.integers(2, 5))
     n_ = draw(st.integers(1, 4))
@@ -287,7 +287,7 @@ def reference(fn: Callable[[dict], object]):
         v = fn(values)
         if isinstance(v, Undefined):
             return v
-        return evaluate_expr(v, {}, dps)  # relative digits at any scale (verify/precision.py)
+        return evaluate_expr(v, {}, dps)  # relative digits at any scale (verify/base/precision.py)
 
     return ref
 

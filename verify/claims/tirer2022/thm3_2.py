@@ -21,7 +21,6 @@ from fractions import Fraction
 
 import sympy as sp
 
-from verify.claim import Claim, Example, Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Source
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
@@ -43,6 +42,7 @@ from verify.claims.tirer2022._one_layer import (
     solve_one_layer,
 )
 from verify.models.mse_features import MSEFeaturesModel
+from verify.record import Claim, Example, Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Source
 
 PARAMETERS = (
     *MODEL_PARAMETERS,

@@ -23,22 +23,14 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from verify.claim import Claim, Erratum, Evidence, Example, Exploration, Quantity, SolveOptions, SolveReport, Source
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import GEOMETRY_TOL
-from verify.claims.tirer2022._two_layer import (
-    _ALL,
-    _DEF,
-    HYPOTHESES,
-    PARAMETERS,
-    _from_u,
-    census,
-    common_quantities,
-    model,
-    solve_two_layer,
-)
+from verify.claims.tirer2022._two_layer import _ALL, _DEF, HYPOTHESES, PARAMETERS, _from_u, common_quantities
+from verify.claims.tirer2022._two_layer_explore import census
+from verify.claims.tirer2022._two_layer_solve import model, solve_two_layer
 from verify.models.arith import FLOAT, to_mpf
 from verify.models.two_layer import TwoLayerModel
+from verify.record import Claim, Erratum, Evidence, Example, Exploration, Quantity, SolveOptions, SolveReport, Source
 
 QUANTITIES = (
     *common_quantities(),

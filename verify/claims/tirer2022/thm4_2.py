@@ -19,11 +19,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 
-from verify.claim import Claim, Example, Exploration, SolveOptions, SolveReport, Source
 from verify.claims.tirer2022 import PAPER, SEEDS
-from verify.claims.tirer2022._two_layer import HYPOTHESES, PARAMETERS, census, common_quantities, solve_two_layer
+from verify.claims.tirer2022._two_layer import HYPOTHESES, PARAMETERS, common_quantities
+from verify.claims.tirer2022._two_layer_explore import census
+from verify.claims.tirer2022._two_layer_solve import solve_two_layer
 from verify.claims.tirer2022.thm4_1 import parameters as linear_parameters
 from verify.models.two_layer import TwoLayerModel
+from verify.record import Claim, Example, Exploration, SolveOptions, SolveReport, Source
 
 QUANTITIES = tuple(common_quantities())
 KEEP = tuple(q.name for q in QUANTITIES)

@@ -24,7 +24,6 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from verify.claim import Claim, Example, Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Source, Tolerance
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
@@ -34,6 +33,7 @@ from verify.claims.tirer2022._one_layer import (
 )
 from verify.models.arith import mp_arithmetic, to_mpf
 from verify.models.mse_features import MSEFeaturesModel, singular_values
+from verify.record import Claim, Example, Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Source, Tolerance
 from verify.solvers.landscape import explore
 from verify.solvers.monte_carlo import fitted_slope, mean_interval, noisy_ridge
 from verify.solvers.threads import single_threaded_blas
@@ -184,7 +184,7 @@ def parameters():
     """K in 2..4, n in 1..5, kappa in [0.05, 0.95], sigma in [0.1, 2), d in K..K+1."""
     from hypothesis import strategies as st
 
-    from verify.strategies import log_decimals
+    from verify.authoring.strategies import log_decimals
 
     @st.composite
     def draw(draw):

@@ -1,0 +1,327 @@
+"""Checks: a claim's closed form against its independent solve, point by point, with honest verdicts.
+
+A point is ``verified`` when the solve converged (its own residual test) and every quantity agrees within
+its tolerance; ``failed`` when the solve converged and some quantity disagrees (or is undefined where the
+claim predicts a value); ``inconclusive`` when the solve did not converge, precision ran out, or the claim's own reference for an
+implicitly defined quantity could not be computed (:class:`verify.record.Unavailable`). A claim is
+``failed`` if any point failed, else ``inconclusive`` if any point was, else ``verified``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+
+import mpmath
+
+from verify.record import Claim, SolveOptions, SolveReport, Unavailable, Undefined, Withheld
+
+
+class Verdict(StrEnum):
+    """The outcome of comparing a closed form with an independent solve (docs/guide.md, "Verdicts").
+
+    ``verified``: the solve converged by its own residual test and every quantity agrees within its tolerance;
+    ``failed``: a converged solve disagrees (or measures undefined where a value is predicted);
+    ``inconclusive``: the solve did not converge or precision ran out; nothing is concluded. A string enum:
+    ``Verdict.VERIFIED == "verified"``."""
+
+    VERIFIED = "verified"
+    FAILED = "failed"
+    INCONCLUSIVE = "inconclusive"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One quantity at one point: closed form against every measured instance (for a vector quantity, the
+    component with the worst error, named by ``label``)."""
+
+    name: str
+    predicted: mpmath.mpf | Undefined
+    worst_measured: mpmath.mpf | Undefined
+    rel_error: mpmath.mpf | None  # None when some instance is undefined
+    tolerance: mpmath.mpf
+    float_rel_error: mpmath.mpf | None  # the float64 multistart point, before refinement (information)
+    instances: int
+    label: str | None = None  # the worst component of a vector quantity
+
+    @property
+    def ok(self) -> bool:
+        return self.rel_error is not None and self.rel_error <= self.tolerance
+
+
+@dataclass(frozen=True)
+class PointResult:
+    """One parameter point of a check: its verdict, every comparison, and the solve behind them."""
+
+    claim_id: str
+    params: Mapping[str, Fraction]
+    origin: str  # "pinned: <note>" or "drawn"
+    verdict: Verdict
+    comparisons: tuple[Comparison, ...]
+    solve: SolveReport
+    seconds: float
+
+    def worst(self) -> Comparison | None:
+        """The comparison closest to (or furthest past) its tolerance."""
+        if not self.comparisons:
+            return None
+        return max(self.comparisons, key=lambda c: mpmath.inf if c.rel_error is None else c.rel_error / c.tolerance)
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """A claim's check: the verdict over all points (failed if any failed, else inconclusive if any was, else
+    verified) and the points; :meth:`worst` is the comparison closest to its tolerance."""
+
+    claim_id: str
+    verdict: Verdict
+    points: tuple[PointResult, ...]
+    seconds: float
+
+    def worst(self) -> Comparison | None:
+        comps = [p.worst() for p in self.points if p.worst() is not None]
+        return max(comps, key=lambda c: mpmath.inf if c.rel_error is None else c.rel_error / c.tolerance, default=None)
+
+
+def relative_error(
+    predicted: mpmath.mpf | Undefined, measured: tuple
+) -> tuple[mpmath.mpf | None, mpmath.mpf | Undefined]:
+    """Worst |m - c| / |c| over the instances (absolute |m| when c = 0); None if any instance is undefined.
+
+    When the claim itself predicts that the quantity does not exist (``Undefined``: the cosine of a vector the
+    theory says is zero), agreement means every instance is measured undefined too (error 0)."""
+    if isinstance(predicted, Unavailable):
+        return None, predicted
+    if isinstance(predicted, Undefined):
+        defined = [m for m in measured if not isinstance(m, Undefined)]
+        return (mpmath.mpf(0), measured[0]) if not defined else (None, defined[0])
+    worst_err, worst_val = mpmath.mpf(0), None
+    for m in measured:
+        if isinstance(m, Undefined):
+            return None, m
+        err = abs(m - predicted) / abs(predicted) if predicted != 0 else abs(m)
+        if worst_val is None or err >= worst_err:
+            worst_err, worst_val = err, m
+    return worst_err, worst_val
+
+
+def _instances(measured) -> tuple:
+    return measured if isinstance(measured, tuple | list) else (measured,)
+
+
+def _as_mpf(measured: tuple) -> tuple:
+    return tuple(v if isinstance(v, Undefined) else mpmath.mpf(v) for v in measured)
+
+
+def _compare_vector(predicted: Mapping, measured, float_measured) -> tuple:
+    """Component by component; a label on one side only is a failure (measured ``Undefined('not measured')``)."""
+    if not isinstance(measured, Mapping):
+        return None, Undefined("measured a scalar where a vector is predicted"), None, None, 0
+    worst = (mpmath.mpf(-1), None, None, None)  # (key, err, value, label)
+    count = 0
+    float_worst = None
+    for label in list(predicted) + [k for k in measured if k not in predicted]:
+        if label not in predicted or label not in measured:
+            return None, Undefined(f"component {label} on one side only"), None, label, count
+        inst = _instances(measured[label])
+        count += len(inst)
+        err, val = relative_error(predicted[label], inst)
+        if err is None:
+            return None, val, None, label, count
+        if err > worst[0]:
+            worst = (err, err, val, label)
+        if isinstance(float_measured, Mapping) and label in float_measured:
+            ferr = relative_error(predicted[label], _as_mpf(_instances(float_measured[label])))[0]
+            if ferr is not None and (float_worst is None or ferr > float_worst):
+                float_worst = ferr
+    return worst[1], worst[2], float_worst, worst[3], count
+
+
+def compare(claim: Claim, values: Mapping[str, Fraction], report: SolveReport) -> tuple[Comparison, ...]:
+    predicted = claim.evaluate(values, report.dps)
+    out = []
+    with mpmath.workdps(report.dps):
+        for q in claim.quantities:
+            pred = predicted[q.name]
+            measured = report.quantities.get(q.name, ())
+            float_measured = report.float_quantities.get(q.name, ())
+            tol = q.tolerance.at(report.dps)
+            if isinstance(pred, Withheld):
+                out.append(Comparison(q.name, Unavailable(str(pred)), Undefined("not compared"), None, tol, None, 0))
+                continue
+            if isinstance(pred, Mapping):
+                err, worst, float_err, label, count = (
+                    _compare_vector(pred, measured, float_measured)
+                    if measured
+                    else (None, Undefined("not measured"), None, None, 0)
+                )
+                shown = (
+                    pred.get(label, Undefined("no such component")) if label is not None else next(iter(pred.values()))
+                )
+                out.append(Comparison(q.name, shown, worst, err, tol, float_err, count, label))
+                continue
+            measured = _instances(measured) if measured != () else ()
+            interval = report.details.get("intervals", {}).get(q.name) if isinstance(report.details, Mapping) else None
+            if interval is not None and isinstance(pred, mpmath.mpf):
+                # a statistical quantity (Monte-Carlo): the solve's confidence interval (lo, hi), symmetric about
+                # the measured mean, is the tolerance; verified iff it holds the prediction
+                half = (mpmath.mpf(interval[1]) - mpmath.mpf(interval[0])) / 2
+                tol = half / abs(pred) if pred != 0 else half
+            err, worst = relative_error(pred, measured) if measured else (None, Undefined("not measured"))
+            float_err = relative_error(pred, _as_mpf(_instances(float_measured)))[0] if float_measured else None
+            out.append(Comparison(q.name, pred, worst, err, tol, float_err, len(measured)))
+    return tuple(out)
+
+
+def judge(report: SolveReport, comparisons: tuple[Comparison, ...]) -> Verdict:
+    """An unconverged solve is inconclusive whatever it measured; a converged one is verified or failed."""
+    if not report.converged or any(isinstance(c.predicted, Unavailable) for c in comparisons):
+        return Verdict.INCONCLUSIVE
+    return Verdict.VERIFIED if all(c.ok for c in comparisons) else Verdict.FAILED
+
+
+def check_point(
+    claim: Claim, values: Mapping[str, Fraction], options: SolveOptions, origin: str = "drawn"
+) -> PointResult:
+    t0 = time.perf_counter()
+    report = claim.solver(values, options)
+    comparisons = compare(claim, values, report)
+    return PointResult(
+        claim.id, dict(values), origin, judge(report, comparisons), comparisons, report, time.perf_counter() - t0
+    )
+
+
+def drawn_points(claim: Claim, n: int, seed: int) -> list[dict[str, Fraction]]:
+    """``n`` distinct parameter points drawn by the claim's Hypothesis strategy, reproducibly from ``seed``."""
+    if n <= 0:
+        return []
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hypothesis_seed
+
+    points: list[dict[str, Fraction]] = []
+
+    @hypothesis_seed(seed)
+    @settings(
+        max_examples=n,
+        database=None,
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(claim.strategy())
+    def collect(values: dict[str, Fraction]) -> None:
+        if values not in points:
+            points.append(values)
+
+    collect()
+    return points[:n]
+
+
+def check_claim(
+    claim: Claim, *, examples: int = 4, seed: int = 0, options: SolveOptions | None = None, progress=None
+) -> ClaimResult:
+    """Check ``claim``: its pinned examples plus ``examples`` points drawn (deterministically from ``seed``) by
+    its Hypothesis strategy, each solved independently with ``options`` and compared quantity by quantity
+    (:func:`check_point`); ``progress(done, total)`` is called after each point."""
+    options = options or SolveOptions(seed=seed)
+    t0 = time.perf_counter()
+    todo = [(claim.parse(ex.params), f"pinned: {ex.note}") for ex in claim.examples]
+    todo += [(claim.parse(v), "drawn") for v in drawn_points(claim, examples, seed)]
+    results = []
+    for values, origin in todo:
+        results.append(check_point(claim, values, options, origin))
+        if progress is not None:
+            progress(results[-1])
+    return ClaimResult(claim.id, _claim_verdict(results), tuple(results), time.perf_counter() - t0)
+
+
+# --- across processes ------------------------------------------------------------------------------------
+def _worker_init() -> None:
+    """A worker of :func:`check_claims`: single-threaded BLAS for its whole life (N workers on N cores must not
+    each spin N BLAS threads, see :mod:`verify.solvers.threads`)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
+
+
+def _check_registered_point(
+    claim_id: str, values: Mapping[str, Fraction], options: SolveOptions, origin: str
+) -> PointResult:
+    """One point in a worker: the claim is looked up by id (claims hold closures and are not pickled). numpy's
+    floating-point warnings are silenced as the CLI silences them (they never change a value or a verdict)."""
+    import numpy as np
+
+    from verify.engine import registry
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        return check_point(registry.get(claim_id), values, options, origin)
+
+
+def _claim_verdict(results: list[PointResult]) -> Verdict:
+    verdicts = {r.verdict for r in results}
+    if Verdict.FAILED in verdicts:
+        return Verdict.FAILED
+    if Verdict.INCONCLUSIVE in verdicts or not results:
+        return Verdict.INCONCLUSIVE
+    return Verdict.VERIFIED
+
+
+def check_claims(
+    claims: list[Claim],
+    *,
+    examples: int = 4,
+    seed: int = 0,
+    options: SolveOptions | None = None,
+    jobs: int = 1,
+    progress=None,
+) -> list[ClaimResult]:
+    """:func:`check_claim` for each claim, the points spread over ``jobs`` processes (spawned, so safe on every
+    platform). The points (pinned, then drawn from ``seed`` in this process) and each point's solve (seeded by
+    ``options.seed``, independent of which worker runs it or when) are the same for every ``jobs``, so verdicts
+    and errors are identical; only the order in which ``progress`` sees points may differ. A claim's
+    ``seconds`` is then the sum of its points' solve times (CPU time spent on it, not wall time). Claims not in
+    the registry (built by a user, e.g. ``thm4.claim_for``) cannot be looked up by a worker and are checked
+    here, serially."""
+    if jobs <= 1:
+        return [check_claim(c, examples=examples, seed=seed, options=options, progress=progress) for c in claims]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from verify.engine import registry
+
+    options = options or SolveOptions(seed=seed)
+    registered = registry.catalogue()
+    todo: list[tuple[int, Mapping[str, Fraction], str]] = []
+    for i, claim in enumerate(claims):
+        todo += [(i, claim.parse(ex.params), f"pinned: {ex.note}") for ex in claim.examples]
+        todo += [(i, claim.parse(v), "drawn") for v in drawn_points(claim, examples, seed)]
+    per_claim: list[list[PointResult | None]] = [[] for _ in claims]
+    slots = []
+    for i, _values, _origin in todo:
+        slots.append((i, len(per_claim[i])))
+        per_claim[i].append(None)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init) as pool:
+        futures = {}
+        for k, (i, values, origin) in enumerate(todo):
+            claim = claims[i]
+            if registered.get(claim.id) is claim:
+                futures[pool.submit(_check_registered_point, claim.id, values, options, origin)] = k
+            else:
+                i_, j_ = slots[k]
+                per_claim[i_][j_] = check_point(claim, values, options, origin)
+                if progress is not None:
+                    progress(per_claim[i_][j_])
+        for future in as_completed(futures):
+            i_, j_ = slots[futures[future]]
+            per_claim[i_][j_] = future.result()
+            if progress is not None:
+                progress(per_claim[i_][j_])
+    out = []
+    for claim, results in zip(claims, per_claim, strict=True):
+        done = [r for r in results if r is not None]
+        out.append(ClaimResult(claim.id, _claim_verdict(done), tuple(done), sum(r.seconds for r in done)))
+    return out

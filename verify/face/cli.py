@@ -1,0 +1,315 @@
+"""The ``nc-verify`` command line: list, show, eval, solve, check, errata, explore, plot, nets.
+
+Exit status (docs/guide.md, "Exit status"):
+
+===  ===================================================================================================
+ 0   ok: the command did what was asked (a check verified every point, a solve converged and corroborated)
+ 1   a check failed: a converged solve disagrees with the closed form (or a recorded erratum is not confirmed)
+ 2   user error: one line on stderr naming the parameter or option, the violated condition and the fix
+ 3   inconclusive: a solve did not converge or could not corroborate global minimality, precision ran out,
+     a plotted point is not certified; nothing is concluded
+===  ===================================================================================================
+
+A user mistake never prints a traceback: every value is parsed and every option validated before any work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+from verify.base.errors import InputError
+from verify.engine import registry
+from verify.face.schema import SCHEMA_VERSION
+
+# Everything heavier (sympy through verify.face.report, numpy, the solvers) is imported by the command that needs
+# it, so that ``list`` starts without importing any of it and ``show``/``eval`` import only their claim.
+
+EXIT_OK, EXIT_FAILED, EXIT_USER_ERROR, EXIT_INCONCLUSIVE = 0, 1, 2, 3
+
+
+def _assignments(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise InputError(f"argument {item!r} is not of the form name=value", parameter=item, fix="e.g. K=3")
+        if name in out:
+            raise InputError(
+                f"parameter {name} is given twice ({name}={out[name]} and {name}={value})",
+                parameter=name,
+                fix=f"give {name} once",
+            )
+        out[name] = value
+    return out
+
+
+def _jsonable(x):
+    """numpy scalars and arrays, mpmath numbers and fractions in solver details become JSON values."""
+    if hasattr(x, "tolist"):
+        return x.tolist()
+    if isinstance(x, float | int | str):
+        return x
+    return str(x)
+
+
+def _emit(args, data: dict, text: str) -> None:
+    print(json.dumps(data, indent=2, default=_jsonable) if args.json else text)
+
+
+def cmd_list(args) -> int:
+    claims = registry.entries()
+    data = [{"id": c.id, "title": c.title, "where": c.where} for c in claims]
+    _emit(args, {"schema": SCHEMA_VERSION, "claims": data}, "\n".join(f"{c.id:<22} {c.title}" for c in claims))
+    return EXIT_OK
+
+
+def cmd_show(args) -> int:
+    from verify.face import report
+
+    claim = registry.get(args.id)
+    _emit(args, report.claim_json(claim), report.claim_text(claim, full=args.full))
+    return EXIT_OK
+
+
+def cmd_eval(args) -> int:
+    from verify.engine.options import validate_dps
+    from verify.face import report
+    from verify.face.api import ClaimHandle
+    from verify.record import Unavailable
+
+    handle = ClaimHandle(registry.get(args.id))
+    result = handle.eval(validate_dps(args.dps), args.quantity or None, **_assignments(args.params))
+    _emit(args, result.to_json(), report.eval_text(result.claim, result.params, result.values, result.dps))
+    unavailable = any(isinstance(v, Unavailable) for v in _flat(result.values.values()))
+    return EXIT_INCONCLUSIVE if unavailable else EXIT_OK
+
+
+def _flat(values):
+    for v in values:
+        if isinstance(v, dict):
+            yield from v.values()
+        else:
+            yield v
+
+
+def cmd_solve(args) -> int:
+    from verify.engine.options import validate_solve_options
+    from verify.face import report
+
+    claim = registry.get(args.id)
+    given = _assignments(args.params)
+    options = validate_solve_options(args.dps, args.starts, args.seed)
+    params = claim.parse(given)
+    defaults = claim.defaulted(given, params)
+    rep = _solve_or_out_of_reach(claim, params, options)
+    if rep is None:
+        return EXIT_INCONCLUSIVE
+    data = report.solve_json(claim, params, rep, options=options)
+    data["defaults"] = defaults
+    _emit(args, data, report.solve_text(claim, params, rep, defaults=defaults, options=options))
+    return EXIT_OK if data["status"] == "converged" else EXIT_INCONCLUSIVE
+
+
+def _solve_or_out_of_reach(claim, params, options):
+    """The solve at a user's point, or None after one line saying what is out of reach: at extreme valid values
+    (budgets of 10^100, 10^20 classes) a float64 stage can break down (an SVD that does not converge, a size
+    float64 cannot hold). The exception's type is named, so that a defect is not mistaken for a limit."""
+    import mpmath
+    import numpy as np
+
+    try:
+        return claim.solver(params, options)
+    except InputError:
+        raise
+    except (ArithmeticError, ValueError, TypeError, np.linalg.LinAlgError, mpmath.libmp.NoConvergence) as exc:
+        what = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        print(
+            f"nc-verify: out of reach: the solver of {claim.id} broke down at this point ({what}); nothing is "
+            "concluded: try less extreme parameters (nc-verify eval answers the closed form) or a larger --dps",
+            file=sys.stderr,
+        )
+        return None
+
+
+def cmd_check(args) -> int:
+    from verify.engine.checking import Verdict, check_claims
+    from verify.engine.options import MAX_EXAMPLES, MAX_JOBS, validate_count, validate_solve_options
+    from verify.face import report_check
+
+    validate_count(
+        "--examples", args.examples, 0, "0 checks the pinned examples only", MAX_EXAMPLES, "each is a full solve"
+    )
+    options = validate_solve_options(args.dps, args.starts, args.seed)
+    claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
+    jobs = validate_count(
+        "--jobs", args.jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait"
+    )
+    t0 = time.perf_counter()
+    if not args.json:
+        print(f"checking {', '.join(c.id for c in claims)} ...", file=sys.stderr, flush=True)
+    results = check_claims(claims, examples=args.examples, seed=args.seed, options=options, jobs=jobs)
+    seconds = time.perf_counter() - t0
+    _emit(args, report_check.check_json(results, seconds), report_check.check_text(results, seconds))
+    if any(r.verdict is Verdict.FAILED for r in results):
+        return EXIT_FAILED
+    return EXIT_INCONCLUSIVE if any(r.verdict is Verdict.INCONCLUSIVE for r in results) else EXIT_OK
+
+
+def cmd_errata(args) -> int:
+    from verify.face import report_check
+
+    claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
+    items = [report_check.erratum_json(e) for c in claims for e in c.errata]
+    _emit(args, {"schema": SCHEMA_VERSION, "errata": items}, report_check.errata_text(items))
+    return EXIT_OK if all(d["confirmed"] for d in items) else EXIT_FAILED
+
+
+def cmd_explore(args) -> int:
+    from verify.face import report_check
+
+    claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
+    items = [report_check.exploration_json(e, e.run()) for c in claims for e in c.explorations]
+    _emit(args, {"schema": SCHEMA_VERSION, "explorations": items}, report_check.explorations_text(items))
+    return EXIT_OK
+
+
+def cmd_plot(args) -> int:
+    """A figure of one claim, dispatched by claim id (verify/face/figures/__init__.py)."""
+    from verify.face.figures import plotter
+
+    claim = registry.get(args.id)
+    figure = plotter(claim.id)(claim, _assignments(args.params), args)
+    _emit(args, figure.data, figure.text)
+    return EXIT_OK if figure.complete else EXIT_INCONCLUSIVE
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("nc-verify")
+    except Exception:  # noqa: BLE001 - an uninstalled source tree has no metadata
+        return "unknown (not installed)"
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="nc-verify",
+        description="Executable, checked claims of neural-collapse theory.",
+        epilog="exit status: 0 ok, 1 a check failed, 2 user error, 3 inconclusive (docs/guide.md)",
+    )
+    ap.add_argument("--version", action="version", version=f"nc-verify {_version()}")
+    path_help = "also load claims from DIR (.py files defining CLAIM; repeatable; see docs/authoring.md)"
+    ap.add_argument("--path", action="append", default=[], metavar="DIR", help=path_help)
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("--json", action="store_true", help="machine-readable output (docs/schemas.md)")
+        p.add_argument("--path", action="append", default=argparse.SUPPRESS, metavar="DIR", help=path_help)
+        p.set_defaults(func=func)
+        return p
+
+    def precision(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--dps", type=int, default=30, help="working precision in decimal digits, 20..1000 (default 30)")
+
+    def solving(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--starts", type=int, default=8, help="random starts, >= 1 (default 8; 2 must agree)")
+        p.add_argument("--seed", type=int, default=0, help="seed of the random starts, >= 0 (default 0)")
+
+    add("list", cmd_list, "list the claims")
+    p = add("show", cmd_show, "show one claim: statement, source, hypotheses, quantities, tolerances")
+    p.add_argument("id")
+    p.add_argument("--full", action="store_true", help="long closed forms in full (default: folded)")
+    p = add("eval", cmd_eval, "evaluate the closed form")
+    p.add_argument("id")
+    p.add_argument("params", nargs="*", metavar="name=value")
+    precision(p)
+    p.add_argument("--quantity", action="append", metavar="NAME", help="only this quantity (repeatable; default all)")
+    p = add("solve", cmd_solve, "run the independent solve")
+    p.add_argument("id")
+    p.add_argument("params", nargs="*", metavar="name=value")
+    precision(p)
+    solving(p)
+    p = add("check", cmd_check, "closed form against independent solve, pinned + drawn points")
+    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument("--examples", type=int, default=4, help="Hypothesis-drawn points per claim, >= 0 (default 4)")
+    precision(p)
+    solving(p)
+    p.add_argument("--jobs", type=int, default=1, help="processes to spread the points over, >= 1 (same verdicts)")
+    p = add("errata", cmd_errata, "recorded disagreements with the papers, with computed evidence")
+    p.add_argument("ids", nargs="*", metavar="ID", help="only these claims (default all)")
+    p = add("explore", cmd_explore, "searches beyond the theorems (labelled exploration / conjecture, no verdict)")
+    p.add_argument("ids", nargs="*", metavar="ID")
+    p = add("plot", cmd_plot, "a figure of a claim (fang2021.thm5: Figure 3), PNG or SVG")
+    p.add_argument("id")
+    p.add_argument("params", nargs="*", metavar="name=value", help="fang2021.thm5: K_A, K_B, E_H, E_W")
+    p.add_argument("--out", action="append", required=True, help="FILE.png or FILE.svg (repeat for both)")
+    p.add_argument("--points", type=int, default=40, help="solves per curve, 2..2000 (default 40)")
+    p.add_argument("--r-min", type=float, default=1.0, help="fang2021.thm5: smallest R (default 1)")
+    p.add_argument("--r-max", type=float, default=1e4, help="fang2021.thm5: largest R (default 10^4)")
+    p.add_argument(
+        "--figure3", action="store_true", help="fang2021.thm5: the paper's six settings (K = 10, no parameters)"
+    )
+    p = sub.add_parser("nets", help="network tier: train networks against the catalogue (nets extra)", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)  # listed in --help; main() forwards `nets ...` before parsing
+    p.set_defaults(func=cmd_nets)
+    return ap
+
+
+def cmd_nets(args) -> int:
+    """Forward to verify.nets.cli (imported by name: the core never imports the network tier or torch)."""
+    import importlib
+
+    return importlib.import_module("verify.nets.cli").main(args.rest)
+
+
+def parse_args(argv: list[str] | None):
+    """Options anywhere on the line: ``eval ID --dps 40 K=4`` as well as ``eval ID K=4 --dps 40``."""
+    ap = parser()
+    args, extras = ap.parse_known_args(argv)
+    stray = [x for x in extras if x.startswith("-") or "=" not in x or not hasattr(args, "params")]
+    if stray:
+        ap.error(f"unrecognized arguments: {' '.join(stray)}")
+    if extras:
+        args.params = [*args.params, *extras]
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["nets"]:  # everything after `nets` (options included) belongs to the network tier's parser
+        import importlib
+
+        return importlib.import_module("verify.nets.cli").main(argv[1:])
+    args = parse_args(argv)  # argparse's own errors: usage and one line on stderr, SystemExit(2)
+    try:
+        registry.use_command_paths(getattr(args, "path", []))  # claims of the user's own (docs/authoring.md)
+        if args.command == "list":
+            return args.func(args)
+        import numpy as np
+
+        # float64 stages try far-out random starts where exp overflows; whether a solve succeeded is decided
+        # by its residuals and reported in its status, so numpy's overflow warnings are noise on the terminal
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return args.func(args)
+    except InputError as exc:
+        print(f"nc-verify: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error of ours
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - suppress the flush error at interpreter exit
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("nc-verify: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        registry.use_command_paths([])  # --path holds for this command only (main() may run again in-process)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
