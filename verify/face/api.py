@@ -44,8 +44,11 @@ class Number(mpmath.mpf):
 
 
 def _numbers(value, digits: int):
-    if isinstance(value, Mapping):
-        return {k: _numbers(v, digits) for k, v in value.items()}
+    if isinstance(value, Mapping):  # entries shared by a vector (equal class sizes) stay shared: wrapped once
+        done: dict = {}
+        return {
+            k: done[id(v)] if id(v) in done else done.setdefault(id(v), _numbers(v, digits)) for k, v in value.items()
+        }
     return Number(value, digits) if isinstance(value, mpmath.mpf) else value
 
 

@@ -84,7 +84,10 @@ def cmd_eval(args) -> int:
 
     handle = ClaimHandle(registry.get(args.id))
     result = handle.eval(validate_dps(args.dps), args.quantity or None, **_assignments(args.params))
-    _emit(args, result.to_json(), report.eval_text(result.claim, result.params, result.values, result.dps))
+    if args.json:  # one rendering, not both (K = 1000 classes: 2.5e6 numbers)
+        print(json.dumps(result.to_json(), indent=2, default=_jsonable))
+    else:
+        print(report.eval_text(result.claim, result.params, result.values, result.dps))
     unavailable = any(isinstance(v, Unavailable) for v in _flat(result.values.values()))
     return EXIT_INCONCLUSIVE if unavailable else EXIT_OK
 

@@ -115,7 +115,9 @@ def value_text(v, digits: int):
     a dict label -> string."""
     if isinstance(v, Mapping):  # entries shared by a vector (equal class sizes) are formatted once
         done: dict = {}
-        return {label: done[id(x)] if id(x) in done else done.setdefault(id(x), num(x, digits)) for label, x in v.items()}
+        return {
+            label: done[id(x)] if id(x) in done else done.setdefault(id(x), num(x, digits)) for label, x in v.items()
+        }
     return num(v, digits)
 
 
