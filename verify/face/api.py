@@ -43,6 +43,23 @@ class Number(mpmath.mpf):
     __repr__ = __str__
 
 
+def _quantity_names(quantities) -> list[str] | None:
+    """None (all), one name, or a sequence of names; anything else is an InputError naming ``quantities``."""
+    if quantities is None:
+        return None
+    if isinstance(quantities, str):
+        quantities = [quantities]
+    if not isinstance(quantities, Sequence) or not all(isinstance(q, str) for q in quantities):
+        raise InputError(
+            f"quantities = {quantities!r} is not a list of quantity names",
+            parameter="quantities",
+            fix="give names, e.g. quantities=['value'] (or omit it for every quantity)",
+        )
+    if any(q.strip() == "" for q in quantities):
+        raise InputError("quantities has an empty name", parameter="quantities", fix="name a quantity, e.g. value")
+    return list(quantities)
+
+
 def _numbers(value, digits: int):
     if isinstance(value, Mapping):  # entries shared by a vector (equal class sizes) stay shared: wrapped once
         done: dict = {}
@@ -138,6 +155,14 @@ class ClaimHandle:
         ``Withheld``, saying what they need). Raises :class:`~verify.base.errors.InputError` when none can be
         computed."""
         dps = _dps(dps)
+        quantities = _quantity_names(quantities)
+        if not params and self.claim.parameters:
+            example = " ".join(f"{k}={v}" for k, v in self.claim.examples[0].params.items())
+            raise InputError(
+                f"{self.claim.id} needs parameters: {', '.join(p.name for p in self.claim.parameters)}",
+                parameter=self.claim.parameters[0].name,
+                fix=f"e.g. {example}",
+            )
         values = self.claim.parse(params, partial=True)
         out = self.claim.evaluate(values, dps, quantities)
         if out and all(isinstance(v, Withheld) for v in out.values()):
@@ -154,7 +179,11 @@ class ClaimHandle:
         """Pinned examples plus ``examples`` drawn points, each solved independently: a
         :class:`verify.engine.checking.ClaimResult` whose ``verdict`` is verified, failed or inconclusive."""
         from verify.engine.checking import check_claim
+        from verify.engine.options import MAX_EXAMPLES, validate_count
 
+        examples = validate_count(
+            "examples", examples, 0, "0 checks the pinned examples only", MAX_EXAMPLES, "each is a full solve"
+        )
         return check_claim(self.claim, examples=examples, seed=seed, options=_options(dps, starts, seed))
 
     def __repr__(self) -> str:

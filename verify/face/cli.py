@@ -83,6 +83,14 @@ def cmd_eval(args) -> int:
     from verify.record import Unavailable
 
     handle = ClaimHandle(registry.get(args.id))
+    names = [q.name for q in handle.claim.quantities]
+    for name in args.quantity or ():
+        if name not in names:
+            raise InputError(
+                f"--quantity {name!r} is not a quantity of {args.id}",
+                parameter="--quantity",
+                fix=f"use one of: {', '.join(names)}",
+            )
     result = handle.eval(validate_dps(args.dps), args.quantity or None, **_assignments(args.params))
     if args.json:  # one rendering, not both (K = 1000 classes: 2.5e6 numbers)
         print(json.dumps(result.to_json(), indent=2, default=_jsonable))
@@ -272,6 +280,12 @@ def cmd_nets(args) -> int:
     return importlib.import_module("verify.nets.cli").main(args.rest)
 
 
+def _close_progress_line() -> None:
+    output = sys.modules.get("verify.face.figures.output")  # loaded only where a bar was shown
+    if output is not None:
+        output.close_progress_line()
+
+
 def parse_args(argv: list[str] | None):
     """Options anywhere on the line: ``eval ID --dps 40 K=4`` as well as ``eval ID K=4 --dps 40``."""
     ap = parser()
@@ -290,7 +304,13 @@ def main(argv: list[str] | None = None) -> int:
         import importlib
 
         return importlib.import_module("verify.nets.cli").main(argv[1:])
-    args = parse_args(argv)  # argparse's own errors: usage and one line on stderr, SystemExit(2)
+    want_json = "--json" in argv
+    try:
+        args = parse_args(argv)  # argparse's own errors: usage and one line on stderr, SystemExit(2)
+    except SystemExit as exc:
+        if want_json and exc.code not in (0, None):  # --json: the error as JSON on stdout too
+            print(json.dumps({"schema": SCHEMA_VERSION, "error": "invalid command line (see stderr)", "exit": 2}))
+        raise
     try:
         registry.use_command_paths(getattr(args, "path", []))  # claims of the user's own (docs/authoring.md)
         if args.command == "list":
@@ -302,11 +322,27 @@ def main(argv: list[str] | None = None) -> int:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             return args.func(args)
     except InputError as exc:
+        _close_progress_line()
         print(f"nc-verify: error: {exc}", file=sys.stderr)
+        if want_json:  # --json always prints JSON: the error, with the argument named
+            error = {
+                "message": str(exc),
+                "parameter": getattr(exc, "parameter", None),
+                "fix": getattr(exc, "fix", None),
+            }
+            print(json.dumps({"schema": SCHEMA_VERSION, "error": error, "exit": EXIT_USER_ERROR}))
         return EXIT_USER_ERROR
     except BrokenPipeError:  # output piped into `head` and closed early: not an error of ours
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - suppress the flush error at interpreter exit
         return EXIT_OK
+    except OSError as exc:  # a figure or result written to a full disk, a folder that went away: one line
+        _close_progress_line()
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"nc-verify: error: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
+        if want_json:
+            error = {"message": f"cannot write{where}: {exc.strerror or exc}", "parameter": "--out", "fix": None}
+            print(json.dumps({"schema": SCHEMA_VERSION, "error": error, "exit": EXIT_USER_ERROR}))
+        return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("nc-verify: interrupted", file=sys.stderr)
         return 130

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import mpmath
 
+from verify.base.numbers_text import fraction_text
 from verify.face.schema import SCHEMA_VERSION  # noqa: F401 (re-exported)
 from verify.record import Claim, SolveReport, Undefined, Withheld
 
@@ -122,7 +123,11 @@ def value_text(v, digits: int):
 
 
 def params_json(params: Mapping) -> dict:
-    return {k: (",".join(str(x) for x in v) if isinstance(v, tuple) else str(v)) for k, v in params.items()}
+    """Parameters as short faithful text (1e-300, not 1/1000...000; exact: parsed back to the same rational)."""
+    return {
+        k: (",".join(fraction_text(x) for x in v) if isinstance(v, tuple) else fraction_text(v))
+        for k, v in params.items()
+    }
 
 
 def eval_json(claim: Claim, params: Mapping, values: Mapping, dps: int, defaults: Mapping | None = None) -> dict:
