@@ -1,13 +1,11 @@
 """Exact parameter values: the range accepted at once, and their faithful short text (issue 22).
 
-A parameter is an exact rational (``0.1`` is 1/10). Two limits keep every command answering at once:
-
-- a real parameter lies in 1e-300 <= |x| <= 1e300 (or is 0, which the hypotheses judge): the independent
-  solves start in float64 (range ~1e+-308) and Python refuses to print integers of more than 4300 digits, so
-  ``E_W=1e-9999`` would end in a traceback and ``E_H=1e99999999`` would spend minutes building a 10^8-digit
-  integer before any check; the exponent is read from the text before the rational is built;
-- an integer parameter (a size, a count, a dimension) is at most 10^15: float64 holds integers exactly up to
-  9e15, and the models build arrays of that size.
+A parameter is an exact rational (``0.1`` is 1/10). Every parameter, real or integer, lies in
+1e-1000 <= |x| <= 1e1000 (or is 0, which the hypotheses judge): beyond, an exact value has thousands of digits
+(Python refuses to print integers of more than 4300 digits), the closed forms' cancellations exceed the precision cap
+of verify.base.precision, and ``E_H=1e99999999`` would spend minutes building a 10^8-digit integer before any
+check, so the exponent is read from the text before the rational is built. Inside the range a closed form is
+evaluated to every digit; a solve that float64 cannot start says so in one line (out of reach, inconclusive).
 
 :func:`fraction_text` prints a value faithfully and short: ``1e300`` and ``1e-300``, not a 301-digit integer or
 ``1/1000...000``; a value that is not a short decimal (1/3) keeps its fraction.
@@ -20,46 +18,32 @@ from fractions import Fraction
 
 from verify.base.errors import InputError
 
-MAX_EXPONENT = 300
-MAX_INTEGER = 10**15
-_EXPONENT = re.compile(r"[eE]\s*([+-]?\d+)")
+MAX_EXPONENT = 1000
+_EXPONENT = re.compile(r"^\s*[+-]?(?:\d[\d_]*\.?\d*|\.\d+)[eE]([+-]?\d+)\s*$")
 _HUGE, _TINY = Fraction(10) ** MAX_EXPONENT, Fraction(1, 10**MAX_EXPONENT)
 
 
-def check_exponent_text(raw: str, name: str, label: str, integer: bool) -> None:
+def check_exponent_text(raw: str, name: str, label: str) -> None:
     """Refuse a decimal exponent far beyond the range before the rational is built (1e99999999)."""
-    for m in _EXPONENT.finditer(raw):
+    m = _EXPONENT.match(raw)  # a decimal with an exponent (anything else is refused as not a number)
+    if m:
         if abs(int(m.group(1))) > MAX_EXPONENT + 30:  # 30: room for a long mantissa (123e-320 is 1.23e-318)
-            raise _too_large(name, label, raw) if integer else _out_of_range(name, label, raw)
+            raise _out_of_range(name, label, raw)
 
 
-def check_range(value: Fraction, name: str, label: str, integer: bool, raw: str) -> None:
-    """Refuse a value outside 1e-300 <= |x| <= 1e300 (reals) or above 10^15 (integers)."""
-    if integer:
-        if abs(value) > MAX_INTEGER:
-            raise _too_large(name, label, raw)
-        return
+def check_range(value: Fraction, name: str, label: str, raw: str) -> None:
+    """Refuse a value outside 1e-1000 <= |x| <= 1e1000 (0 is left to the hypotheses)."""
     if value != 0 and not (_TINY <= abs(value) <= _HUGE):
         raise _out_of_range(name, label, raw)
-
-
-def _too_large(name: str, label: str, raw: str) -> InputError:
-    shown = raw if len(raw) <= 40 else raw[:37] + "..."
-    return InputError(
-        f"{label} = {shown} is above 10^15",
-        parameter=name,
-        fix=f"give |{name}| <= 10^15 (sizes, counts and dimensions: float64 holds integers exactly up to 9e15 and "
-        "the models build arrays of that size)",
-    )
 
 
 def _out_of_range(name: str, label: str, raw: str) -> InputError:
     shown = raw if len(raw) <= 40 else raw[:37] + "..."
     return InputError(
-        f"{label} = {shown} is outside 1e-300 <= |{name}| <= 1e300",
+        f"{label} = {shown} is outside 1e-1000 <= |{name}| <= 1e1000",
         parameter=name,
-        fix=f"give {name} between 1e-300 and 1e300 in magnitude (the solves start in float64, whose range ends near "
-        "1e308, and exact values beyond print as thousands of digits)",
+        fix=f"give {name} between 1e-1000 and 1e1000 in magnitude (beyond, exact values have thousands of digits "
+        "and the closed forms' cancellations exceed the precision cap)",
     )
 
 

@@ -83,7 +83,7 @@ class Parameter:
                 parameter=self.name,
                 fix=f"give at most {MAX_DIGITS} characters (a fraction such as 1/3 or a decimal with an exponent)",
             )
-        check_exponent_text(raw, self.name, label, self.kind.startswith("integer"))
+        check_exponent_text(raw, self.name, label)
         try:
             value = Fraction(raw)
         except (ValueError, ZeroDivisionError, OverflowError):
@@ -94,7 +94,7 @@ class Parameter:
             ) from None
         if self.kind.startswith("integer") and value.denominator != 1:
             raise InputError(f"{label} = {raw} is not an integer", parameter=self.name, fix=f"give an integer {label}")
-        check_range(value, self.name, label, self.kind.startswith("integer"), raw)
+        check_range(value, self.name, label, raw)
         return value
 
 
