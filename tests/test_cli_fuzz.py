@@ -170,7 +170,7 @@ def _check_outcome(args: list[str], code, err: str, out: str) -> None:
 
 def test_cli_main_never_raises_on_generated_arguments(tmp_path):
     pytest.importorskip("matplotlib")
-    from verify.engine import checking
+    from verify.engine import checking, options
     from verify.face.cli import main
     from verify.face.figures import fang2021 as plot
 
@@ -186,6 +186,7 @@ def test_cli_main_never_raises_on_generated_arguments(tmp_path):
         mp.setattr(registry, "get", fake_get)
         mp.setattr(registry, "catalogue", lambda: fakes)
         mp.setattr(checking, "check_claim", _fake_check_claim)
+        mp.setattr(options, "available_cores", lambda: 1)  # the fakes live in this process: no workers
         mp.setattr(plot, "minority_curve", _fake_curve)
         seen: dict[object, int] = {}
         hangs: list = []

@@ -80,3 +80,14 @@ def validate_solve_options(dps: object, starts: object, seed: object):
 #: Most worker processes of ``check --jobs``: each is a fresh interpreter holding the catalogue (~150 MB);
 #: beyond the number of points there is nothing for a worker to do.
 MAX_JOBS = 64
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the platform says, else the CPU count): the
+    default of ``check --jobs``."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)

@@ -37,7 +37,8 @@ def _assignments(items: list[str]) -> dict[str, str]:
         name, sep, value = item.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise InputError(f"argument {item!r} is not of the form name=value", parameter=item, fix="e.g. K=3")
+            shown = item if len(item) <= 40 else item[:37] + "..."
+            raise InputError(f"argument {shown!r} is not of the form name=value", parameter=shown, fix="e.g. K=3")
         if name in out:
             raise InputError(
                 f"parameter {name} is given twice ({name}={out[name]} and {name}={value})",
@@ -84,13 +85,8 @@ def cmd_eval(args) -> int:
 
     handle = ClaimHandle(registry.get(args.id))
     names = [q.name for q in handle.claim.quantities]
-    for name in args.quantity or ():
-        if name not in names:
-            raise InputError(
-                f"--quantity {name!r} is not a quantity of {args.id}",
-                parameter="--quantity",
-                fix=f"use one of: {', '.join(names)}",
-            )
+    for bad in [n for n in args.quantity or () if n not in names][:1]:
+        raise InputError(f"--quantity {bad!r} is not one of {args.id}'s", parameter="--quantity", fix=", ".join(names))
     result = handle.eval(validate_dps(args.dps), args.quantity or None, **_assignments(args.params))
     if args.json:  # one rendering, not both (K = 1000 classes: 2.5e6 numbers)
         print(json.dumps(result.to_json(), indent=2, default=_jsonable))
@@ -149,7 +145,7 @@ def _solve_or_out_of_reach(claim, params, options):
 
 def cmd_check(args) -> int:
     from verify.engine.checking import Verdict, check_claims
-    from verify.engine.options import MAX_EXAMPLES, MAX_JOBS, validate_count, validate_solve_options
+    from verify.engine.options import MAX_EXAMPLES, MAX_JOBS, available_cores, validate_count, validate_solve_options
     from verify.face import report_check
 
     validate_count(
@@ -157,12 +153,13 @@ def cmd_check(args) -> int:
     )
     options = validate_solve_options(args.dps, args.starts, args.seed)
     claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
-    jobs = validate_count(
-        "--jobs", args.jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait"
-    )
+    jobs = args.jobs if args.jobs is not None else available_cores()
+    jobs = validate_count("--jobs", jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait")
     t0 = time.perf_counter()
     if not args.json:
-        print(f"checking {', '.join(c.id for c in claims)} ...", file=sys.stderr, flush=True)
+        how = f"{jobs} processes" if jobs > 1 else "one process"
+        why = "" if args.jobs is not None else f" (--jobs default: the {jobs} core(s) this process may use)"
+        print(f"checking {', '.join(c.id for c in claims)} on {how}{why} ...", file=sys.stderr, flush=True)
     results = check_claims(claims, examples=args.examples, seed=args.seed, options=options, jobs=jobs)
     seconds = time.perf_counter() - t0
     _emit(args, report_check.check_json(results, seconds), report_check.check_text(results, seconds))
@@ -252,7 +249,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--examples", type=int, default=4, help="Hypothesis-drawn points per claim, >= 0 (default 4)")
     precision(p)
     solving(p)
-    p.add_argument("--jobs", type=int, default=1, help="processes to spread the points over, >= 1 (same verdicts)")
+    p.add_argument(
+        "--jobs", type=int, default=None, help="processes for the points, >= 1 (default: the cores available)"
+    )
     p = add("errata", cmd_errata, "recorded disagreements with the papers, with computed evidence")
     p.add_argument("ids", nargs="*", metavar="ID", help="only these claims (default all)")
     p = add("explore", cmd_explore, "searches beyond the theorems (labelled exploration / conjecture, no verdict)")
@@ -280,10 +279,16 @@ def cmd_nets(args) -> int:
     return importlib.import_module("verify.nets.cli").main(args.rest)
 
 
-def _close_progress_line() -> None:
+def _error(message: str, parameter, fix, want_json: bool) -> int:
+    """One line on stderr (after closing an open progress bar); with --json, the error as JSON on stdout too."""
     output = sys.modules.get("verify.face.figures.output")  # loaded only where a bar was shown
     if output is not None:
         output.close_progress_line()
+    print(f"nc-verify: error: {message}", file=sys.stderr)
+    if want_json:
+        error = {"message": message, "parameter": parameter, "fix": fix}
+        print(json.dumps({"schema": SCHEMA_VERSION, "error": error, "exit": EXIT_USER_ERROR}))
+    return EXIT_USER_ERROR
 
 
 def parse_args(argv: list[str] | None):
@@ -322,27 +327,13 @@ def main(argv: list[str] | None = None) -> int:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             return args.func(args)
     except InputError as exc:
-        _close_progress_line()
-        print(f"nc-verify: error: {exc}", file=sys.stderr)
-        if want_json:  # --json always prints JSON: the error, with the argument named
-            error = {
-                "message": str(exc),
-                "parameter": getattr(exc, "parameter", None),
-                "fix": getattr(exc, "fix", None),
-            }
-            print(json.dumps({"schema": SCHEMA_VERSION, "error": error, "exit": EXIT_USER_ERROR}))
-        return EXIT_USER_ERROR
+        return _error(str(exc), exc.parameter, exc.fix, want_json)
     except BrokenPipeError:  # output piped into `head` and closed early: not an error of ours
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - suppress the flush error at interpreter exit
         return EXIT_OK
     except OSError as exc:  # a figure or result written to a full disk, a folder that went away: one line
-        _close_progress_line()
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        print(f"nc-verify: error: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
-        if want_json:
-            error = {"message": f"cannot write{where}: {exc.strerror or exc}", "parameter": "--out", "fix": None}
-            print(json.dumps({"schema": SCHEMA_VERSION, "error": error, "exit": EXIT_USER_ERROR}))
-        return EXIT_USER_ERROR
+        return _error(f"cannot write{where}: {exc.strerror or exc}", "--out", None, want_json)
     except KeyboardInterrupt:
         print("nc-verify: interrupted", file=sys.stderr)
         return 130
