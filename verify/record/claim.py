@@ -87,7 +87,7 @@ class Claim:
         if partial:
             values = {p.name: values[p.name] for p in self.parameters if p.name in values}
             for hyp in self.hypotheses:  # outside its domain the model itself is undefined: an error, not a gap
-                in_domain = hyp.statement in self.domain or _DOMAIN_BOUND.match(hyp.statement)
+                in_domain = hyp.statement in self.domain or self._domain_bound(hyp.statement)
                 if in_domain and hyp.check(values) is False:
                     raise self._violation(hyp, values)
             return values
@@ -100,6 +100,16 @@ class Claim:
             if not hyp.holds(values):
                 raise self._violation(hyp, values)
         return values
+
+    def _domain_bound(self, statement: str) -> bool:
+        """``x > 0`` for any parameter, ``k >= c`` for an integer one (K >= 2, n >= 1): the model's domain. A
+        real lower bound other than 0 (R >= 1, q > 1) is a theorem hypothesis, applied per quantity."""
+        m = _DOMAIN_BOUND.match(statement)
+        if not m:
+            return False
+        name, op, bound = m.groups()
+        kind = next((p.kind for p in self.parameters if p.name == name), "")
+        return (op == ">" and bound == "0") or kind.startswith("integer")
 
     def complete(self, values: Mapping[str, Value]) -> dict[str, Value]:
         """``values`` with the documented defaults filled in for the parameters not given (in claim order)."""
@@ -202,10 +212,10 @@ def substitution(parameters: Sequence[Parameter], values: Mapping[str, Value]) -
     }
 
 
-#: A hypothesis that bounds one parameter by a constant (K >= 2, n >= 1, E_H > 0, q > 0, R >= 1) states the
-#: model's domain on every claim: a partial ``eval`` refuses a value outside it (exit 2), as solve and check do,
+#: A hypothesis that bounds one parameter by a constant (K >= 2, n >= 1, E_H > 0, q > 0; see
+#: Claim._domain_bound) states the model's domain on every claim: a partial ``eval`` refuses a value outside it (exit 2), as solve and check do,
 #: instead of printing the quantities that happen not to read it.
-_DOMAIN_BOUND = re.compile(r"^\s*\w+\s*(>=|>)\s*\d+\s*$")
+_DOMAIN_BOUND = re.compile(r"^\s*(\w+)\s*(>=|>)\s*(\d+)\s*$")
 
 
 def _fmt(value: Value) -> str:
