@@ -168,6 +168,11 @@ def _check_outcome(args: list[str], code, err: str, out: str) -> None:
     assert not re.search(r"\d{100}", header), (args, header[:200])
 
 
+def _report(seen: dict, hangs: list) -> None:
+    with open(os.environ["NC_FUZZ_REPORT"], "w") as f:
+        f.write(repr({"examples": sum(seen.values()), "outcomes": seen, "hangs": hangs}) + "\n")
+
+
 def test_cli_main_never_raises_on_generated_arguments(tmp_path):
     pytest.importorskip("matplotlib")
     from verify.engine import checking, options
@@ -203,12 +208,13 @@ def test_cli_main_never_raises_on_generated_arguments(tmp_path):
             seen[code] = seen.get(code, 0) + 1
             if code == "budget":
                 hangs.append(args)
+            if os.environ.get("NC_FUZZ_REPORT") and sum(seen.values()) % 25 == 0:  # a campaign's running figures
+                _report(seen, hangs)
             _check_outcome(args, code, err, out)
 
         run()
     if os.environ.get("NC_FUZZ_REPORT"):  # a campaign's figures: outcomes by exit status, hangs ("budget")
-        with open(os.environ["NC_FUZZ_REPORT"], "w") as f:
-            f.write(repr({"examples": sum(seen.values()), "outcomes": seen, "hangs": hangs}) + "\n")
+        _report(seen, hangs)
     # the generator reaches every kind of outcome that argument handling can produce
     assert {0, 2, ("argparse", 2)} <= set(seen), seen
 
