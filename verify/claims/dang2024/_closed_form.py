@@ -110,28 +110,30 @@ def _gram_by_size(opt: Optimum, dps: int) -> dict[tuple, mpmath.mpf]:
     O(D^2) evaluations, not 10^6."""
     sizes = sorted(set(opt.n))
     count = Counter(opt.n)
-    wanted = [(s, t, False) for i, s in enumerate(sizes) for t in sizes[i:] if s != t or count[s] > 1]
-    wanted += [(s, s, True) for s in sizes]
+    D = len(sizes)
+    wanted = [(i, j, False) for i in range(D) for j in range(i, D) if i != j or count[sizes[i]] > 1]
+    wanted += [(i, i, True) for i in range(D)]
     out: dict[tuple, mpmath.mpf] = {}
     extra, todo = GUARD, wanted
     for _ in range(4):
         with mpmath.workdps(dps + extra):
             o = optimum(opt.n, opt.lambda_W, opt.lambda_H, dps + extra)
-            a = dict(zip(o.n, o.a, strict=True))
+            by_size = dict(zip(o.n, o.a, strict=True))
+            a = [by_size[t] for t in sizes]
             K, S = o.K, _S(o)
+            scale, zero = o.kappa / K**2, mpmath.mpf(0)
             again, need = [], extra
             for key in todo:
-                s, t, same = key
-                terms = (S, K * (a[s] + a[t]), K * K * a[s] if same else mpmath.mpf(0))
+                i, j, same = key
+                terms = (S, K * (a[i] + a[j]), K * K * a[i] if same else zero)
                 val = terms[0] - terms[1] + terms[2]
                 big = max(abs(x) for x in terms)
-                lost = 0 if val == 0 or big == 0 else max(0, int(mpmath.log10(big / abs(val))) + 1)
-                if big == 0 or lost + GUARD <= extra:
-                    out[key] = mpmath.mpf(0) if big == 0 else o.kappa / K**2 * val
-                else:
+                # digits lost to cancellation from the binary exponents (mpmath.mag: cheap, no logarithm)
+                lost = 0 if val == 0 or big == 0 else max(0, int(0.30103 * (mpmath.mag(big) - mpmath.mag(val))) + 1)
+                out[(sizes[i], sizes[j], same)] = zero if big == 0 else scale * val  # kept if the loop ends first
+                if big != 0 and lost + GUARD > extra:
                     again.append(key)
                     need = max(need, lost + 2 * GUARD)
-                    out[key] = o.kappa / K**2 * val  # kept if the loop ends first
         if not again:
             break
         todo, extra = again, need
@@ -191,9 +193,8 @@ def cos_w(opt: Optimum, dps: int) -> dict[str, mpmath.mpf | Undefined]:
         return dict.fromkeys(_pairs(K, True)[0], Undefined("every class collapses: W = 0"))
     g = _gram_by_size(opt, dps)
     with mpmath.workdps(dps + GUARD):
-        cos = {
-            (s, t): g[(s, t, False)] / mpmath.sqrt(g[(s, s, True)] * g[(t, t, True)]) for (s, t, same) in g if not same
-        }
+        norm = {s: mpmath.sqrt(v) for (s, _, same), v in g.items() if same}  # ||w|| per size, once
+        cos = {(s, t): v / (norm[s] * norm[t]) for (s, t, same), v in g.items() if not same}
     cos.update({(t, s): v for (s, t), v in list(cos.items())})
     sizes, idx = _size_index(opt)
     table = [[cos.get((s, t)) for t in sizes] for s in sizes]
@@ -233,15 +234,16 @@ def cos_wh(opt: Optimum, dps: int) -> dict[str, mpmath.mpf | Undefined]:
     D = len(sizes)
     with mpmath.workdps(dps + GUARD):
         S = _S(opt)
-        root = [
-            [mpmath.sqrt(a[j] / (K * (K - 2) * a[i] + S)) if alive[j] else None for j in range(D)] for i in range(D)
-        ]
+        inv = [1 / mpmath.sqrt(K * (K - 2) * a[i] + S) for i in range(D)]  # per size, once
+        sa = [mpmath.sqrt(a[j]) if alive[j] else None for j in range(D)]
+        root = [[None if sa[j] is None else sa[j] * inv[i] for j in range(D)] for i in range(D)]
         diag = [(K - 1) * root[i][i] if alive[i] else None for i in range(D)]
         off = [[None if r is None else -r for r in row] for row in root]
     dead = [None if alive[idx[l]] else Undefined(f"class {l + 1} collapses: h_{l + 1} = 0") for l in range(K)]  # noqa: E741
     values = []
     for k in range(K):
-        row = [off[idx[k]][idx[l]] or dead[l] for l in range(K)]  # noqa: E741
+        offs = off[idx[k]]
+        row = [dead[l] if dead[l] is not None else offs[idx[l]] for l in range(K)]  # noqa: E741
         if diag[idx[k]] is not None:
             row[k] = diag[idx[k]]
         values += row
