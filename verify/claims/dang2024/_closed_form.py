@@ -234,9 +234,10 @@ def cos_wh(opt: Optimum, dps: int) -> dict[str, mpmath.mpf | Undefined]:
     D = len(sizes)
     with mpmath.workdps(dps + GUARD):
         S = _S(opt)
-        inv = [1 / mpmath.sqrt(K * (K - 2) * a[i] + S) for i in range(D)]  # per size, once
+        # per size, once; the denominator is >= S > 0 wherever some class lives (a_l > 0 is part of S)
+        inv = [1 / mpmath.sqrt(K * (K - 2) * a[i] + S) if S > 0 else None for i in range(D)]
         sa = [mpmath.sqrt(a[j]) if alive[j] else None for j in range(D)]
-        root = [[None if sa[j] is None else sa[j] * inv[i] for j in range(D)] for i in range(D)]
+        root = [[None if sa[j] is None or inv[i] is None else sa[j] * inv[i] for j in range(D)] for i in range(D)]
         diag = [(K - 1) * root[i][i] if alive[i] else None for i in range(D)]
         off = [[None if r is None else -r for r in row] for row in root]
     dead = [None if alive[idx[l]] else Undefined(f"class {l + 1} collapses: h_{l + 1} = 0") for l in range(K)]  # noqa: E741
