@@ -187,7 +187,9 @@ _Q = (
 )
 QUANTITIES = (
     *(
-        Quantity(name, desc, None, tol, reference=REFERENCES[name], definition=form, needs=_DECAYS)
+        Quantity(
+            name, desc, None, tol, reference=REFERENCES[name], definition=form, needs=_DECAYS, relative_digits=True
+        )
         for name, desc, tol, form in _Q
     ),
     Quantity(
@@ -197,6 +199,7 @@ QUANTITIES = (
         THRESHOLD_TOL,
         reference=REFERENCES["collapse_lambda"],
         ball=exact_ball(lambda v: cf.collapse_lambda(v["n"])),
+        relative_digits=True,  # exact rationals
         definition="T_k = (K-1) n_k / (K N^2)",
         needs=("n",),
         standalone=True,
@@ -208,6 +211,7 @@ QUANTITIES = (
         THRESHOLD_TOL,
         reference=REFERENCES["collapse_size"],
         ball=exact_ball(lambda v: cf.collapse_size(v["n"], v["lambda_W"], v["lambda_H"])),
+        relative_digits=True,  # exact rationals
         definition="n* = K N^2 lambda_W lambda_H / (K-1)",
         needs=_DECAYS,
         standalone=True,
@@ -219,6 +223,7 @@ QUANTITIES = (
         THRESHOLD_TOL,
         reference=REFERENCES["total_collapse_lambda"],
         ball=exact_ball(lambda v: cf.total_collapse_lambda(v["n"])),
+        relative_digits=True,  # exact rationals
         definition="max_k T_k = (K-1) max_k n_k / (K N^2)",
         needs=("n",),
         standalone=True,
