@@ -300,6 +300,8 @@ def _ufm_softmax(data, primal, dual) -> tuple[arb, arb, list[str]]:
     if bias == "penalised":
         lo -= arb(sq([row_sums]) / (2 * lb * N * N))
     return lo, hi, errors
+
+
 def _penalised_ufm_ce(data, primal, dual) -> tuple[arb, arb, list[str]]:
     n = [int(rational(v)) for v in data["class_sizes"]]
     lw, lh = rational(data["lambda_W"]), rational(data["lambda_H"])
