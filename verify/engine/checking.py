@@ -297,7 +297,8 @@ def check_claims(
     and errors are identical; only the order in which ``progress`` sees points may differ. A claim's
     ``seconds`` is then the sum of its points' solve times (CPU time spent on it, not wall time). Claims not in
     the registry (built by a user, e.g. ``thm4.claim_for``) cannot be looked up by a worker and are checked
-    here, serially."""
+    here, serially. ``jobs`` defaults to 1 here (serial, no process started); the command line's default is
+    :func:`verify.engine.options.usable_cores`."""
     if jobs <= 1:
         return [check_claim(c, examples=examples, seed=seed, options=options, progress=progress) for c in claims]
     import multiprocessing

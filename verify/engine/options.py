@@ -3,6 +3,8 @@ one-line errors naming the option, the bound and why, for the CLI and the Python
 
 from __future__ import annotations
 
+import os
+
 from verify.base.errors import InputError
 
 #: Tolerances keep up to 10 guard digits and the float64 stage carries 16: below 20 digits a tolerance
@@ -75,3 +77,16 @@ def validate_solve_options(dps: object, starts: object, seed: object):
 #: Most worker processes of ``check --jobs``: each is a fresh interpreter holding the catalogue (~150 MB);
 #: beyond the number of points there is nothing for a worker to do.
 MAX_JOBS = 64
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the platform reports one, else the machine's
+    count; ``os.process_cpu_count`` from Python 3.13), at most MAX_JOBS: the default of ``check --jobs``."""
+    count = getattr(os, "process_cpu_count", None)
+    if count is not None:
+        n = count()
+    elif hasattr(os, "sched_getaffinity"):
+        n = len(os.sched_getaffinity(0))
+    else:
+        n = os.cpu_count()
+    return max(1, min(n or 1, MAX_JOBS))

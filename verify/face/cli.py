@@ -138,7 +138,7 @@ def _solve_or_out_of_reach(claim, params, options):
 
 def cmd_check(args) -> int:
     from verify.engine.checking import Verdict, check_claims
-    from verify.engine.options import MAX_EXAMPLES, MAX_JOBS, validate_count, validate_solve_options
+    from verify.engine.options import MAX_EXAMPLES, MAX_JOBS, usable_cores, validate_count, validate_solve_options
     from verify.face import report_check
 
     validate_count(
@@ -146,9 +146,8 @@ def cmd_check(args) -> int:
     )
     options = validate_solve_options(args.dps, args.starts, args.seed)
     claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
-    jobs = validate_count(
-        "--jobs", args.jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait"
-    )
+    jobs = usable_cores() if args.jobs is None else args.jobs
+    jobs = validate_count("--jobs", jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait")
     t0 = time.perf_counter()
     if not args.json:
         print(f"checking {', '.join(c.id for c in claims)} ...", file=sys.stderr, flush=True)
@@ -198,6 +197,8 @@ def _version() -> str:
 
 
 def parser() -> argparse.ArgumentParser:
+    from verify.engine.options import usable_cores
+
     ap = argparse.ArgumentParser(
         prog="nc-verify",
         description="Executable, checked claims of neural-collapse theory.",
@@ -241,7 +242,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--examples", type=int, default=4, help="Hypothesis-drawn points per claim, >= 0 (default 4)")
     precision(p)
     solving(p)
-    p.add_argument("--jobs", type=int, default=1, help="processes to spread the points over, >= 1 (same verdicts)")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="processes to spread the points over, >= 1; the same points, verdicts and errors for any N "
+        f"(default: the cores this process may use, here {usable_cores()}; 1 checks in this process)",
+    )
     p = add("errata", cmd_errata, "recorded disagreements with the papers, with computed evidence")
     p.add_argument("ids", nargs="*", metavar="ID", help="only these claims (default all)")
     p = add("explore", cmd_explore, "searches beyond the theorems (labelled exploration / conjecture, no verdict)")
