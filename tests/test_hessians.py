@@ -43,7 +43,10 @@ def _worst(analytic, cols, idx_rows):
 
 
 def _layer_peeled_problems():
+    from verify.claims.fang2021._prop1_solve import OversampledModel
+
     yield LayerPeeledModel((2, 1, 3), 4, Fraction(2), Fraction(1))
+    yield OversampledModel((3, 1, 1), 4, Fraction(2), Fraction(1), K_A=1, w_r=Fraction(5, 2))  # weighted rows
     for q in (Fraction(3), Fraction(2), Fraction(3, 2)):
         yield LqLayerPeeledModel(3, 1, 4, q, Fraction(2), Fraction(1))
     model = LqLayerPeeledModel(2, 1, 4, Fraction(5, 4), Fraction(2), Fraction(1), "sum")
@@ -108,3 +111,19 @@ def test_refinement_agrees_with_and_without_analytic_hessians():
         top = max(abs(v) for v in with_h.x)
     # both within ~10^-(dps-5) of the same KKT point (relative), up to the condition of the KKT matrix
     assert gap / top <= 10.0 ** (-(dps - 5)) * max(with_h.condition, without.condition)
+
+
+def test_a_subclass_that_reweights_the_gradient_does_not_inherit_the_hessian():
+    """A model that overrides ``gradient`` but inherits ``hessian`` (a reweighted objective) gets the
+    finite-difference Jacobian: its parent's Hessian belongs to another objective."""
+    from verify.solvers.kkt_refine import _analytic_jacobian
+
+    class Reweighted(LayerPeeledModel):
+        def gradient(self, x, ar=FLOAT):
+            return 2 * super().gradient(x, ar)
+
+    parent = LayerPeeledModel((2, 1), 3, Fraction(2), Fraction(1))
+    child = Reweighted((2, 1), 3, Fraction(2), Fraction(1))
+    act, cs = np.array([0, 1]), np.ones(2)
+    assert _analytic_jacobian(parent, 1.0, cs, act) is not None
+    assert _analytic_jacobian(child, 1.0, cs, act) is None

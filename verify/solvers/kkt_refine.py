@@ -69,11 +69,18 @@ def _fd_jacobian(fun, x: np.ndarray) -> np.ndarray:
     return np.array(cols).T
 
 
+def _same_owner(cls: type, *names: str) -> bool:
+    """Whether one class of ``cls``'s MRO defines all of ``names``: a subclass that overrides the gradient (a
+    reweighted objective) but inherits its parent's Hessian must not get that Hessian."""
+    owners = {next((k for k in cls.__mro__ if name in vars(k)), None) for name in names}
+    return len(owners) == 1
+
+
 def _analytic_jacobian(problem, c: float, cs: np.ndarray, act: np.ndarray):
     """z -> the float64 KKT Jacobian [[c H_f + sum_j mu_j cs_j H_{g_j}, J^T], [J, 0]] (J the weighted active
     constraint Jacobian), or None when the problem has no analytic Hessians (or they are not finite at z)."""
     hess, chess = getattr(problem, "hessian", None), getattr(problem, "constraint_hessians", None)
-    if hess is None or chess is None:
+    if hess is None or chess is None or not _same_owner(type(problem), "hessian", "gradient"):
         return None
     n = problem.dim
 
