@@ -145,6 +145,9 @@ def cmd_check(args) -> int:
         "--examples", args.examples, 0, "0 checks the pinned examples only", MAX_EXAMPLES, "each is a full solve"
     )
     options = validate_solve_options(args.dps, args.starts, args.seed)
+    point = [x for x in args.ids if "=" in x]
+    if point:
+        return _check_one_point(args, [x for x in args.ids if "=" not in x], point, options)
     claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
     jobs = usable_cores() if args.jobs is None else args.jobs
     jobs = validate_count("--jobs", jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait")
@@ -157,6 +160,29 @@ def cmd_check(args) -> int:
     if any(r.verdict is Verdict.FAILED for r in results):
         return EXIT_FAILED
     return EXIT_INCONCLUSIVE if any(r.verdict is Verdict.INCONCLUSIVE for r in results) else EXIT_OK
+
+
+def _check_one_point(args, ids: list[str], point: list[str], options) -> int:
+    """``check ID name=value ...``: that point only (what a fuzzing campaign prints to reproduce a finding)."""
+    from verify.engine.checking import ClaimResult, Verdict, check_point
+    from verify.face import report_check
+
+    if len(ids) != 1:
+        raise InputError(
+            f"a point ({' '.join(point)}) is checked for one claim, {len(ids)} given",
+            parameter="ID",
+            fix="give exactly one claim id before the name=value assignments",
+        )
+    claim = registry.get(ids[0])
+    params = claim.parse(_assignments(point))
+    t0 = time.perf_counter()
+    result = check_point(claim, params, options, origin="given")
+    seconds = time.perf_counter() - t0
+    results = [ClaimResult(claim.id, result.verdict, (result,), seconds)]
+    _emit(args, report_check.check_json(results, seconds), report_check.check_text(results, seconds))
+    if result.verdict is Verdict.FAILED:
+        return EXIT_FAILED
+    return EXIT_INCONCLUSIVE if result.verdict is Verdict.INCONCLUSIVE else EXIT_OK
 
 
 def cmd_errata(args) -> int:
@@ -238,7 +264,9 @@ def parser() -> argparse.ArgumentParser:
     precision(p)
     solving(p)
     p = add("check", cmd_check, "closed form against independent solve, pinned + drawn points")
-    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument(
+        "ids", nargs="*", metavar="ID", help="claims (default all); or one ID and name=value: that point only"
+    )
     p.add_argument("--examples", type=int, default=4, help="Hypothesis-drawn points per claim, >= 0 (default 4)")
     precision(p)
     solving(p)
@@ -263,6 +291,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--figure3", action="store_true", help="fang2021.thm5: the paper's six settings (K = 10, no parameters)"
     )
+    p = sub.add_parser("fuzz", help="a fuzzing campaign on Dask or local processes (docs/campaigns.md)", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)  # listed in --help; main() forwards `fuzz ...` before parsing
     p = sub.add_parser("nets", help="network tier: train networks against the catalogue (nets extra)", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)  # listed in --help; main() forwards `nets ...` before parsing
     p.set_defaults(func=cmd_nets)
@@ -280,20 +310,22 @@ def parse_args(argv: list[str] | None):
     """Options anywhere on the line: ``eval ID --dps 40 K=4`` as well as ``eval ID K=4 --dps 40``."""
     ap = parser()
     args, extras = ap.parse_known_args(argv)
-    stray = [x for x in extras if x.startswith("-") or "=" not in x or not hasattr(args, "params")]
+    where = "params" if hasattr(args, "params") else "ids" if args.command == "check" else None
+    stray = [x for x in extras if x.startswith("-") or "=" not in x or where is None]
     if stray:
         ap.error(f"unrecognized arguments: {' '.join(stray)}")
     if extras:
-        args.params = [*args.params, *extras]
+        setattr(args, where, [*getattr(args, where), *extras])  # check ID name=value: that point only
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["nets"]:  # everything after `nets` (options included) belongs to the network tier's parser
+    if argv[:1] in (["nets"], ["fuzz"]):  # everything after them (options included) belongs to their own parser
         import importlib
 
-        return importlib.import_module("verify.nets.cli").main(argv[1:])
+        module = "verify.nets.cli" if argv[0] == "nets" else "verify.campaigns.cli"
+        return importlib.import_module(module).main(argv[1:])
     args = parse_args(argv)  # argparse's own errors: usage and one line on stderr, SystemExit(2)
     try:
         registry.use_command_paths(getattr(args, "path", []))  # claims of the user's own (docs/authoring.md)
