@@ -164,7 +164,7 @@ def cmd_check(args) -> int:
 
 def _check_one_point(args, ids: list[str], point: list[str], options) -> int:
     """``check ID name=value ...``: that point only (what a fuzzing campaign prints to reproduce a finding)."""
-    from verify.engine.checking import ClaimResult, Verdict, check_point
+    from verify.engine.checking import ClaimResult, Verdict, check_point, single_threaded_blas
     from verify.face import report_check
 
     if len(ids) != 1:
@@ -176,7 +176,8 @@ def _check_one_point(args, ids: list[str], point: list[str], options) -> int:
     claim = registry.get(ids[0])
     params = claim.parse(_assignments(point))
     t0 = time.perf_counter()
-    result = check_point(claim, params, options, origin="given")
+    with single_threaded_blas():  # as every check (verify/engine/checking.py)
+        result = check_point(claim, params, options, origin="given")
     seconds = time.perf_counter() - t0
     results = [ClaimResult(claim.id, result.verdict, (result,), seconds)]
     _emit(args, report_check.check_json(results, seconds), report_check.check_text(results, seconds))
