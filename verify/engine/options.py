@@ -90,3 +90,16 @@ def usable_cores() -> int:
     else:
         n = os.cpu_count()
     return max(1, min(n or 1, MAX_JOBS))
+
+
+def validate_jobs(jobs: object) -> int:
+    """``--jobs``: None (not given) is :func:`usable_cores`."""
+    jobs = usable_cores() if jobs is None else jobs
+    return validate_count("--jobs", jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait")
+
+
+def jobs_help() -> str:
+    return (
+        "processes to spread the points over, >= 1; the same points, verdicts and errors for any N (default: the "
+        f"cores this process may use, here {usable_cores()}; 1 checks in this process)"
+    )

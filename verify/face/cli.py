@@ -138,7 +138,7 @@ def _solve_or_out_of_reach(claim, params, options):
 
 def cmd_check(args) -> int:
     from verify.engine.checking import Verdict, check_claims
-    from verify.engine.options import MAX_EXAMPLES, MAX_JOBS, usable_cores, validate_count, validate_solve_options
+    from verify.engine.options import MAX_EXAMPLES, validate_count, validate_jobs, validate_solve_options
     from verify.face import report_check
 
     validate_count(
@@ -149,8 +149,7 @@ def cmd_check(args) -> int:
     if point:
         return _check_one_point(args, [x for x in args.ids if "=" not in x], point, options)
     claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
-    jobs = usable_cores() if args.jobs is None else args.jobs
-    jobs = validate_count("--jobs", jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait")
+    jobs = validate_jobs(args.jobs)
     t0 = time.perf_counter()
     if not args.json:
         print(f"checking {', '.join(c.id for c in claims)} ...", file=sys.stderr, flush=True)
@@ -224,7 +223,7 @@ def _version() -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    from verify.engine.options import usable_cores
+    from verify.engine.options import jobs_help
 
     ap = argparse.ArgumentParser(
         prog="nc-verify",
@@ -271,13 +270,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--examples", type=int, default=4, help="Hypothesis-drawn points per claim, >= 0 (default 4)")
     precision(p)
     solving(p)
-    p.add_argument(
-        "--jobs",
-        type=int,
-        default=None,
-        help="processes to spread the points over, >= 1; the same points, verdicts and errors for any N "
-        f"(default: the cores this process may use, here {usable_cores()}; 1 checks in this process)",
-    )
+    p.add_argument("--jobs", type=int, default=None, help=jobs_help())
     p = add("errata", cmd_errata, "recorded disagreements with the papers, with computed evidence")
     p.add_argument("ids", nargs="*", metavar="ID", help="only these claims (default all)")
     p = add("explore", cmd_explore, "searches beyond the theorems (labelled exploration / conjecture, no verdict)")

@@ -104,8 +104,8 @@ GEOMETRY_TOL = Tolerance(
 
 THRESHOLD_TOL = Tolerance(
     guard_digits=10,
-    reason="the measured R* is the root of the revival curvature, a Hessian block by central differences at "
-    "dps+10 digits (error ~10^-(2(dps+10)/3)), found by a secant stopped at a step 10^-(dps-3); the curvature's "
+    reason="the measured R* is the root of the revival curvature, the smallest eigenvalue of an analytic Hessian "
+    "block at dps+10 digits (exact to that precision), found by a secant stopped at a step 10^-(dps-3); the curvature's "
     "slope in log R is O(1): 10 guard digits cover it (measured worst at dps 30: 2e-31)",
 )
 

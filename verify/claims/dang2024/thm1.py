@@ -116,8 +116,9 @@ GEOMETRY_TOL = Tolerance(
 )
 THRESHOLD_TOL = Tolerance(
     guard_digits=10,
-    reason="the measured threshold is the root of the revival curvature, a Hessian block by central differences "
-    "at dps+10 digits (error ~10^-(2(dps+10)/3)), found by a secant stopped at a step of 10^-(dps-3) in log s; "
+    reason="the measured threshold is the root of the revival curvature, the smallest eigenvalue of an analytic "
+    "Hessian block at dps+10 digits (exact to that precision), found by a secant stopped at a step of 10^-(dps-3) "
+    "in log s; "
     "the curvature's slope is O(1): 10 guard digits (measured worst at dps 30: 3e-31)",
 )
 ALIVE_TOL = Tolerance(
