@@ -3,7 +3,7 @@
 Each figure is the median wall time (seconds, ``subprocess`` from start to exit, so interpreter start and
 imports count) of ``--runs`` runs of ``python -m verify ...``, with the CPU seconds (user + system) of that run
 and every process it started (``check``'s workers included) beside it: CPU time is far less sensitive than wall
-time to other jobs on a shared machine. The baseline (default: the landed main of issue 22's round, ecfcf92)
+time to other jobs on a shared machine. The baseline (default: the landed main of issue 22's round, 8b91605)
 is checked out with ``git worktree add`` into a temporary directory and run with
 PYTHONPATH pointing there; the two trees run alternately, so both see the same machine load. The load
 average and the core count are printed with the table: on a shared machine the figures are only comparable
@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1]
-BASELINE = "ecfcf92a7a34126e7ec83cf4f48a9e4d7d5f17ca"
+BASELINE = "8b9160506f21b6dac6e421a4679c686a03ec9379"
 
 FIGURES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("list", ("list",)),
@@ -106,7 +106,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3, help="runs per figure, median reported (default 3)")
     ap.add_argument("--check-runs", type=int, default=1, help="runs of the whole-catalogue check (default 1)")
-    ap.add_argument("--baseline", default=BASELINE, help="git ref of the baseline (default: landed main d998c10)")
+    ap.add_argument("--baseline", default=BASELINE, help="git ref of the baseline (default: landed main 8b91605)")
     ap.add_argument("--no-check", action="store_true", help="skip the whole-catalogue check figures")
     ap.add_argument("--jobs", type=int, default=2, help="N of the `check --jobs N` figure (default 2)")
     args = ap.parse_args()
