@@ -109,6 +109,7 @@ def test_solve_with_one_start_is_not_corroborated_and_says_so(capsys):
 def test_check_exit_status_table(verdicts, code, monkeypatch, capsys):
     results = iter(verdicts)
     monkeypatch.setattr(checking, "check_claim", lambda claim, **k: ClaimResult(claim.id, next(results), (), 0.0))
+    # --jobs 1: the patched check_claim runs in this process (the default spreads points over spawned workers)
     assert main(["check", "fang2021.thm1", "fang2021.thm3", "--examples", "0", "--jobs", "1"]) == code
 
 

@@ -128,6 +128,8 @@ def argv(draw, outdir: str):
         args += ["--out", f"{outdir}/f.png"]
     if command == "check" and "--examples" not in args:
         args += ["--examples", "0"]
+    if command == "check":
+        args += ["--jobs", "1"]  # the faked check_claim and registry live in this process, not in spawned workers
     return args
 
 

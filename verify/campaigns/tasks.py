@@ -144,11 +144,10 @@ def run_task(spec: TaskSpec) -> TaskResult:
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hypothesis_seed
     from hypothesis.errors import Flaky, Unsatisfiable
-    from threadpoolctl import threadpool_limits
 
     from verify.campaigns.database import SnapshotDatabase
     from verify.engine import registry
-    from verify.engine.checking import check_point
+    from verify.engine.checking import check_point, single_threaded_blas
 
     t0 = time.time()
     registry.use_command_paths(list(spec.paths))
@@ -195,7 +194,7 @@ def run_task(spec: TaskSpec) -> TaskResult:
 
     found: list[_Found] = []
     note = ""
-    with threadpool_limits(limits=1):  # one BLAS thread per task: N workers on N cores
+    with single_threaded_blas():  # one BLAS thread per task (N workers on N cores), as every check
         try:
             test()
         except _Found as exc:

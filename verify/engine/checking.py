@@ -250,20 +250,33 @@ def check_claim(
     todo = [(claim.parse(ex.params), f"pinned: {ex.note}") for ex in claim.examples]
     todo += [(claim.parse(v), "drawn") for v in drawn_points(claim, examples, seed)]
     results = []
-    for values, origin in todo:
-        results.append(check_point(claim, values, options, origin, certify))
-        if progress is not None:
-            progress(results[-1])
+    with single_threaded_blas():
+        for values, origin in todo:
+            results.append(check_point(claim, values, options, origin, certify))
+            if progress is not None:
+                progress(results[-1])
     return ClaimResult(claim.id, _claim_verdict(results), tuple(results), time.perf_counter() - t0)
+
+
+def single_threaded_blas():
+    """A context manager: BLAS/OpenMP pools at one thread inside the block (as
+    :func:`verify.solvers.threads.single_threaded_blas`, which the engine does not import: it is below the
+    solvers). Every check runs its solves inside it, serial or spread over processes, so a point's float stage
+    sees the same BLAS whatever ``jobs``; and the tiny problems gain nothing from threads while OpenBLAS's spinning
+    threads cost much (measured: fang2021.lemma3's whole check took 9.7 s of CPU with two BLAS threads and 1.2 s
+    with one, on a loaded 2-core machine). scipy's own OpenBLAS is loaded first: threadpoolctl limits only the
+    libraries loaded when the block is entered."""
+    import scipy.linalg  # noqa: F401  (loads scipy's BLAS before the limit is applied)
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
 
 
 # --- across processes ------------------------------------------------------------------------------------
 def _worker_init() -> None:
     """A worker of :func:`check_claims`: single-threaded BLAS for its whole life (N workers on N cores must not
-    each spin N BLAS threads, see :mod:`verify.solvers.threads`)."""
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(limits=1)
+    each spin N BLAS threads, see :func:`single_threaded_blas`)."""
+    single_threaded_blas()
 
 
 def _check_registered_point(
@@ -304,7 +317,8 @@ def check_claims(
     and errors are identical; only the order in which ``progress`` sees points may differ. A claim's
     ``seconds`` is then the sum of its points' solve times (CPU time spent on it, not wall time). Claims not in
     the registry (built by a user, e.g. ``thm4.claim_for``) cannot be looked up by a worker and are checked
-    here, serially."""
+    here, serially. ``jobs`` defaults to 1 here (serial, no process started); the command line's default is
+    :func:`verify.engine.options.usable_cores`."""
     if jobs <= 1:
         return [
             check_claim(c, examples=examples, seed=seed, options=options, progress=progress, certify=certify)
@@ -335,7 +349,8 @@ def check_claims(
                 futures[pool.submit(_check_registered_point, claim.id, values, options, origin, certify)] = k
             else:
                 i_, j_ = slots[k]
-                per_claim[i_][j_] = check_point(claim, values, options, origin, certify)
+                with single_threaded_blas():
+                    per_claim[i_][j_] = check_point(claim, values, options, origin, certify)
                 if progress is not None:
                     progress(per_claim[i_][j_])
         for future in as_completed(futures):

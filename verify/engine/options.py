@@ -4,6 +4,7 @@ one-line errors naming the option, the bound and why, for the CLI and the Python
 from __future__ import annotations
 
 import numbers
+import os
 
 from verify.base.errors import InputError
 
@@ -82,12 +83,27 @@ def validate_solve_options(dps: object, starts: object, seed: object):
 MAX_JOBS = 64
 
 
-def available_cores() -> int:
-    """The cores this process may run on (its CPU affinity where the platform says, else the CPU count): the
-    default of ``check --jobs``."""
-    import os
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the platform reports one, else the machine's
+    count; ``os.process_cpu_count`` from Python 3.13), at most MAX_JOBS: the default of ``check --jobs``."""
+    count = getattr(os, "process_cpu_count", None)
+    if count is not None:
+        n = count()
+    elif hasattr(os, "sched_getaffinity"):
+        n = len(os.sched_getaffinity(0))
+    else:
+        n = os.cpu_count()
+    return max(1, min(n or 1, MAX_JOBS))
 
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # macOS, Windows
-        return max(1, os.cpu_count() or 1)
+
+def validate_jobs(jobs: object) -> int:
+    """``--jobs``: None (not given) is :func:`usable_cores`."""
+    jobs = usable_cores() if jobs is None else jobs
+    return validate_count("--jobs", jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait")
+
+
+def jobs_help() -> str:
+    return (
+        "processes to spread the points over, >= 1; the same points, verdicts and errors for any N (default: the "
+        f"cores this process may use, here {usable_cores()}; 1 checks in this process)"
+    )

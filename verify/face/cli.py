@@ -176,6 +176,8 @@ def _version() -> str:
 
 
 def parser() -> argparse.ArgumentParser:
+    from verify.engine.options import jobs_help
+
     ap = argparse.ArgumentParser(
         prog="nc-verify",
         description="Executable, checked claims of neural-collapse theory.",
@@ -224,7 +226,7 @@ def parser() -> argparse.ArgumentParser:
     precision(p)
     solving(p)
     p.add_argument(
-        "--jobs", type=int, default=None, help="processes for the points, >= 1 (default: the cores available)"
+        "--jobs", type=int, default=None, help=jobs_help()
     )
     p.add_argument(
         "--certify", action="store_true", help="also prove enclosures of the minimum where a claim has a certificate"

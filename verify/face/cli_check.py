@@ -14,7 +14,7 @@ from verify.face.cli_common import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK, _ass
 def check_command(args) -> int:
     """``nc-verify check [ID...] [name=value...]``, with ``--certify`` and ``--out DIR`` (docs/certified.md)."""
     from verify.engine.checking import Verdict, check_claims
-    from verify.engine.options import MAX_EXAMPLES, MAX_JOBS, available_cores, validate_count, validate_solve_options
+    from verify.engine.options import MAX_EXAMPLES, validate_count, validate_jobs, validate_solve_options
     from verify.face import report_check
     from verify.face.report_certify import certificate_directory, write_certificates
 
@@ -26,8 +26,7 @@ def check_command(args) -> int:
     if point:
         return _check_one_point(args, [x for x in args.ids if "=" not in x], point, options)
     claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
-    jobs = args.jobs if args.jobs is not None else available_cores()
-    jobs = validate_count("--jobs", jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait")
+    jobs = validate_jobs(args.jobs)
     t0 = time.perf_counter()
     if not args.json:
         how = f"{jobs} processes" if jobs > 1 else "one process"
@@ -50,7 +49,7 @@ def check_command(args) -> int:
 
 def _check_one_point(args, ids: list[str], point: list[str], options) -> int:
     """``check ID name=value ...``: that point only (what a fuzzing campaign prints to reproduce a finding)."""
-    from verify.engine.checking import ClaimResult, Verdict, check_point
+    from verify.engine.checking import ClaimResult, Verdict, check_point, single_threaded_blas
     from verify.face import report_check
     from verify.face.report_certify import certificate_directory, write_certificates
 
@@ -65,7 +64,8 @@ def _check_one_point(args, ids: list[str], point: list[str], options) -> int:
     if args.out is not None:
         certificate_directory(args.out)  # refused before any solve
     t0 = time.perf_counter()
-    result = check_point(claim, params, options, origin="given", certify=args.certify or args.out is not None)
+    with single_threaded_blas():  # as every check (verify/engine/checking.py)
+        result = check_point(claim, params, options, origin="given", certify=args.certify or args.out is not None)
     seconds = time.perf_counter() - t0
     results = [ClaimResult(claim.id, result.verdict, (result,), seconds)]
     files = write_certificates(results, args.out) if args.out is not None else {}

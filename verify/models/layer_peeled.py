@@ -20,6 +20,7 @@ import numpy as np
 
 from verify.base.errors import InputError
 from verify.models.arith import FLOAT, Arithmetic
+from verify.models.hessians import logit_objective_hessian
 from verify.models.losses import CrossEntropy, Loss
 
 
@@ -109,6 +110,25 @@ class LayerPeeledModel:
         row_w = self.pack(2 * W / self.K, zeros_h)
         row_h = self.pack(zeros_w, 2 * H * c[:, None])
         return np.vstack([row_w, row_h])
+
+    def hessian(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray | None:
+        """The objective's Hessian, analytically (:mod:`verify.models.hessians`); None when the loss has no
+        logit Hessian (the refinement then differentiates the gradient)."""
+        logit_hessian = getattr(self.loss, "hessian", None)
+        if logit_hessian is None:
+            return None
+        W, H = self.unpack(x)
+        Z = H @ W.T
+        G = self.loss.grad(Z, self.labels, ar)
+        return logit_objective_hessian(W, H, G, logit_hessian(Z, self.labels, ar), self.N)
+
+    def constraint_hessians(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
+        """(2, dim, dim), constant: 2/K on the W diagonal, 2/(K n_k) on the diagonal of each h_{k,i}."""
+        kp = self.K * self.p
+        diag_w = np.concatenate([np.full(kp, 2) / ar.asarray(np.full(kp, self.K)), np.zeros(self.N * self.p)])
+        c = np.repeat(2 * self._feature_weights(ar), self.p)
+        diag_h = np.concatenate([ar.asarray(np.zeros(kp)), c])
+        return np.stack([np.diag(ar.asarray(diag_w)), np.diag(diag_h)])
 
     def random_start(self, rng: np.random.Generator) -> np.ndarray:
         """A Gaussian point scaled into the interior of the feasible set (a random fraction of each budget)."""

@@ -49,6 +49,12 @@ class CrossEntropy:
         pos = np.maximum(a, 0 * a)
         return pos + ar.log1p(ar.exp(-np.abs(a)))  # softplus(a), stable for either sign
 
+    def hessian(self, Z: np.ndarray, labels: np.ndarray, ar: Arithmetic) -> np.ndarray:
+        """(N, K, K): d^2 loss_j / d Z_j^2 = diag(p_j) - p_j p_j^T (the same for every label)."""
+        from verify.models.hessians import softmax_hessians
+
+        return softmax_hessians(Z, ar)
+
     def grad(self, Z: np.ndarray, labels: np.ndarray, ar: Arithmetic) -> np.ndarray:
         E = ar.exp(Z - Z.max(axis=1, keepdims=True))
         P = E / E.sum(axis=1, keepdims=True)

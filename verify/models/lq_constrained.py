@@ -27,6 +27,7 @@ import numpy as np
 
 from verify.base.errors import InputError
 from verify.models.arith import FLOAT, Arithmetic, to_mpf
+from verify.models.hessians import logit_objective_hessian
 from verify.models.losses import CrossEntropy, Loss
 
 
@@ -133,6 +134,36 @@ class LqLayerPeeledModel:
         row_h = self.pack(W * 0, abs_pow_grad(H, self.q, ar) / self.N)
         return np.vstack([row_w, row_h])
 
+    def hessian(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray | None:
+        """The objective's Hessian, analytically (:mod:`verify.models.hessians`); None when the loss has no
+        logit Hessian (the refinement then differentiates the gradient)."""
+        logit_hessian = getattr(self.loss, "hessian", None)
+        if logit_hessian is None:
+            return None
+        W, H = self.unpack(x)
+        Z = H @ W.T
+        G = self.loss.grad(Z, self.labels, ar)
+        return logit_objective_hessian(W, H, G, logit_hessian(Z, self.labels, ar), self._scale())
+
+    def constraint_hessians(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
+        """(2, dim, dim): 2/K on the W diagonal; q (q-1) |x|^(q-2) / N on the H diagonal (0 at x = 0 for q > 2,
+        2/N for q = 2, +inf for q < 2: unbounded there, which is why zero coordinates are held fixed)."""
+        W, H = self.unpack(x)
+        kp, q = self.K * self.p, self.q
+        out = np.zeros((2, self.dim, self.dim), dtype=float if ar.name == "float64" else object)
+        if ar.name != "float64":
+            out[...] = ar.scalar(0)
+        qq = _q(ar, q)
+        for i in range(kp):
+            out[0, i, i] = ar.scalar(Fraction(2, self.K))
+        for j, v in enumerate(np.ravel(H)):
+            if v != 0:
+                d2 = qq * (qq - 1) * abs(v) ** (qq - 2)
+            else:
+                d2 = ar.scalar(0) if q > 2 else (ar.scalar(2) if q == 2 else float("inf"))
+            out[1, kp + j, kp + j] = d2 / self.N
+        return out
+
     def random_start(self, rng: np.random.Generator) -> np.ndarray:
         """A Gaussian point scaled to a random fraction (0.2 to 1) of each budget."""
         W = rng.standard_normal((self.K, self.p))
@@ -185,6 +216,13 @@ class RestrictedProblem:
 
     def constraint_jacobian(self, z, ar: Arithmetic = FLOAT):
         return self.model.constraint_jacobian(self.full(z), ar)[:, self.free]
+
+    def hessian(self, z, ar: Arithmetic = FLOAT):
+        full = self.model.hessian(self.full(z), ar)
+        return None if full is None else full[np.ix_(self.free, self.free)]
+
+    def constraint_hessians(self, z, ar: Arithmetic = FLOAT):
+        return self.model.constraint_hessians(self.full(z), ar)[:, self.free][:, :, self.free]
 
     def random_start(self, rng: np.random.Generator) -> np.ndarray:  # pragma: no cover - refinement only
         return np.asarray(self.base, dtype=float)[self.free]

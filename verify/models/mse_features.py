@@ -121,13 +121,13 @@ class MSEFeaturesModel:
     def gradient(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
         W, H, b, R = self._residual(x, ar)
         R = R / self.N
-        gW = R @ H.T + ar.scalar(self.lambda_W) * W
-        gH = W.T @ R + ar.scalar(self.lambda_H) * H
+        gW = R @ H.T + W * ar.scalar(self.lambda_W)  # array first: see relu_features
+        gH = W.T @ R + H * ar.scalar(self.lambda_H)
         if b is None:
             return self.pack(gW, gH)
         gb = R.sum(axis=1)
         if self.bias == "regularised":
-            gb = gb + ar.scalar(self.lambda_b) * b
+            gb = gb + b * ar.scalar(self.lambda_b)
         return self.pack(gW, gH, gb)
 
     def penalty_gradient(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:

@@ -85,7 +85,9 @@ class PenalisedLayerPeeledModel:
         W, H = self.unpack(x)
         c = self._base._feature_weights(ar)
         lw, lh = ar.scalar(self.lambda_W), ar.scalar(self.lambda_H)
-        return self._base.gradient(x, ar) + self.pack(lw * W / self.K, lh * H * c[:, None])
+        return self._base.gradient(x, ar) + self.pack(
+            W * lw / self.K, H * lh * c[:, None]
+        )  # array first: see relu_features
 
     def constraints(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
         return np.zeros(0, dtype=object if ar is not FLOAT else float)

@@ -118,13 +118,13 @@ class TwoLayerModel:
         m = self.activation_mask(Z)
         if m is not None:
             G = np.where(m, G, 0 * G)
-        return self.pack(R @ A.T + l2 * W2, G @ H1.T + l1 * W1, W1.T @ G + lh * H1)
+        return self.pack(R @ A.T + W2 * l2, G @ H1.T + W1 * l1, W1.T @ G + H1 * lh)  # array first: see relu_features
 
     def penalty_gradient(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
         """The gradient of the three regularisation terms alone."""
         W2, W1, H1 = self.unpack(x)
         l2, l1, lh = (ar.scalar(v) for v in (self.lambda_W2, self.lambda_W1, self.lambda_H1))
-        return self.pack(l2 * W2, l1 * W1, lh * H1)
+        return self.pack(W2 * l2, W1 * l1, H1 * lh)
 
     def constraints(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
         return np.zeros(0, dtype=float if ar is FLOAT else object)

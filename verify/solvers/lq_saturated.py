@@ -35,6 +35,7 @@ from verify.models.arith import FLOAT, mp_arithmetic
 from verify.models.lq_constrained import LqLayerPeeledModel
 from verify.solvers.kkt_refine import refine_kkt
 from verify.solvers.multistart import AGREE_RTOL, MultistartResult
+from verify.solvers.threads import single_threaded_blas
 
 #: An entry of W (of H) is numerically zero when it is below this fraction of the largest entry of W (of H). The sparse minimisers for 1 < q < 2 have zero entries that the
 #: parametrisation drives to |u|^(2/q) with |u| ~ 1e-8 or below (entries <= 1e-10 relative are seen), while
@@ -131,7 +132,8 @@ def solve_lq(
 ) -> SolveReport:
     """Multistart on the budgets' boundary, then (q > 1) KKT refinement on the support at ``options.dps``."""
     t0 = time.perf_counter()
-    ms = saturated_multistart(model, n_starts=options.n_starts, seed=options.seed)
+    with single_threaded_blas():  # tiny problems: BLAS threads only spin (verify/solvers/threads.py)
+        ms = saturated_multistart(model, n_starts=options.n_starts, seed=options.seed)
     x0 = ms.x
     float_q = measure(x0, FLOAT)
     details = {
@@ -156,7 +158,8 @@ def solve_lq(
     free = support(model, x0)
     base = np.where(free, x0, 0.0)
     problem = model.restricted(base, free)
-    kkt = refine_kkt(problem, base[free], dps=options.dps, constraint_scale=model.constraint_scale)
+    with single_threaded_blas():
+        kkt = refine_kkt(problem, base[free], dps=options.dps, constraint_scale=model.constraint_scale)
     with mpmath.workdps(options.dps):
         ar = mp_arithmetic()
         x = problem.full(kkt.x)

@@ -58,9 +58,10 @@ def revival_curvatures(
 ) -> list[tuple[int, int, mpmath.mpf, mpmath.mpf, np.ndarray]]:
     """For each all-zero feature row r (or those of ``only_rows``): (r, e, smallest eigenvalue of the
     (H[r,e], W[:,e]) Hessian block, its resolution, the eigenvector) at the first unused coordinate e of ``x``
-    (call :func:`concentrate` first to free coordinates). Empty when no coordinate is unused. The block's
-    columns come from central differences of the mpmath gradient: the K classifier entries W[:, e] are
-    perturbed once and shared by every row."""
+    (call :func:`concentrate` first to free coordinates). Empty when no coordinate is unused. The block is the
+    model's analytic ``hessian_block(x, idx, ar)`` where it has one (exact to the working precision, one
+    softmax); otherwise central differences of the mpmath gradient (error ~10^-(2 dps/3)), the K classifier
+    entries W[:, e] perturbed once and shared by every row."""
     W, H = model.unpack(x)
     Hf = np.asarray(H, dtype=float)
     zero_rows = [r for r in range(model.rows) if not Hf[r].any() and (only_rows is None or r in only_rows)]
@@ -82,15 +83,19 @@ def revival_curvatures(
             xm[i] -= h
             return (model.gradient(xp, ar) - model.gradient(xm, ar)) / (2 * h)
 
-        w_cols = [column(i) for i in w_idx]
+        analytic = getattr(model, "hessian_block", None)
+        w_cols = [column(i) for i in w_idx] if analytic is None else []
         for r in zero_rows:
             idx = [h_idx[r], *w_idx]
-            cols = [column(h_idx[r]), *w_cols]
-            block = mpmath.matrix(len(idx), len(idx))
-            for a in range(len(idx)):
-                for b, j in enumerate(idx):
-                    block[b, a] = cols[a][j]
-            block = (block + block.T) / 2
+            if analytic is not None:
+                block = mpmath.matrix(analytic(x, idx, ar).tolist())
+            else:
+                cols = [column(h_idx[r]), *w_cols]
+                block = mpmath.matrix(len(idx), len(idx))
+                for a in range(len(idx)):
+                    for b, j in enumerate(idx):
+                        block[b, a] = cols[a][j]
+                block = (block + block.T) / 2
             evals, evecs = mpmath.eigsy(block)
             i_min = min(range(len(idx)), key=lambda i: evals[i])
             norm = max(abs(v) for v in block)

@@ -28,13 +28,13 @@ class Threshold:
 STATE_DPS = 20
 
 
-def rows_alive(model, *, groups: list[list[int]], n_starts: int, seed: int) -> list[bool]:
+def rows_alive(model, *, groups: list[list[int]], n_starts: int, seed: int, runs=None) -> list[bool]:
     """For each group of rows: is some row of it nonzero at the global minimiser? One multistart (best of
     ``n_starts`` float L-BFGS-B runs) polished at STATE_DPS digits with the revival test (near total collapse
     L-BFGS-B leaves rows of ~1e-8 that the active-set Newton puts exactly at 0, or revives). For each group alive
     there, the same point with the group held at 0 is re-solved and polished, and the lower value decides (a few
-    starts can all stop at a spurious local minimum)."""
-    runs = multistart(model, n_starts=n_starts, seed=seed)
+    starts can all stop at a spurious local minimum). ``runs``: that multistart, when the caller already has it."""
+    runs = multistart(model, n_starts=n_starts, seed=seed) if runs is None else runs
     best = min(runs, key=lambda r: r.value)
     so = polish_with_second_order(model, best.x, dps=STATE_DPS)
     if not so.point.converged:
@@ -85,10 +85,13 @@ def thresholds(
        bracket; stopped at a step below 10^-(dps-3). Converged when the curvature at s* is within 10 times its
        resolution and s* lies in the bracket."""
     states: dict[float, list[bool]] = {}
+    runs_at: dict[float, list] = {}  # the float multistart at each grid point, reused by the secant (same model)
 
     def state(s: float) -> list[bool]:
         if s not in states:
-            states[s] = rows_alive(make_model(s), groups=groups, n_starts=n_starts, seed=seed)
+            model = make_model(s)
+            runs_at[s] = multistart(model, n_starts=n_starts, seed=seed)
+            states[s] = rows_alive(model, groups=groups, n_starts=n_starts, seed=seed, runs=runs_at[s])
         return states[s]
 
     grid = [s0]
@@ -115,15 +118,15 @@ def thresholds(
                 )
             )
             continue
-        out.append(_secant(make_model, rows, flips[0], dps, seed, n_starts))
+        out.append(_secant(make_model, rows, flips[0], dps, runs_at[flips[0][1]]))
     return out
 
 
-def _secant(make_model, rows, bracket, dps, seed, n_starts) -> Threshold:
+def _secant(make_model, rows, bracket, dps, runs_hi) -> Threshold:
+    """The local step of :func:`thresholds`; ``runs_hi``: the sweep's float multistart at the bracket's upper end."""
     lo, hi = bracket
     model_hi = make_model(hi)
-    runs = multistart(model_hi, n_starts=n_starts, seed=seed)
-    x = min(runs, key=lambda r: r.value).x.copy()
+    x = min(runs_hi, key=lambda r: r.value).x.copy()
     fixed = np.zeros(model_hi.dim, bool)
     for r in rows:
         sl = slice(model_hi.n_W + r * model_hi.d, model_hi.n_W + (r + 1) * model_hi.d)

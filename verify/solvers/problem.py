@@ -26,3 +26,7 @@ class ConstrainedProblem(Protocol):
     def constraint_jacobian(self, x: np.ndarray, ar: Arithmetic) -> np.ndarray: ...
 
     def random_start(self, rng: np.random.Generator) -> np.ndarray: ...
+
+    # Optional (used by :func:`verify.solvers.kkt_refine.refine_kkt` when present, finite differences otherwise):
+    #   hessian(x, ar) -> (dim, dim) Hessian of the objective, or None where the model has none (e.g. a loss
+    #   without a logit Hessian);  constraint_hessians(x, ar) -> (n_constraints, dim, dim).

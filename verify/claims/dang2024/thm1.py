@@ -120,8 +120,8 @@ GEOMETRY_TOL = Tolerance(
 )
 THRESHOLD_TOL = Tolerance(
     guard_digits=5,
-    reason="the measured threshold is the root of the revival curvature, a Hessian block by central differences "
-    "at dps+10 digits (error ~10^-(2(dps+10)/3)), found by a secant stopped at a step of 10^-(dps-3) in log s; "
+    reason="the measured threshold is the root of the revival curvature, the smallest eigenvalue of an analytic "
+    "Hessian block at dps+10 digits (exact to that precision), found by a secant stopped at a step of 10^-(dps-3) in log s; "
     "the curvature's slope is O(1) (x10): 3 + 1 + 1 spare = 5 guard digits (measured worst at dps 30: 3e-31)",
     budget=ErrorBudget(3, 1e1, 1),
 )

@@ -14,6 +14,7 @@ from verify.geometry import cosine
 from verify.geometry.collapse import class_means
 from verify.models import LayerPeeledModel
 from verify.models.arith import FLOAT, Arithmetic
+from verify.models.hessians import logit_objective_hessian
 from verify.record import (
     SolveOptions,
     SolveReport,
@@ -46,6 +47,16 @@ class OversampledModel(LayerPeeledModel):
         W, H = self.unpack(x)
         G = self.loss.grad(H @ W.T, self.labels, ar) * self._loss_weights(ar)[:, None]
         return self.pack(G.T @ H, G @ W)
+
+    def hessian(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray | None:
+        """The weighted objective's Hessian (verify/models/hessians.py with per-row weights on G and J)."""
+        logit_hessian = getattr(self.loss, "hessian", None)
+        if logit_hessian is None:
+            return None
+        W, H = self.unpack(x)
+        Z, wts = H @ W.T, self._loss_weights(ar)
+        G = self.loss.grad(Z, self.labels, ar) * wts[:, None]
+        return logit_objective_hessian(W, H, G, logit_hessian(Z, self.labels, ar) * wts[:, None, None], 1)
 
 
 def model(values: Mapping[str, Fraction]) -> OversampledModel:
