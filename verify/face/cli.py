@@ -225,9 +225,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--examples", type=int, default=4, help="Hypothesis-drawn points per claim, >= 0 (default 4)")
     precision(p)
     solving(p)
-    p.add_argument(
-        "--jobs", type=int, default=None, help=jobs_help()
-    )
+    p.add_argument("--jobs", type=int, default=None, help=jobs_help())
     p.add_argument(
         "--certify", action="store_true", help="also prove enclosures of the minimum where a claim has a certificate"
     )
