@@ -182,3 +182,38 @@ def test_dask_local_cluster_survives_a_killed_worker(toy, monkeypatch):
         cluster.close()
     assert killed.is_set()
     assert _points(distributed_run) == _points(serial)  # every task's result, as in the serial run
+
+
+def _certify_json(argv, capsys):
+    from verify.face.cli import main
+
+    code = main(argv + ["--json"])
+    data = json.loads(capsys.readouterr().out)
+    data.pop("seconds", None)
+    for run in data.get("inequalities", data.get("runs", [])):
+        if isinstance(run, dict):
+            run.pop("seconds", None)
+    return code, data
+
+
+BOX = ["certify", "fang2021.thm1", "--box", "K=2..9", "E_H=1/10..10", "E_W=1/10..10", "--inequality"]
+
+
+def test_box_certification_on_workers_is_the_serial_result(capsys):
+    """Issue 21: the branch and bound spread over workers proves the same region, leaves the same boxes undecided
+    and finds the same counter-examples as the serial run (local processes here; Dask below)."""
+    from verify.claims.fang2021.thm1 import CLAIM
+
+    name = CLAIM.inequalities[0].name
+    serial = _certify_json(BOX + [name], capsys)
+    spread = _certify_json(BOX + [name, "--workers", "2", "--local"], capsys)
+    assert spread == serial
+    assert serial[0] in (0, 3)
+
+
+def test_box_certification_on_a_dask_local_cluster_is_the_serial_result(capsys):
+    pytest.importorskip("distributed", reason="the campaigns extra (dask, distributed) is not installed")
+    from verify.claims.fang2021.thm1 import CLAIM
+
+    name = CLAIM.inequalities[0].name
+    assert _certify_json(BOX + [name, "--workers", "2"], capsys) == _certify_json(BOX + [name], capsys)

@@ -206,6 +206,10 @@ CERTIFIABLE = (
     "zhu2021.threshold",
     "zhu2021.thm3_2",
     "zhou2022.ls",
+    "dang2023.one_layer",
+    "thrampoulidis2022.seli",
+    "fang2021.lemma7",
+    "hong2023.values",
 )
 
 

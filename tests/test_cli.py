@@ -109,7 +109,7 @@ def test_solve_with_one_start_is_not_corroborated_and_says_so(capsys):
 def test_check_exit_status_table(verdicts, code, monkeypatch, capsys):
     results = iter(verdicts)
     monkeypatch.setattr(checking, "check_claim", lambda claim, **k: ClaimResult(claim.id, next(results), (), 0.0))
-    assert main(["check", "fang2021.thm1", "fang2021.thm3", "--examples", "0"]) == code
+    assert main(["check", "fang2021.thm1", "fang2021.thm3", "--examples", "0", "--jobs", "1"]) == code
 
 
 def test_show_states_each_tolerance_reason_once_and_folds_long_forms(capsys):

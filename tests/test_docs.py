@@ -62,3 +62,16 @@ def test_readme_tour_commands_run_with_the_exit_status_shown(capsys):
         assert code == (2 if expected_error else 0), command
         first_printed = (printed.err if expected_error else printed.out).splitlines()[0]
         assert first_printed.split(",")[0] == shown.splitlines()[0].split(",")[0], command
+
+
+def test_docs_state_no_stale_claim_count():
+    """A count of the catalogue's claims in the README or docs/ is the registry's (issue 22: the README said
+    18 while `nc-verify list` showed 16); better, the text says "every claim `nc-verify list` shows"."""
+    import re
+
+    from verify.engine import registry
+
+    count = len(registry.ids())
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for m in re.finditer(r"(?:catalogue|all|every)\D{0,30}?\b(\d+) claims\b", path.read_text()):
+            assert int(m.group(1)) == count, f"{path.name}: '{m.group(0)}' but the registry has {count} claims"

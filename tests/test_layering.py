@@ -27,21 +27,23 @@ ALLOWED: dict[str, set[str]] = {
     # sees its answer: neither imports the record, the claims or the engine.
     "models": {"base", "geometry"},
     "solvers": {"base", "geometry", "models"},
-    # layer 2, rigorous enclosures of the programs' minima (issue 18): built from a solve's point, never from a
-    # closed form, so like the solvers they never import the record, the claims or the engine. Its checker
-    # (verify/certify/checker.py) imports nothing of verify at all (tests/test_certify.py).
+    # layer 2, rigorous enclosures (python-flint balls): of the programs' minima (issue 18; built from a solve's
+    # point, never from a closed form; its checker, verify/certify/checker.py, imports nothing of verify at all,
+    # tests/test_certify.py), of thresholds and roots, and inequalities over parameter boxes by branch and bound.
+    # Like the solvers it never imports the record, the claims or the engine (what a claim needs is handed in: a
+    # sympy margin, a box of numbers); the ``certify`` command's report is face/certify_report.py.
     "certify": {"base", "geometry", "models", "solvers"},
     # layer 3, the engine: finds claims (by name, never by a static import of the catalogue) and checks them.
     "engine": {"base", "record", "certify"},
     # layer 4, the authoring kit for users' own claims (authoring API, derive, docs, pytest plugin, testing).
-    "authoring": {"base", "record", "engine", "geometry", "metrics", "models", "solvers"},
+    "authoring": {"base", "record", "engine", "geometry", "metrics", "models", "solvers", "certify"},
     # layer 5, the catalogue: one module per claim, written with the kit.
     "claims": {"base", "record", "authoring", "geometry", "metrics", "models", "solvers", "certify"},
     # layer 6, the network tier (torch, behind the `nets` extra).
     "nets": {"base", "record", "engine", "authoring", "geometry", "metrics", "models", "solvers", "claims"},
     # layer 6, campaigns: fuzzing (and box certification) spread over Dask workers or local processes; checks
     # points through the engine, never a claim directly (claims are looked up by id on the worker).
-    "campaigns": {"base", "record", "engine"},
+    "campaigns": {"base", "record", "engine", "certify"},
     # layer 7, the face: command line, Python API, reports, figures. May import anything.
     "face": {
         "base",

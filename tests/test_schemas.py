@@ -10,7 +10,7 @@ from verify.engine.registry import catalogue
 from verify.face.cli import main
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "docs" / "schemas"
-COMMANDS = ("list", "show", "eval", "solve", "check", "errata", "explore", "plot", "fuzz")
+COMMANDS = ("list", "show", "eval", "certify", "solve", "check", "errata", "explore", "plot", "fuzz")
 
 
 def schema(name: str) -> dict:

@@ -178,3 +178,13 @@ def test_gpu_size_configuration_runs_end_to_end_shrunk_on_the_cpu(name):
     result = run_experiment(from_mapping(shrunk), device="cpu", predictions=False)  # predictions: the CPU tests
     assert all(len(r["history"]) == 2 for r in result["runs"])
     assert all(r["final"]["epoch"] == 1 and r["final"]["E_H"] > 0 for r in result["runs"])
+
+
+def test_plots_without_matplotlib_is_one_line_before_training(tmp_path, capsys, monkeypatch):
+    config = tmp_path / "tiny.json"
+    config.write_text(json.dumps(TINY))
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib raises ImportError
+    monkeypatch.setattr("verify.nets.experiments.run_experiment", lambda *a, **k: pytest.fail("trained"))
+    assert nets_cli.main(["run", str(config), "--plots", str(tmp_path / "fig"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--plots" in err and "nc-verify[nets]" in err

@@ -29,11 +29,29 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 
+from verify.authoring.chains import CHAIN_INVARIANTS, linear_chain_solve
+from verify.authoring.classwise import (
+    K,
+    N,
+    Root,
+    class_gram,
+    class_matrix,
+    class_sizes,
+    n_k,
+    n_l,
+    per_class,
+    root_of,
+    summed,
+)
+from verify.authoring.combined import combine, computed, root_solve
 from verify.authoring.drawing import choice, decimals, draws, integers, vectors
 from verify.authoring.landscape import ufm_landscape_solve
+from verify.authoring.manifolds import SPHERE_INVARIANTS, sphere_product_solve
+from verify.authoring.margins import MARGIN_INVARIANTS, max_margin_solve
 from verify.authoring.roots import root
 from verify.authoring.solves import INVARIANTS, Solve, bounded, conic_solve, layer_peeled_solve, minimise
 from verify.authoring.ufm import UFM_INVARIANTS, ufm_solve, zero_threshold
+from verify.authoring.ufm_groups import GROUP_INVARIANTS, group_ufm_solve
 from verify.authoring.validation import (
     ClaimDefinitionError,
     _fail,
@@ -62,8 +80,27 @@ from verify.record import (
 )
 
 __all__ = [
+    "CHAIN_INVARIANTS",
+    "GROUP_INVARIANTS",
+    "group_ufm_solve",
     "INVARIANTS",
     "UFM_INVARIANTS",
+    "K",
+    "N",
+    "Root",
+    "class_gram",
+    "class_matrix",
+    "MARGIN_INVARIANTS",
+    "SPHERE_INVARIANTS",
+    "sphere_product_solve",
+    "max_margin_solve",
+    "class_sizes",
+    "linear_chain_solve",
+    "n_k",
+    "n_l",
+    "per_class",
+    "root_of",
+    "summed",
     "Claim",
     "ClaimDefinitionError",
     "Erratum",
@@ -82,6 +119,8 @@ __all__ = [
     "bounded",
     "choice",
     "claim",
+    "combine",
+    "computed",
     "conic_solve",
     "decimals",
     "draws",
@@ -94,8 +133,9 @@ __all__ = [
     "quantity",
     "real",
     "root",
-    "tolerance",
     "ufm_landscape_solve",
+    "root_solve",
+    "tolerance",
     "ufm_solve",
     "validate",
     "vectors",
@@ -196,7 +236,7 @@ def claim(
     errata: Sequence[Erratum] = (),
     explorations: Sequence[Exploration] = (),
     module: str | None = None,
-    certificate=None,
+    certificate: Callable | None = None,
     certificate_note: str = "",
 ) -> Claim:
     """Build and validate a :class:`verify.record.Claim`.
@@ -254,7 +294,7 @@ def claim(
         errata=_typed(w, "errata", errata, Erratum, "verify.record.Erratum(...)"),
         explorations=_typed(w, "explorations", explorations, Exploration, "verify.record.Exploration(...)"),
         module=module if module is not None else sys._getframe(1).f_globals.get("__name__", ""),
-        certificate=certificate,
+        certificate=_certificate_hook(w, certificate),
         certificate_note=certificate_note,
     )
     for i, ex in enumerate(exs):
@@ -267,6 +307,12 @@ def claim(
             if item.claim_id != id:
                 raise _fail(w, f"{field}[{i}].claim_id", f"{item.claim_id!r} is not this claim", f"use {id!r}")
     return built
+
+
+def _certificate_hook(w: str, hook):
+    if hook is not None and not callable(hook):
+        raise _fail(w, "certificate", f"{type(hook).__name__} is not callable", "give (values, report) -> Enclosure")
+    return hook
 
 
 def validate(built: Claim) -> Claim:

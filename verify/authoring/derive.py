@@ -10,7 +10,8 @@
   it evaluates both sides at random exact points to ``dps`` digits and accepts agreement to
   10^-(dps - guard) relative. The step's result says which (``proved`` or ``checked at N points``).
 * :func:`holds` checks an inequality over a box: at random points (the corners included), and *certified* by
-  interval arithmetic (``mpmath.iv``, boxes bisected until the enclosure of lhs - rhs has the right sign) where
+  branch and bound on balls (python-flint arb; verify/certify/box.py: boxes split until the enclosure of lhs - rhs
+  has the right sign) where
   that succeeds within a budget of boxes; the result says ``certified`` or ``sampled``.
 * :func:`tight` checks that a bound is attained: ``equal`` after substituting the point ``at``.
 
@@ -54,6 +55,8 @@ class Step:
     label: str
     method: str
     where: str
+    #: :func:`holds` in box mode: the branch-and-bound result over the box (verify.certify.box.BoxResult)
+    region: object = None
 
     def __str__(self) -> str:
         return f"{self.label}: {self.method}"
@@ -180,7 +183,6 @@ def tight(bound, value, at: Mapping, label: str = "the bound is tight", **kwargs
 
 
 # --- inequalities ------------------------------------------------------------------------------------------
-_IV_NAMES = ("mpf", "pi", "exp", "log", "sqrt", "sin", "cos", "tan", "expm1", "log1p")
 
 
 def _sides(relation) -> tuple[sp.Expr, bool]:
@@ -204,9 +206,12 @@ def holds(
     dps: int = 30,
     seed: int = 0,
     certify: bool = True,
+    box: bool = False,
 ) -> Step:
-    """An inequality over the box ``domain`` (symbol or name -> (lo, hi)): sampled, then certified by interval
-    arithmetic where possible."""
+    """An inequality over the box ``domain`` (symbol or name -> (lo, hi)): sampled, then certified by branch and
+    bound on balls (verify/certify/box.py, the engine of ``nc-verify certify``) where that closes within
+    :data:`MAX_BOXES` boxes. ``box=True``: the step also carries the engine's ``region`` (proven, undecided and
+    counter-example boxes) and says which share of the box is proven, even where not all of it is."""
     __tracebackhide__ = True  # pytest shows the step's own line, not this module's
     where = _where()
     f, strict = _sides(relation)
@@ -228,63 +233,39 @@ def holds(
                 f"step {label!r} ({where}) fails: {relation.lhs} {rel} {relation.rhs} is false at {_fmt_point(point)}: "
                 f"lhs - rhs = {mpmath.nstr(v if rel.startswith('>') else -v, 20)}"
             )
-    if certify:
-        boxes = _certify(f, ranges, strict, dps)
-        if boxes is not None:
+    if certify or box:
+        from verify.certify.box import share_text
+
+        region = _certify(f, ranges, strict, dps)
+        if region.counterexamples:
+            c = region.counterexamples[0]
+            raise DerivationFailed(
+                f"step {label!r} ({where}) fails: {relation} is false at "
+                f"{', '.join(f'{k} = {v}' for k, v in c.point.items())}: lhs - rhs in [{c.margin[0]}, {c.margin[1]}]"
+            )
+        if region.holds:
             return Step(
                 label,
-                f"certified by interval arithmetic on {boxes} boxes (and sampled at {len(samples)} points)",
+                f"certified by interval arithmetic (balls) on {region.examined} boxes (and sampled at "
+                f"{len(samples)} points)",
                 where,
+                region if box else None,
+            )
+        if box:
+            return Step(
+                label,
+                f"proven on {share_text(region.proven_share())} of the box ({len(region.proven)} boxes; "
+                f"{len(region.undecided)} undecided) and sampled at {len(samples)} points",
+                where,
+                region,
             )
     return Step(label, f"sampled at {len(samples)} points (interval certification did not close)", where)
 
 
-def _certify(f: sp.Expr, ranges: Mapping, strict: bool, dps: int) -> int | None:
-    """Number of boxes on which the interval enclosure of f has the right sign, or None (budget spent)."""
-    ints = [s for s in ranges if s.is_integer]
-    reals = [s for s in ranges if not s.is_integer]
-    grid = 1
-    for s in ints:
-        grid *= int(ranges[s][1] - ranges[s][0]) + 1
-    if grid > 200:
-        return None
-    iv = mpmath.iv
-    module = {n: getattr(iv, n) for n in _IV_NAMES if hasattr(iv, n)}
-    try:
-        fun = sp.lambdify(reals + ints, f, modules=[module, "mpmath"])
-    except Exception:
-        return None
-    import itertools
+def _certify(f: sp.Expr, ranges: Mapping, strict: bool, dps: int):
+    """Branch and bound on balls over the box (verify.certify.box.run): a BoxResult."""
+    from verify.certify.box import Box, Dim, Limits, run
+    from verify.certify.margins import SympyMargin
 
-    total = 0
-    with mpmath.workdps(dps):
-        iv.dps = dps
-        for combo in itertools.product(*[range(int(ranges[s][0]), int(ranges[s][1]) + 1) for s in ints]):
-            stack = [tuple((ranges[s][0], ranges[s][1]) for s in reals)]
-            while stack:
-                total += 1
-                if total > MAX_BOXES:
-                    return None
-                box = stack.pop()
-                try:
-                    args = [
-                        iv.mpf([mpmath.mpf(a.numerator) / a.denominator, mpmath.mpf(b.numerator) / b.denominator])
-                        for a, b in box
-                    ] + [iv.mpf(k) for k in combo]
-                    enclosure = fun(*args)
-                    low = enclosure.a if hasattr(enclosure, "a") else iv.mpf(enclosure).a
-                    ok = low > 0 if strict else low >= 0
-                except (ValueError, ZeroDivisionError, TypeError):
-                    ok = False
-                if ok:
-                    continue
-                if not box:
-                    return None
-                widths = [b - a for a, b in box]
-                j = max(range(len(box)), key=lambda i: widths[i])
-                if widths[j] <= Fraction(1, 10**12) * max(1, abs(box[j][1])):
-                    return None
-                mid = (box[j][0] + box[j][1]) / 2
-                stack.append(box[:j] + ((box[j][0], mid),) + box[j + 1 :])
-                stack.append(box[:j] + ((mid, box[j][1]),) + box[j + 1 :])
-    return total
+    dims = tuple(Dim(s.name, lo, hi, bool(s.is_integer)) for s, (lo, hi) in ranges.items())
+    return run(SympyMargin(f, strict), Box(dims), Limits(max_boxes=MAX_BOXES), dps)

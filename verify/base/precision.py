@@ -17,6 +17,13 @@
    lose the same digits would agree) but each evaluation's own rounding error shrinks by 20 digits between
    them, so an agreement at that level means the cancellation has been resolved.
 
+A quantity defined through a high-precision *reference* (a root, a solve of the optimality conditions, a vector of
+per-class values) goes through :func:`evaluate_reference`, the second way applied to the reference itself: it is
+called at precisions 20 digits apart, then doubling, until two consecutive values agree to 10^-(dps + GUARD_DIGITS)
+relative, entry by entry (an exact 0 is confirmed once at a much higher precision, so that a value cancelled to
+0 at both precisions is not printed as 0). Every claim's quantities thus print relative digits, whatever the
+reference's own arithmetic.
+
 Both stop at ``dps +`` :data:`MAX_EXTRA_DIGITS` digits and then return :class:`verify.base.values.Unavailable` (precision ran out),
 never a number with wrong digits. An expression that is exactly 0 after substitution (sympy decides) is 0.
 """
@@ -29,7 +36,7 @@ import mpmath
 import sympy
 from mpmath import iv
 
-from verify.base.values import Unavailable
+from verify.base.values import Unavailable, Undefined
 
 #: Guard digits of the stopping test: the enclosure (or the two-precision agreement) must be 10^-(dps + 2)
 #: relative, so that rounding the midpoint to ``dps`` digits leaves every printed digit right.
@@ -37,10 +44,11 @@ GUARD_DIGITS = 2
 
 #: Precision cap of the doubling: at most ``dps + MAX_EXTRA_DIGITS`` decimal digits. The cancellation-free
 #: forms of the catalogue need no extra digits; the cancelling ones (thm1's lower bound, 1 - 1/(1 + t) in thm4's
-#: power loss) need about log10(1/t) extra digits, t = exp(-K sqrt(E_H E_W)/(K-1)): 10^4 digits cover
-#: sqrt(E_H E_W) up to ~10^4 (E_H = 10^6, E_W = 10^2) at a few seconds per evaluation. Beyond the cap the value
-#: is reported unavailable, with the fix.
-MAX_EXTRA_DIGITS = 10000
+#: power loss) need about log10(1/t) extra digits, t = exp(-K sqrt(E_H E_W)/(K-1)): 2000 digits cover
+#: sqrt(E_H E_W) up to ~2000 (E_H = 10^5, E_W = 40) at under a second per evaluation; beyond the cap the value
+#: is reported unavailable, with the fix, in about a second (10^4 digits took 5-20 s per quantity: a hang to a
+#: user who gave E_H = 1e80).
+MAX_EXTRA_DIGITS = 2000
 
 #: Extra digits of the first attempt over the requested ``dps``.
 START_EXTRA_DIGITS = 10
@@ -69,6 +77,13 @@ def _one_plus_rest(arg: sympy.Expr) -> sympy.Expr | None:
     return None
 
 
+def _exact(node):
+    """A small unevaluated subtree (an exponent, a Piecewise condition) evaluated exactly by sympy."""
+    if node.is_Atom:
+        return node
+    return node.func(*(_exact(a) for a in node.args))
+
+
 def _walk(node: sympy.Expr, ctx, interval: bool):
     """The value of a numeric sympy tree in ``ctx`` (mpmath.iv or mpmath.mp) at the context's precision."""
     rec = lambda e: _walk(e, ctx, interval)  # noqa: E731
@@ -89,7 +104,7 @@ def _walk(node: sympy.Expr, ctx, interval: bool):
             out = out * rec(a)
         return out
     if isinstance(node, sympy.Pow):
-        base, ex = node.args
+        base, ex = node.args[0], _exact(node.args[1])
         if ex.is_Integer:
             b = rec(base)
             return b ** int(ex) if int(ex) >= 0 else 1 / (b ** (-int(ex)))
@@ -116,7 +131,7 @@ def _walk(node: sympy.Expr, ctx, interval: bool):
             raise _Straddles
         return ctx.log(a)
     if isinstance(node, sympy.Piecewise):
-        for value, cond in node.args:
+        for value, cond in ((v, _exact(c)) for v, c in node.args):
             if cond is sympy.true:
                 return rec(value)
             if cond is not sympy.false:
@@ -162,6 +177,8 @@ def _interval(expr: sympy.Expr, dps: int) -> mpmath.mpf | Unavailable | None:
             mid = None
             with mpmath.workdps(digits + 10):  # the endpoints exactly (they carry ``digits`` digits)
                 lo, hi = mpmath.mpf(box.a), mpmath.mpf(box.b)
+                if lo == hi == 0:  # a point enclosure: every operation was exact, the value is exactly 0
+                    return mpmath.mpf(0)
                 if lo > 0 or hi < 0:
                     width = (hi - lo) / min(abs(lo), abs(hi))
                     if width <= target:
@@ -205,6 +222,95 @@ def _adaptive(expr: sympy.Expr, dps: int) -> mpmath.mpf | Unavailable:
     )
 
 
+#: Precision cap of :func:`evaluate_reference` (extra digits over ``dps``): references are root finds and solves
+#: whose cost grows faster than an expression's; 1000 digits resolve every cancellation of the catalogue's
+#: references at parameters down to 1e-300 (the value 1/2 + u^3/2 - u^6 of tirer2022.thm4_1 cancels about
+#: -log10(K beta) digits).
+REFERENCE_MAX_EXTRA_DIGITS = 1000
+
+
+def _agree(a, b, target) -> bool | None:
+    """True when ``a`` and ``b`` (a reference at two precisions) agree to ``target`` relative, entry by entry;
+    None when they agree but some entry is exactly 0 at both (to be confirmed); False otherwise. Entries shared
+    by a vector (pairs of equal class sizes hold the same object) are compared once."""
+    if type(a) is dict or type(b) is dict or isinstance(a, Mapping) or isinstance(b, Mapping):
+        if not (isinstance(a, Mapping) and isinstance(b, Mapping)) or a.keys() != b.keys():
+            return False
+        seen: dict = {}
+        verdict: bool | None = True
+        for k, y in b.items():
+            x = a[k]
+            pair = (id(x), id(y))
+            got = seen.get(pair, _UNSEEN)
+            if got is _UNSEEN:
+                got = seen[pair] = _agree(x, y, target)
+            if got is False:
+                return False
+            if got is None:
+                verdict = None
+        return verdict
+    if isinstance(a, Unavailable) or isinstance(b, Unavailable):
+        return isinstance(a, Unavailable) and isinstance(b, Unavailable)
+    if isinstance(a, Undefined) or isinstance(b, Undefined):
+        return isinstance(a, Undefined) and isinstance(b, Undefined)  # the reasons may quote digits
+    if not isinstance(a, mpmath.mpf) and not isinstance(b, mpmath.mpf):
+        return a == b  # another exact answer
+    if not (isinstance(a, mpmath.mpf) and isinstance(b, mpmath.mpf)):
+        return False
+    if b == 0:
+        return None if a == 0 else False
+    return bool(abs(a - b) <= target * abs(b))
+
+
+_UNSEEN = object()
+
+
+def _rounded(value):
+    if isinstance(value, Mapping):
+        done: dict = {}
+        out = {}
+        for k, v in value.items():
+            r = done.get(id(v), _UNSEEN)
+            if r is _UNSEEN:
+                r = done[id(v)] = +v if isinstance(v, mpmath.mpf) else v
+            out[k] = r
+        return out
+    return +value if isinstance(value, mpmath.mpf) else value
+
+
+def evaluate_reference(reference, values: Mapping, dps: int):
+    """``reference(values, digits)`` to ``dps`` digits relative to the value, entry by entry (a vector reference
+    returns a dict): called at ``dps``, ``dps + 20``, then doubling, until two consecutive values agree to
+    10^-(dps + GUARD_DIGITS) relative; an entry exactly 0 at both is confirmed at 4x the precision (+100 digits).
+    :class:`Unavailable` at ``dps +`` :data:`REFERENCE_MAX_EXTRA_DIGITS` digits. The result is at the caller's
+    working precision."""
+    target = mpmath.mpf(10) ** (-(dps + GUARD_DIGITS))
+    cap = dps + REFERENCE_MAX_EXTRA_DIGITS
+    caller = mpmath.mp.prec
+
+    def at(digits):
+        with mpmath.workdps(digits):
+            return reference(values, digits)
+
+    digits, prev = dps + 20, at(dps)
+    while True:
+        cur = at(digits)
+        verdict = _agree(prev, cur, target)
+        if verdict is None:  # equal, some entry exactly 0: confirm far above (cancellation to exactly 0)
+            digits = min(cap, 4 * digits + 100)
+            prev, cur = cur, at(digits)
+            verdict = _agree(prev, cur, target) is not False
+        if verdict:
+            with mpmath.workprec(caller):
+                return _rounded(cur)
+        if digits >= cap:
+            return Unavailable(
+                f"precision ran out: the reference at {digits} digits still moves in the first {dps} digits "
+                "(cancellation not resolved); try parameters closer to the pinned examples or a lower --dps"
+            )
+        prev, digits = cur, min(2 * digits, cap)
+
+
 def evaluate_expr(expr: sympy.Expr, subs: Mapping, dps: int) -> mpmath.mpf | Unavailable:
     """``expr`` at ``subs`` (exact sympy numbers), ``dps`` digits correct relative to the value.
 
@@ -212,7 +318,11 @@ def evaluate_expr(expr: sympy.Expr, subs: Mapping, dps: int) -> mpmath.mpf | Una
     :class:`Unavailable` when ``dps + MAX_EXTRA_DIGITS`` digits do not resolve the value (see the module docstring)."""
     # xreplace, not subs: the keys are the parameters' own symbols, and subs (pattern matching, assumptions)
     # cost 40 ms per quantity, most of a closed-form evaluation
-    value = sympy.sympify(expr).xreplace(dict(subs)) if subs else sympy.sympify(expr)
+    # substituted *unevaluated*: sympy's automatic evaluation of exact numbers would expand (K-1)^q at q = 10^6
+    # into a 300000-digit integer and search (2^q + 2)^(2/q + 1) for perfect powers (a hang); the walk evaluates
+    # only the small exponents and Piecewise conditions exactly (_exact)
+    with sympy.evaluate(False):
+        value = sympy.sympify(expr).xreplace(dict(subs)) if subs else sympy.sympify(expr)
     if value.is_Rational:
         return _rational(value, mpmath.mp)
     if value.free_symbols:
@@ -220,6 +330,6 @@ def evaluate_expr(expr: sympy.Expr, subs: Mapping, dps: int) -> mpmath.mpf | Una
     got = _interval(value, dps)
     if got is None:
         got = _adaptive(value, dps)
-    if isinstance(got, Unavailable) and value.is_zero:  # exactly 0 (sympy decides): no enclosure excludes it
+    if isinstance(got, Unavailable) and _exact(value).is_zero:  # exactly 0 (sympy decides): no enclosure excludes it
         return mpmath.mpf(0)
     return got

@@ -97,9 +97,11 @@ def main(argv: list[str]) -> int:
         budget = parse_budget(args.budget) if args.budget is not None else None
         examples = args.examples if args.examples is not None or budget is not None else 8
         if examples is not None:
-            validate_count("--examples", examples, 1, "a campaign checks one point at least", 10**9, "")
+            validate_count(
+                "--examples", examples, 1, "a campaign checks one point at least", 10**9, "use --budget for longer"
+            )
         validate_count("--batch", args.batch, 1, "a task draws one point at least", MAX_BATCH, "shrinking restarts")
-        validate_count("--workers", args.workers, 1, "one worker at least", MAX_WORKERS, "")
+        validate_count("--workers", args.workers, 1, "one worker at least", MAX_WORKERS, "a bound on typos")
         options = validate_solve_options(args.dps, args.starts, args.seed)
         ids = tuple(registry.get(i).id for i in args.ids) if args.ids else tuple(registry.everything())
         if args.fresh and not args.db:

@@ -1,7 +1,8 @@
-"""Rigorous enclosures of the global minima of the claims' programs (issue 18): the verdict ``certified``.
+"""Rigorous enclosures (python-flint ``arb``), issue 18. Solver level: imports verify.base/models/solvers/geometry
+only, never the claims, the record or the engine.
 
-Solver level: imports verify.errors/models/solvers/geometry only, never the claims, the record or the engine;
-a certificate is built from a numerical solve's point (and multipliers), never from a closed form.
+Certified global minima (the verdict ``certified``): a certificate is built from a numerical solve's point (and
+multipliers), never from a closed form.
 
 - :mod:`verify.certify.checker`: the independent checker (python-flint and the standard library only): the
   trusted base; :func:`~verify.certify.checker.recheck` proves lo <= min <= hi from a certificate file.
@@ -9,6 +10,15 @@ a certificate is built from a numerical solve's point (and multipliers), never f
   balls, singular-value bounds proposed for the checker to verify).
 - :mod:`verify.certify.layer_peeled`, :mod:`verify.certify.bilinear`: the certificate writers per program.
 - :class:`~verify.certify.enclosure.Enclosure`: what a claim's ``certificate`` hook returns.
+
+Certified balls and boxes (``eval --certify``, ``nc-verify certify ID --box``; docs/certified.md, "Balls and
+boxes"):
+
+- :mod:`verify.certify.intervals`, :mod:`verify.certify.roots`: balls of closed forms, thresholds and roots
+  (Krawczyk boxes, certified sign changes), the helpers of a quantity's ``ball`` hook;
+  :mod:`verify.certify.evaluate` collects them for ``eval --certify``.
+- :mod:`verify.certify.box`, :mod:`verify.certify.margins`: inequalities over parameter boxes by branch and
+  bound on balls (the ``certify`` command's report, which reads a claim's record, is verify/face/certify_report.py).
 """
 
 from verify.certify.enclosure import Enclosure, not_closed

@@ -24,7 +24,8 @@ is the writer's statement, not the checker's), nor that the minimiser is unique.
     sample; summed, sum_k c_k <g_k, W hbar_k> = <G, Hbar W^T> >= -s ||Hbar||_F ||W||_F >= -s K sqrt(E_H E_W)
     (Cauchy-Schwarz, Jensen on the class means); so lo = -sum_k c_k sum_j p_kj log p_kj - s K sqrt(E_H E_W),
     a lower bound of (7) for every p and of (15).
-``bilinear_mse`` (Tirer & Bruna 2022, problems (3), (5), (14)): data K, n, lambda_W, lambda_H, bias ("none",
+``bilinear_mse`` (Tirer & Bruna 2022, problems (3), (5), (14); with ``class_sizes`` instead of n, any class sizes:
+    Dang et al. 2023, the one-layer imbalanced model): data K, n, lambda_W, lambda_H, bias ("none",
     "free" or "regularised") and lambda_b; with N = Kn and Y = I_K (x) 1_n^T, minimise
     f = (1/(2N))||W H + b 1^T - Y||^2 + (lambda_W/2)||W||^2 + (lambda_H/2)||H||^2 (+ (lambda_b/2)||b||^2) over
     W (K x d), H (d x N) and b (none: b = 0). Since (lW||W||^2 + lH||H||^2)/2 >= c||W H||_* (c = sqrt(lW lH)),
@@ -34,6 +35,14 @@ is the writer's statement, not the checker's), nor that the minimiser is unique.
     form gives lo = -(N/2)||Lambda||^2 - <Lambda, Y> (- ||Lambda 1||^2/(2 lambda_b) with a regularised bias),
     a lower bound of f for every d. Both lo and hi = f(W, H, b) are exact rationals here.
 
+``penalised_ufm_ce`` (the unconstrained-features model with Frobenius penalties and cross-entropy, no bias; Zhu
+    et al. 2021 without bias, THEOREMS-NEXT.md family F): data class_sizes n_k, lambda_W, lambda_H; minimise
+    (1/N) sum_i CE(W h_i, y_i) + (lambda_W/2)||W||^2 + (lambda_H/2)||H||^2 over W (K x d), H (N x d, rows class by
+    class), unconstrained (every point is feasible). Since (lW||W||^2 + lH||H||^2)/2 >= c||W H^T||_*,
+    c = sqrt(lW lH), and CE(z, k) >= <p - e_k, z> - sum_j p_j log p_j (Fenchel) with one P row per class, f >=
+    <G, Z> + c||Z||_* - sum_k (n_k/N) sum_j p_kj log p_kj, G (K x N) with columns (p_{y_i} - e_{y_i})/N. Dual point:
+    P (K x K, rows probability vectors) with lW lH I - G G^T positive definite (checked exactly), so that
+    <G, Z> >= -c||Z||_*: lo = -sum_k (n_k/N) sum_j p_kj log p_kj, a lower bound for every d.
 ``contrastive_gram`` (Fang et al. 2021, program (12), supervised contrastive loss): data K, n, E_H, tau;
     with N = Kn, A_ab = [same class]/n and X = H H^T, minimise
     F = (1/N) sum_a [log sum_b exp(X_ab/tau) - sum_b A_ab X_ab/tau] over H (N x p) with tr(X)/N <= E_H.
@@ -52,6 +61,12 @@ is the writer's statement, not the checker's), nor that the minimiser is unique.
     logsumexp(z) - q.z >= (p - q).z - sum_c p_c log p_c; summed, (1/N)<G, Z> >= -sqrt(lW lH)||Z||_* >= -(penalties)
     and (1/N) b.(G 1) + (bias_penalty/2)||b||^2 >= -||G 1||^2/(2 bias_penalty N^2); so
     lo = -(1/N) sum_i sum_c p_ic log p_ic (- ||G 1||^2/(2 bias_penalty N^2)), a lower bound of f for every d.
+``max_margin`` (Ji et al. 2022, Thrampoulidis et al. 2022): data class_sizes; minimise (1/2)(||W||^2 + ||H||^2)
+    over W (K x d), H (d x N) subject to (w_{y_i} - w_c)^T h_i >= 1 for every sample i and c != y_i. Primal: W, H,
+    checked feasible exactly (hi = its objective). Dual point: mu >= 0, one per constraint in the order (sample,
+    then c != y_i), with Lambda = sum mu_{i,c} (e_{y_i} - e_c) e_i^T and ||Lambda||_2 <= 1 (checked: I - Lambda
+    Lambda^T positive definite, exactly). For every feasible (W, H): (1/2)(||W||^2 + ||H||^2) >= ||W H||_* >=
+    <Lambda, W H> = sum mu_{i,c} margin_{i,c} >= sum mu_{i,c}: lo = sum mu, a lower bound for every d.
 
 Usage: ``python -m verify.certify.checker FILE...`` (or ``nc-verify recheck FILE...``): one line per file,
 exit status 0 when every file holds.
@@ -143,21 +158,59 @@ def _layer_peeled_ce(data, primal, dual) -> tuple[arb, arb, list[str]]:
     return lo, hi, errors
 
 
+def _labels(data) -> tuple[list[int], int, int]:
+    """Labels, K and N from ``class_sizes`` (any sizes) or from K and n (balanced)."""
+    if "class_sizes" in data:
+        sizes = [int(rational(v)) for v in data["class_sizes"]]
+    else:
+        sizes = [int(rational(data["n"]))] * int(rational(data["K"]))
+    return [k for k, n in enumerate(sizes) for _ in range(n)], len(sizes), sum(sizes)
+
+
+def _max_margin(data, primal, dual) -> tuple[arb, arb, list[str]]:
+    labels, K, N = _labels(data)
+    W, H = matrix(primal["W"]), matrix(primal["H"])
+    mu = [rational(x) for x in dual["mu"]]
+    d = len(H)
+    pairs = [(i, c) for i, y in enumerate(labels) for c in range(K) if c != y]
+    if len(W) != K or {len(r) for r in W} != {d} or {len(r) for r in H} != {N}:
+        return arb(0), arb(0), ["primal shapes do not match the class sizes"]
+    if len(mu) != len(pairs):
+        return arb(0), arb(0), [f"dual: {len(mu)} multipliers for {len(pairs)} margin constraints"]
+    errors = []
+    if any(m < 0 for m in mu):
+        errors.append("a multiplier is negative")
+    for i, c in pairs:
+        y = labels[i]
+        if sum(((W[y][r] - W[c][r]) * H[r][i] for r in range(d)), fmpq(0)) < 1:
+            errors.append(f"primal infeasible: margin of sample {i + 1} against class {c + 1} is below 1")
+            break
+    L = [[fmpq(0)] * N for _ in range(K)]
+    for m, (i, c) in zip(mu, pairs, strict=True):
+        L[labels[i]][i] += m
+        L[c][i] -= m
+    M = gram(L)
+    if not positive_definite([[(1 if i == j else 0) - x for j, x in enumerate(row)] for i, row in enumerate(M)]):
+        errors.append("||Lambda||_2 is not below 1: I - Lambda Lambda^T not positive definite")
+    sq = lambda rows: sum((x * x for r in rows for x in r), fmpq(0))  # noqa: E731
+    return arb(sum(mu, fmpq(0))), arb((sq(W) + sq(H)) / 2), errors
+
+
 def _bilinear_mse(data, primal, dual) -> tuple[arb, arb, list[str]]:
-    K, n = int(rational(data["K"])), int(rational(data["n"]))
+    labels, K, N = _labels(data)
     lW, lH, lb = rational(data["lambda_W"]), rational(data["lambda_H"]), rational(data.get("lambda_b", 0))
-    bias, N = data["bias"], K * n
+    bias = data["bias"]
     W, H, L = matrix(primal["W"]), matrix(primal["H"]), matrix(dual["Lambda"])
     b = [rational(x) for x in primal["b"]] if bias != "none" else [fmpq(0)] * K
     d = len(H)
     if bias not in ("none", "free", "regularised") or not (lW > 0 and lH > 0) or (bias == "regularised") != (lb > 0):
         return arb(0), arb(0), ["program data invalid: lambdas must be > 0 (lambda_b > 0 iff the bias is regularised)"]
     if len(W) != K or {len(r) for r in W} != {d} or {len(r) for r in H} != {N} or len(b) != K:
-        return arb(0), arb(0), ["primal shapes do not match K, n"]
+        return arb(0), arb(0), ["primal shapes do not match the class sizes"]
     if len(L) != K or {len(r) for r in L} != {N}:
         return arb(0), arb(0), ["dual shape is not K x N"]
     errors = []
-    Y = [[fmpq(1) if j // n == k else fmpq(0) for j in range(N)] for k in range(K)]
+    Y = [[fmpq(1) if labels[j] == k else fmpq(0) for j in range(N)] for k in range(K)]
     sq = lambda rows: sum((x * x for r in rows for x in r), fmpq(0))  # noqa: E731
     R = [[sum((W[k][i] * H[i][j] for i in range(d)), fmpq(0)) + b[k] - Y[k][j] for j in range(N)] for k in range(K)]
     hi = sq(R) / (2 * N) + lW * sq(W) / 2 + lH * sq(H) / 2 + lb * sq([b]) / 2
@@ -247,6 +300,37 @@ def _ufm_softmax(data, primal, dual) -> tuple[arb, arb, list[str]]:
     if bias == "penalised":
         lo -= arb(sq([row_sums]) / (2 * lb * N * N))
     return lo, hi, errors
+def _penalised_ufm_ce(data, primal, dual) -> tuple[arb, arb, list[str]]:
+    n = [int(rational(v)) for v in data["class_sizes"]]
+    lw, lh = rational(data["lambda_W"]), rational(data["lambda_H"])
+    K, N = len(n), sum(n)
+    W, H, P = matrix(primal["W"]), matrix(primal["H"]), matrix(dual["P"])
+    d = len(W[0]) if W else 0
+    if len(W) != K or len(H) != N or {len(r) for r in W + H} != {d} or len(P) != K or any(m < 1 for m in n):
+        return arb(0), arb(0), ["primal or dual shapes do not match the class sizes"]
+    if not (lw > 0 and lh > 0):
+        return arb(0), arb(0), ["lambda_W and lambda_H must be > 0"]
+    errors = []
+    if any(len(row) != K or any(x < 0 for x in row) or sum(row, fmpq(0)) != 1 for row in P):
+        errors.append("dual point invalid: a row of P is not a probability vector")
+    labels = [k for k in range(K) for _ in range(n[k])]
+    hi = arb(0)
+    for i, h in enumerate(H):
+        k = labels[i]
+        z = [sum((a * b for a, b in zip(w, h, strict=True)), fmpq(0)) for w in W]
+        hi += sum((arb(z[j] - z[k]).exp() for j in range(K) if j != k), arb(0)).log1p() / N
+    hi += arb(
+        lw / 2 * sum((x * x for r in W for x in r), fmpq(0)) + lh / 2 * sum((x * x for r in H for x in r), fmpq(0))
+    )
+    V = [[P[k][j] - (1 if j == k else 0) for j in range(K)] for k in range(K)]
+    GGt = [
+        [sum((fmpq(n[k], N * N) * V[k][i] * V[k][j] for k in range(K)), fmpq(0)) for j in range(K)] for i in range(K)
+    ]
+    M = [[(lw * lh if i == j else 0) - g for j, g in enumerate(row)] for i, row in enumerate(GGt)]
+    if not positive_definite(M):
+        errors.append("dual point infeasible: lambda_W lambda_H I - G G^T is not positive definite")
+    entropy = sum((arb(fmpq(n[k], N)) * sum((xlogx(x) for x in P[k]), arb(0)) for k in range(K)), arb(0))
+    return -entropy, hi, errors
 
 
 KINDS = {
@@ -254,6 +338,8 @@ KINDS = {
     "bilinear_mse": _bilinear_mse,
     "contrastive_gram": _contrastive_gram,
     "ufm_softmax": _ufm_softmax,
+    "max_margin": _max_margin,
+    "penalised_ufm_ce": _penalised_ufm_ce,
 }
 
 

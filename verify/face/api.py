@@ -43,9 +43,29 @@ class Number(mpmath.mpf):
     __repr__ = __str__
 
 
+def _quantity_names(quantities) -> list[str] | None:
+    """None (all), one name, or a sequence of names; anything else is an InputError naming ``quantities``."""
+    if quantities is None:
+        return None
+    if isinstance(quantities, str):
+        quantities = [quantities]
+    if not isinstance(quantities, Sequence) or not all(isinstance(q, str) for q in quantities):
+        raise InputError(
+            f"quantities = {quantities!r} is not a list of quantity names",
+            parameter="quantities",
+            fix="give names, e.g. quantities=['value'] (or omit it for every quantity)",
+        )
+    if any(q.strip() == "" for q in quantities):
+        raise InputError("quantities has an empty name", parameter="quantities", fix="name a quantity, e.g. value")
+    return list(quantities)
+
+
 def _numbers(value, digits: int):
-    if isinstance(value, Mapping):
-        return {k: _numbers(v, digits) for k, v in value.items()}
+    if isinstance(value, Mapping):  # entries shared by a vector (equal class sizes) stay shared: wrapped once
+        done: dict = {}
+        return {
+            k: done[id(v)] if id(v) in done else done.setdefault(id(v), _numbers(v, digits)) for k, v in value.items()
+        }
     return Number(value, digits) if isinstance(value, mpmath.mpf) else value
 
 
@@ -135,6 +155,14 @@ class ClaimHandle:
         ``Withheld``, saying what they need). Raises :class:`~verify.base.errors.InputError` when none can be
         computed."""
         dps = _dps(dps)
+        quantities = _quantity_names(quantities)
+        if not params and self.claim.parameters:
+            example = " ".join(f"{k}={v}" for k, v in self.claim.examples[0].params.items())
+            raise InputError(
+                f"{self.claim.id} needs parameters: {', '.join(p.name for p in self.claim.parameters)}",
+                parameter=self.claim.parameters[0].name,
+                fix=f"e.g. {example}",
+            )
         values = self.claim.parse(params, partial=True)
         out = self.claim.evaluate(values, dps, quantities)
         if out and all(isinstance(v, Withheld) for v in out.values()):
@@ -153,7 +181,11 @@ class ClaimHandle:
         ``certify``, also proven enclosures of the minimum where the claim has a certificate: each comparison's
         ``certified`` and ``certify_note``, and ``certified`` where every quantity is (docs/certified.md)."""
         from verify.engine.checking import check_claim
+        from verify.engine.options import MAX_EXAMPLES, validate_count
 
+        examples = validate_count(
+            "examples", examples, 0, "0 checks the pinned examples only", MAX_EXAMPLES, "each is a full solve"
+        )
         options = _options(dps, starts, seed)
         return check_claim(self.claim, examples=examples, seed=seed, options=options, certify=certify)
 

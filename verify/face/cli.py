@@ -1,13 +1,14 @@
-"""The ``nc-verify`` command line: list, show, eval, solve, check, errata, explore, plot, nets.
+"""The ``nc-verify`` command line: list, show, eval, certify, solve, check, errata, explore, plot, nets.
 
 Exit status (docs/guide.md, "Exit status"):
 
 ===  ===================================================================================================
  0   ok: the command did what was asked (a check verified every point, a solve converged and corroborated)
- 1   a check failed: a converged solve disagrees with the closed form (or a recorded erratum is not confirmed)
+ 1   a check failed: a converged solve disagrees with the closed form (or a recorded erratum is not confirmed;
+     or ``certify`` found a counter-example box)
  2   user error: one line on stderr naming the parameter or option, the violated condition and the fix
  3   inconclusive: a solve did not converge or could not corroborate global minimality, precision ran out,
-     a plotted point did not converge; nothing is concluded
+     a plotted point did not converge, ``certify`` left boxes undecided; nothing is concluded
 ===  ===================================================================================================
 
 A user mistake never prints a traceback: every value is parsed and every option validated before any work.
@@ -16,11 +17,13 @@ A user mistake never prints a traceback: every value is parsed and every option 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 
 from verify.base.errors import InputError
 from verify.engine import registry
+from verify.face import cli_certify
 from verify.face.cli_common import (  # re-exported: callers of verify.face.cli use these names
     EXIT_FAILED,
     EXIT_INCONCLUSIVE,
@@ -28,6 +31,7 @@ from verify.face.cli_common import (  # re-exported: callers of verify.face.cli 
     EXIT_USER_ERROR,
     _assignments,
     _emit,
+    _jsonable,
 )
 from verify.face.schema import SCHEMA_VERSION
 
@@ -57,8 +61,18 @@ def cmd_eval(args) -> int:
     from verify.record import Unavailable
 
     handle = ClaimHandle(registry.get(args.id))
+    names = [q.name for q in handle.claim.quantities]
+    for bad in [n for n in args.quantity or () if n not in names][:1]:
+        raise InputError(f"--quantity {bad!r} is not one of {args.id}'s", parameter="--quantity", fix=", ".join(names))
     result = handle.eval(validate_dps(args.dps), args.quantity or None, **_assignments(args.params))
-    _emit(args, result.to_json(), report.eval_text(result.claim, result.params, result.values, result.dps))
+    if args.certify:  # the quantities that offer a ball
+        data, text = result.to_json(), report.eval_text(result.claim, result.params, result.values, result.dps)
+        data, text = cli_certify.with_balls(result, args.quantity or None, data, text)
+        _emit(args, data, text)
+    elif args.json:  # one rendering, not both (K = 1000 classes: 2.5e6 numbers)
+        print(json.dumps(result.to_json(), indent=2, default=_jsonable))
+    else:
+        print(report.eval_text(result.claim, result.params, result.values, result.dps))
     unavailable = any(isinstance(v, Unavailable) for v in _flat(result.values.values()))
     return EXIT_INCONCLUSIVE if unavailable else EXIT_OK
 
@@ -195,6 +209,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("params", nargs="*", metavar="name=value")
     precision(p)
     p.add_argument("--quantity", action="append", metavar="NAME", help="only this quantity (repeatable; default all)")
+    p.add_argument("--certify", action="store_true", help="also certified balls (midpoint +- radius) where offered")
+    cli_certify.register(add, precision)
     p = add("solve", cmd_solve, "run the independent solve")
     p.add_argument("id")
     p.add_argument("params", nargs="*", metavar="name=value")
@@ -207,7 +223,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--examples", type=int, default=4, help="Hypothesis-drawn points per claim, >= 0 (default 4)")
     precision(p)
     solving(p)
-    p.add_argument("--jobs", type=int, default=1, help="processes to spread the points over, >= 1 (same verdicts)")
+    p.add_argument(
+        "--jobs", type=int, default=None, help="processes for the points, >= 1 (default: the cores available)"
+    )
     p.add_argument(
         "--certify", action="store_true", help="also prove enclosures of the minimum where a claim has a certificate"
     )
@@ -245,6 +263,18 @@ def cmd_nets(args) -> int:
     return importlib.import_module("verify.nets.cli").main(args.rest)
 
 
+def _error(message: str, parameter, fix, want_json: bool) -> int:
+    """One line on stderr (after closing an open progress bar); with --json, the error as JSON on stdout too."""
+    output = sys.modules.get("verify.face.figures.output")  # loaded only where a bar was shown
+    if output is not None:
+        output.close_progress_line()
+    print(f"nc-verify: error: {message}", file=sys.stderr)
+    if want_json:
+        error = {"message": message, "parameter": parameter, "fix": fix}
+        print(json.dumps({"schema": SCHEMA_VERSION, "error": error, "exit": EXIT_USER_ERROR}))
+    return EXIT_USER_ERROR
+
+
 def parse_args(argv: list[str] | None):
     """Options anywhere on the line: ``eval ID --dps 40 K=4`` as well as ``eval ID K=4 --dps 40``."""
     ap = parser()
@@ -265,7 +295,13 @@ def main(argv: list[str] | None = None) -> int:
 
         module = "verify.nets.cli" if argv[0] == "nets" else "verify.campaigns.cli"
         return importlib.import_module(module).main(argv[1:])
-    args = parse_args(argv)  # argparse's own errors: usage and one line on stderr, SystemExit(2)
+    want_json = "--json" in argv
+    try:
+        args = parse_args(argv)  # argparse's own errors: usage and one line on stderr, SystemExit(2)
+    except SystemExit as exc:
+        if want_json and exc.code not in (0, None):  # --json: the error as JSON on stdout too
+            print(json.dumps({"schema": SCHEMA_VERSION, "error": "invalid command line (see stderr)", "exit": 2}))
+        raise
     try:
         registry.use_command_paths(getattr(args, "path", []))  # claims of the user's own (docs/authoring.md)
         if args.command == "list":
@@ -277,11 +313,13 @@ def main(argv: list[str] | None = None) -> int:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             return args.func(args)
     except InputError as exc:
-        print(f"nc-verify: error: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR
+        return _error(str(exc), exc.parameter, exc.fix, want_json)
     except BrokenPipeError:  # output piped into `head` and closed early: not an error of ours
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - suppress the flush error at interpreter exit
         return EXIT_OK
+    except OSError as exc:  # a figure or result written to a full disk, a folder that went away: one line
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        return _error(f"cannot write{where}: {exc.strerror or exc}", "--out", None, want_json)
     except KeyboardInterrupt:
         print("nc-verify: interrupted", file=sys.stderr)
         return 130

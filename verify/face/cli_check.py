@@ -14,7 +14,7 @@ from verify.face.cli_common import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK, _ass
 def check_command(args) -> int:
     """``nc-verify check [ID...] [name=value...]``, with ``--certify`` and ``--out DIR`` (docs/certified.md)."""
     from verify.engine.checking import Verdict, check_claims
-    from verify.engine.options import MAX_EXAMPLES, MAX_JOBS, validate_count, validate_solve_options
+    from verify.engine.options import MAX_EXAMPLES, MAX_JOBS, available_cores, validate_count, validate_solve_options
     from verify.face import report_check
     from verify.face.report_certify import certificate_directory, write_certificates
 
@@ -26,12 +26,13 @@ def check_command(args) -> int:
     if point:
         return _check_one_point(args, [x for x in args.ids if "=" not in x], point, options)
     claims = [registry.get(i) for i in args.ids] if args.ids else list(registry.everything().values())
-    jobs = validate_count(
-        "--jobs", args.jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait"
-    )
+    jobs = args.jobs if args.jobs is not None else available_cores()
+    jobs = validate_count("--jobs", jobs, 1, "one process at least", MAX_JOBS, "more processes than points only wait")
     t0 = time.perf_counter()
     if not args.json:
-        print(f"checking {', '.join(c.id for c in claims)} ...", file=sys.stderr, flush=True)
+        how = f"{jobs} processes" if jobs > 1 else "one process"
+        why = "" if args.jobs is not None else f" (--jobs default: the {jobs} core(s) this process may use)"
+        print(f"checking {', '.join(c.id for c in claims)} on {how}{why} ...", file=sys.stderr, flush=True)
     certify = args.certify or args.out is not None
     if args.out is not None:
         certificate_directory(args.out)  # refused before any solve

@@ -15,7 +15,8 @@ def _assignments(items: list[str]) -> dict[str, str]:
         name, sep, value = item.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise InputError(f"argument {item!r} is not of the form name=value", parameter=item, fix="e.g. K=3")
+            shown = item if len(item) <= 40 else item[:37] + "..."
+            raise InputError(f"argument {shown!r} is not of the form name=value", parameter=shown, fix="e.g. K=3")
         if name in out:
             raise InputError(
                 f"parameter {name} is given twice ({name}={out[name]} and {name}={value})",

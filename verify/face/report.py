@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import mpmath
 
+from verify.base.numbers_text import fraction_text
 from verify.face.schema import SCHEMA_VERSION  # noqa: F401 (re-exported)
 from verify.record import Claim, SolveReport, Undefined, Withheld
 
@@ -81,7 +82,7 @@ def claim_text(claim: Claim, full: bool = False) -> str:
         "",
         f"source:     {d['source']['paper']}",
         f"            {d['source']['where']}"
-        + (f" (seeds: {', '.join(d['source']['seeds'])})" if d["source"]["seeds"] else ""),
+        + (f" (seeds: {', '.join(d['source']['seeds'])})" if d["source"]["seeds"] else " (not among the seeds)"),
         f"convention: {claim.convention}",
         "",
         "parameters:",
@@ -121,13 +122,20 @@ def claim_text(claim: Claim, full: bool = False) -> str:
 def value_text(v, digits: int):
     """A quantity value for output: a decimal string (all ``digits``), 'undefined (...)', or, for a vector,
     a dict label -> string."""
-    if isinstance(v, Mapping):
-        return {label: num(x, digits) for label, x in v.items()}
+    if isinstance(v, Mapping):  # entries shared by a vector (equal class sizes) are formatted once
+        done: dict = {}
+        return {
+            label: done[id(x)] if id(x) in done else done.setdefault(id(x), num(x, digits)) for label, x in v.items()
+        }
     return num(v, digits)
 
 
 def params_json(params: Mapping) -> dict:
-    return {k: (",".join(str(x) for x in v) if isinstance(v, tuple) else str(v)) for k, v in params.items()}
+    """Parameters as short faithful text (1e-300, not 1/1000...000; exact: parsed back to the same rational)."""
+    return {
+        k: (",".join(fraction_text(x) for x in v) if isinstance(v, tuple) else fraction_text(v))
+        for k, v in params.items()
+    }
 
 
 def eval_json(claim: Claim, params: Mapping, values: Mapping, dps: int, defaults: Mapping | None = None) -> dict:

@@ -108,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
         from verify.nets.experiments import run_experiment
 
         exp = load_config(args.config)
+        if args.plots:  # refused before the training, not after it
+            from verify.nets.plots import require_matplotlib
+
+            require_matplotlib()
         result = run_experiment(exp, device=args.device, progress=(lambda label: None) if args.quiet else Bar)
         if args.plots:
             from verify.nets.plots import plot_result

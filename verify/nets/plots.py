@@ -1,4 +1,4 @@
-"""Figures of a network-tier result (matplotlib, the ``docs`` extra): PNG and SVG.
+"""Figures of a network-tier result (matplotlib, in the ``nets`` and ``docs`` extras): PNG and SVG.
 
 - ``<name>-metrics``: NC1, the worst ETF cosine gap and self-duality against epoch, one line per run;
 - ``<name>-minority`` (imbalanced_ce): the average minority-classifier cosine against R, measured (dots) and
@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+
+from verify.base.errors import InputError
 
 
 def _num(x):
@@ -26,11 +28,24 @@ def _save(fig, folder: Path, stem: str) -> list[str]:
     return out
 
 
-def plot_result(result: dict, folder: Path) -> list[str]:
-    import matplotlib
+def require_matplotlib():
+    """matplotlib.pyplot (Agg backend), or a one-line :class:`InputError` naming ``--plots`` and the extra."""
+    try:
+        import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise InputError(
+            "--plots needs matplotlib, which is not installed",
+            parameter="--plots",
+            fix="install the nets extra again (pip install 'nc-verify[nets]', it includes matplotlib) or drop --plots",
+        ) from None
+    return plt
+
+
+def plot_result(result: dict, folder: Path) -> list[str]:
+    plt = require_matplotlib()
 
     folder.mkdir(parents=True, exist_ok=True)
     hw = result["hardware"]

@@ -7,6 +7,7 @@ closed form. :mod:`verify.engine.checking` compares the two and returns a verdic
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -16,10 +17,12 @@ import mpmath
 import sympy
 
 from verify.base.errors import InputError
+from verify.base.numbers_text import fraction_text
 from verify.base.solving import SolveOptions, SolveReport
 from verify.base.values import Unavailable, Undefined, Value
 from verify.record.erratum import Erratum, Example, Exploration
 from verify.record.hypothesis import Hypothesis, Withheld
+from verify.record.inequality import ProofInequality
 from verify.record.parameter import Parameter
 from verify.record.quantity import Quantity, QuantityValue
 
@@ -66,6 +69,8 @@ class Claim:
     #: rather than a list of withheld quantities; the theorem's other hypotheses are applied per quantity
     domain: tuple[str, ...] = ()
     module: str = ""
+    #: the proof's inequalities that ``nc-verify certify`` proves over parameter boxes
+    inequalities: tuple[ProofInequality, ...] = ()
     #: the certificate hook (issue 18, docs/certified.md): (values, solve report) -> verify.certify.Enclosure of
     #: the global minimum of the claim's program, built from the report's point; None: no certificate
     certificate: Callable[[Mapping[str, Fraction], SolveReport], Any] | None = None
@@ -90,7 +95,8 @@ class Claim:
         if partial:
             values = {p.name: values[p.name] for p in self.parameters if p.name in values}
             for hyp in self.hypotheses:  # outside its domain the model itself is undefined: an error, not a gap
-                if hyp.statement in self.domain and hyp.check(values) is False:
+                in_domain = hyp.statement in self.domain or self._domain_bound(hyp.statement)
+                if in_domain and hyp.check(values) is False:
                     raise self._violation(hyp, values)
             return values
         values = self.complete(values)
@@ -102,6 +108,16 @@ class Claim:
             if not hyp.holds(values):
                 raise self._violation(hyp, values)
         return values
+
+    def _domain_bound(self, statement: str) -> bool:
+        """``x > 0`` for any parameter, ``k >= c`` for an integer one (K >= 2, n >= 1): the model's domain. A
+        real lower bound other than 0 (R >= 1, q > 1) is a theorem hypothesis, applied per quantity."""
+        m = _DOMAIN_BOUND.match(statement)
+        if not m:
+            return False
+        name, op, bound = m.groups()
+        kind = next((p.kind for p in self.parameters if p.name == name), "")
+        return (op == ">" and bound == "0") or kind.startswith("integer")
 
     def complete(self, values: Mapping[str, Value]) -> dict[str, Value]:
         """``values`` with the documented defaults filled in for the parameters not given (in claim order)."""
@@ -204,7 +220,13 @@ def substitution(parameters: Sequence[Parameter], values: Mapping[str, Value]) -
     }
 
 
+#: A hypothesis that bounds one parameter by a constant (K >= 2, n >= 1, E_H > 0, q > 0; see
+#: Claim._domain_bound) states the model's domain on every claim: a partial ``eval`` refuses a value outside it (exit 2), as solve and check do,
+#: instead of printing the quantities that happen not to read it.
+_DOMAIN_BOUND = re.compile(r"^\s*(\w+)\s*(>=|>)\s*(\d+)\s*$")
+
+
 def _fmt(value: Value) -> str:
     if isinstance(value, tuple):
         return ",".join(_fmt(v) for v in value)
-    return str(value)
+    return fraction_text(value)

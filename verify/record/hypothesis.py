@@ -1,7 +1,8 @@
-"""A claim's hypotheses, its tolerances, and why a quantity was withheld."""
+"""A claim's hypotheses, its tolerances (with their error budgets), and why a quantity was withheld."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -37,12 +38,42 @@ class Hypothesis:
             return None
 
 
+#: Most spare digits an :class:`ErrorBudget` may add on top of what it accounts for.
+MAX_SPARE_DIGITS = 2
+
+
+@dataclass(frozen=True)
+class ErrorBudget:
+    """The computable reason of a tolerance (issue 18: tolerances tied to their reasons, tested).
+
+    The comparison's relative error is at most 10^-(dps - residual_digits) (where the computation stops: a KKT
+    residual or stationarity 10^-(dps-5), a secant's last step 10^-(dps-3), the final rounding to dps digits: 0)
+    times ``amplification`` (a condition number measured over the pinned and drawn points, the count of rounded
+    terms, 1/slope at a simple root), plus ``spare_digits`` (<= :data:`MAX_SPARE_DIGITS`). ``residuals`` and
+    ``condition`` name the solve's residuals (``SolveReport.residuals``, matched by suffix) that measure the two
+    at each point: tests/test_tolerances.py checks them at the pinned points, and that the tolerance is not
+    looser than :attr:`guard_digits`."""
+
+    residual_digits: int
+    amplification: float = 1.0
+    spare_digits: int = 1
+    residuals: tuple[str, ...] = ()
+    condition: tuple[str, ...] = ()
+
+    @property
+    def guard_digits(self) -> int:
+        """residual_digits + ceil(log10(amplification)) + spare_digits: the guard digits this budget justifies."""
+        return self.residual_digits + max(0, math.ceil(math.log10(self.amplification) - 1e-9)) + self.spare_digits
+
+
 @dataclass(frozen=True)
 class Tolerance:
-    """A relative tolerance that follows the working precision: 10**-(dps - guard_digits)."""
+    """A relative tolerance that follows the working precision: 10**-(dps - guard_digits); ``budget`` is its
+    reason made computable (None only for a statistical quantity, whose tolerance is the solve's interval)."""
 
     guard_digits: int
     reason: str
+    budget: ErrorBudget | None = None
 
     def at(self, dps: int) -> mpmath.mpf:
         return mpmath.mpf(10) ** (-(dps - self.guard_digits))

@@ -10,6 +10,7 @@ from typing import Literal
 import sympy
 
 from verify.base.errors import InputError
+from verify.base.numbers_text import check_exponent_text, check_range
 from verify.base.values import Value
 
 _KINDS = ("integer", "real", "integer_vector", "real_vector")
@@ -69,15 +70,20 @@ class Parameter:
     def _scalar(self, text, label: str) -> Fraction:
         if isinstance(text, bool):
             raise InputError(f"{label} = {text} is not a number", parameter=self.name, fix=f"give {self.name}=<number>")
-        if isinstance(text, float):
-            text = repr(text)  # the shortest decimal that round-trips: 0.1 is 1/10
+        if isinstance(text, float):  # numpy's float64 too (its repr is np.float64(0.1))
+            text = repr(float(text))  # the shortest decimal that round-trips: 0.1 is 1/10
         raw = str(text).strip()
+        if raw == "":
+            raise InputError(
+                f"{label} is empty", parameter=self.name, fix=f"give a number for {label} (an extra comma in a list?)"
+            )
         if len(raw) > MAX_DIGITS:
             raise InputError(
                 f"{label} has {len(raw)} characters",
                 parameter=self.name,
                 fix=f"give at most {MAX_DIGITS} characters (a fraction such as 1/3 or a decimal with an exponent)",
             )
+        check_exponent_text(raw, self.name, label)
         try:
             value = Fraction(raw)
         except (ValueError, ZeroDivisionError, OverflowError):
@@ -87,7 +93,8 @@ class Parameter:
                 fix=f"give {self.name}=<number> (an integer, a decimal such as 0.05, or a fraction such as 1/20)",
             ) from None
         if self.kind.startswith("integer") and value.denominator != 1:
-            raise InputError(f"{label} = {text} is not an integer", parameter=self.name, fix=f"give an integer {label}")
+            raise InputError(f"{label} = {raw} is not an integer", parameter=self.name, fix=f"give an integer {label}")
+        check_range(value, self.name, label, raw)
         return value
 
 
@@ -99,7 +106,7 @@ MAX_DIGITS = 200
 def _vector_items(text) -> list:
     if isinstance(text, str):
         body = text.strip().strip("[]()").strip()
-        return [] if not body else [t for t in (s.strip() for s in body.split(",")) if t != ""] or []
+        return [] if not body else [s.strip() for s in body.split(",")]  # an empty item is refused by name
     if isinstance(text, Sequence):
         return list(text)
     if hasattr(text, "tolist"):  # numpy arrays

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import Any
 
 import mpmath
 import sympy
@@ -49,6 +50,12 @@ class Quantity:
     definition: str = ""
     needs: tuple[str, ...] | None = None
     standalone: bool = False
+    #: opt-in certified enclosure: ``(values, dps) -> flint.arb`` holding the quantity's exact value, narrow at
+    #: ``dps`` digits (``eval --certify``; helpers in verify/certify/intervals.py); None: no ball offered
+    ball: Callable[[Mapping[str, Value], int], Any] | None = None
+    #: the reference resolves its own cancellations (each value correct to dps digits relative to itself, as
+    #: dang2024's closed forms): evaluated once, not through verify.base.precision's two-precision loop
+    relative_digits: bool = False
 
     def depends_on(self, claim_parameters: tuple[Parameter, ...]) -> tuple[str, ...]:
         """The parameter names this quantity needs, in the claim's order."""
@@ -62,10 +69,12 @@ class Quantity:
 
     def value(self, values: Mapping[str, Value], subs: Mapping, dps: int) -> QuantityValue:
         """The quantity at ``values`` to ``dps`` digits (caller holds ``mpmath.workdps(dps)``)."""
-        if self.reference is not None:
-            return self.reference(values, dps)
-        from verify.base.precision import evaluate_expr  # relative digits at any scale (loaded on first use)
+        from verify.base.precision import evaluate_expr, evaluate_reference  # relative digits at any scale
 
+        if self.reference is not None and self.relative_digits:
+            return self.reference(values, dps)
+        if self.reference is not None:
+            return evaluate_reference(self.reference, values, dps)
         return evaluate_expr(self.expr, subs, dps)
 
     def scaled(self, factor: sympy.Expr) -> Quantity:

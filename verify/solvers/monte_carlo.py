@@ -61,3 +61,70 @@ def fitted_slope(ns, errors: np.ndarray, confidence: float = 0.95) -> SlopeFit:
     slopes = [float(np.polyfit(logn, np.log(e), 1)[0]) for e in errors]
     mean, half = mean_interval(slopes, confidence)
     return SlopeFit(mean, half, confidence, tuple(slopes))
+
+
+# --- exact sufficient statistics and a grouped estimate of the rate (issue 18: the detectable effect) -------
+def population_ridge(Hbar: np.ndarray, sigma: float, lambda_W: float) -> np.ndarray:
+    """The n -> infinity minimiser of (81): the normal equations with H H^T/(Kn) and H Y^T/(Kn) replaced by
+    their expectations Hbar Hbar^T/K + sigma^2 I and Hbar/K (the law of large numbers; the model's own
+    definition of the noise, not the theorem's formula)."""
+    d, K = Hbar.shape
+    return FixedFeaturesRidge(K, lambda_W).solve_statistics(Hbar @ Hbar.T / K + sigma**2 * np.eye(d), Hbar / K, 1)
+
+
+def ridge_draws(Hbar: np.ndarray, n: int, sigma: float, lambda_W: float, rng, draws: int) -> np.ndarray:
+    """``draws`` independent minimisers of (81) at n samples per class, shape (draws, K, d), each drawn exactly
+    in distribution through the sufficient statistics, at a cost independent of n: per class, the noise sum
+    s ~ N(0, n I_d) and the centred scatter S_c ~ Wishart(n - 1, I_d) (Bartlett's construction) are independent,
+    and H_k H_k^T = n h h^T + sigma (h s^T + s h^T) + sigma^2 (s s^T/n + S_c), class sum = n h + sigma s."""
+    d, K = Hbar.shape
+    gram = np.zeros((draws, d, d))
+    sums = np.zeros((draws, d, K))
+    rows, cols = np.tril_indices(d, -1)
+    for k in range(K):
+        h = Hbar[:, k]
+        s = rng.standard_normal((draws, d)) * np.sqrt(n)
+        A = np.zeros((draws, d, d))
+        A[:, np.arange(d), np.arange(d)] = np.sqrt(rng.chisquare(n - 1 - np.arange(d), size=(draws, d)))
+        A[:, rows, cols] = rng.standard_normal((draws, rows.size))
+        scatter = A @ np.transpose(A, (0, 2, 1))
+        outer = np.einsum("bi,bj->bij", s, s) / n
+        hs = np.einsum("i,bj->bij", h, s)
+        gram += n * np.outer(h, h) + sigma * (hs + np.transpose(hs, (0, 2, 1))) + sigma**2 * (outer + scatter)
+        sums[:, :, k] = n * h + sigma * s
+    N = K * n
+    A = gram / N + lambda_W * np.eye(d)
+    return np.transpose(np.linalg.solve(A, sums / N), (0, 2, 1))
+
+
+@dataclass(frozen=True)
+class GroupedRate:
+    """The rate exponent from mean squared errors: per group of seeds, half the least-squares slope of
+    log mean ||W_n - W_inf||^2 on log n; the mean over groups with its Student-t interval, and the smallest
+    effect the check detects (``detectable``: a closed form that far from the truth falls outside the interval
+    with probability ``power`` at the interval's confidence)."""
+
+    rate: float
+    half_width: float
+    standard_error: float
+    detectable: float
+    per_group: tuple[float, ...]
+    confidence: float
+    power: float
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        return (self.rate - self.half_width, self.rate + self.half_width)
+
+
+def grouped_rate(ns, squared_errors: np.ndarray, groups: int, confidence: float, power: float = 0.95) -> GroupedRate:
+    """``squared_errors[s, j]``: seed s at n = ns[j] (seeds in order, split into ``groups`` equal groups)."""
+    from scipy import stats
+
+    logn = np.log(np.asarray(ns, dtype=float))
+    per = [float(np.polyfit(logn, np.log(g.mean(axis=0)), 1)[0]) / 2 for g in np.array_split(squared_errors, groups)]
+    x = np.asarray(per)
+    se = float(x.std(ddof=1) / np.sqrt(x.size))
+    t_conf = float(stats.t.ppf(0.5 + confidence / 2, x.size - 1))
+    t_power = float(stats.t.ppf(power, x.size - 1))
+    return GroupedRate(float(x.mean()), t_conf * se, se, (t_conf + t_power) * se, tuple(per), confidence, power)

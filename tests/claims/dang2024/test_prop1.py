@@ -55,6 +55,7 @@ def test_k2_classifier_norms_are_equal_whatever_the_imbalance():
 
 
 def test_plot_writes_png_and_svg(tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="plotting needs matplotlib (the docs or nets extra)")
     png, svg = tmp_path / "f.png", tmp_path / "f.svg"
     args = ["plot", "dang2024.prop1", "K_A=2", "K_B=2", "n_B=2", "lambda_W=1/10", "lambda_H=1/20"]
     assert main([*args, "--points", "12", "--out", str(png), "--out", str(svg)]) == 0

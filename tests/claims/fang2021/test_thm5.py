@@ -116,18 +116,29 @@ def test_r0_undefined_for_a_single_minority_class():
 
 
 # --- the limit problem (Lemma 5) -------------------------------------------------------------------------------
+#: Agreement of a solved loss with the limit value: both at dps 30, the solve's value carries the forward error of
+#: its polish (thm5.VALUE_TOL, 10^-(30 - guard) relative), the limit is a closed form at 30 digits.
+LIMIT_DPS = 30
+
+
 @pytest.mark.parametrize("ka,kb,eh", [(5, 5, 5), (7, 3, 5), (1, 4, 2)])
 def test_majority_loss_tends_to_lemma5_limit(ka, kb, eh):
-    L0, _ = thm5.limit_value(ka, kb, eh, 1)
+    """L_A(R) >= L0 (a feasible point of the limit program (66)), non-increasing in R, within 1e-3 of L0 at
+    R = 10^5; where the minority classifiers vanish at finite R (u* = 1) the two are equal. Every comparison
+    allows the precision-derived tolerance, never the sign of a difference of rounded values."""
+    with mpmath.workdps(LIMIT_DPS):
+        L0, _ = thm5.limit_value(ka, kb, eh, 1)
+        tol = thm5.VALUE_TOL.at(LIMIT_DPS) * L0
     errs = []
     for R in (10**3, 10**5):
         prog = TwoGroupProgram(ka, kb, Fr(eh), Fr(1), Fr(R))
-        sol = solve_two_group(prog, dps=30)
+        sol = solve_two_group(prog, dps=LIMIT_DPS)
         assert sol.converged
-        with mpmath.workdps(30):
+        with mpmath.workdps(LIMIT_DPS):
             LA, _ = prog.group_losses(sol.x, mp_arithmetic())
-        errs.append(LA - L0)
-    assert errs[0] > errs[1] > 0  # the limit is approached from above
+            errs.append(LA - L0)
+    assert errs[0] >= -tol and errs[1] >= -tol  # the limit is approached from above
+    assert errs[1] <= errs[0] + tol
     assert errs[1] < 1e-3 * L0
 
 
@@ -275,6 +286,7 @@ def test_eval_below_r_one_answers_the_threshold_only(capsys):
 
 # --- Figure 3 ------------------------------------------------------------------------------------------------
 def test_plot_command_writes_png_and_svg(tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="plotting needs matplotlib (the docs or nets extra)")
     pytest.importorskip("matplotlib")
     png, svg = tmp_path / "f.png", tmp_path / "f.svg"
     args = ["plot", "fang2021.thm5", "K_A=7", "K_B=3", "E_H=5", "E_W=1", "--points", "4", "--r-max", "100"]

@@ -103,6 +103,7 @@ def test_parse_rejects_d_below_K_for_solve():
 
 def test_plot_draws_the_section6_experiment(tmp_path, capsys):
     """``nc-verify plot`` dispatches tirer2022 ids to verify/face/figures/tirer2022.py (small sizes: a few seconds)."""
+    pytest.importorskip("matplotlib", reason="plotting needs matplotlib (the docs or nets extra)")
     out = tmp_path / "gd.png"
     assert main(["plot", "tirer2022.thm3_1", "K=2", "n=2", "d=2", "--out", str(out)]) == 0
     assert out.stat().st_size > 0 and "NC1" in capsys.readouterr().out

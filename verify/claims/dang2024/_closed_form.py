@@ -24,9 +24,11 @@ each returned value is correct to ``dps`` digits relative to itself.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 import mpmath
 
@@ -68,13 +70,18 @@ def alive_exact(n: Sequence[Fraction], lambda_W: Fraction, lambda_H: Fraction) -
 
 
 def optimum(n: Sequence[Fraction], lambda_W: Fraction, lambda_H: Fraction, dps: int) -> Optimum:
-    """M_k, ||h_k||^2 and a_k at ``dps`` digits (computed at dps + GUARD; call inside any workdps)."""
-    n = tuple(Fraction(v) for v in n)
+    """M_k, ||h_k||^2 and a_k at ``dps`` digits (computed at dps + GUARD; call inside any workdps). Each depends
+    on n_k alone: computed once per distinct class size (K = 1000 classes of a few sizes: a few evaluations)."""
+    return _optimum(tuple(Fraction(v) for v in n), Fraction(lambda_W), Fraction(lambda_H), dps)
+
+
+@lru_cache(maxsize=16)
+def _optimum(n: tuple[Fraction, ...], lambda_W: Fraction, lambda_H: Fraction, dps: int) -> Optimum:
     K, N = len(n), sum(n)
-    alive = alive_exact(n, lambda_W, lambda_H)
+    per_size = {}
     with mpmath.workdps(dps + GUARD):
-        Ms, h2, a = [], [], []
-        for nk, ok in zip(n, alive, strict=True):
+        for nk in sorted(set(n)):
+            ok = N * N * K * lambda_W * lambda_H < (K - 1) * nk
             q = Fraction(K - 1) * lambda_W * lambda_H / (K * nk)
             if ok:
                 rho = _mp(Fraction(N)) * mpmath.sqrt(_mp(q))
@@ -83,54 +90,96 @@ def optimum(n: Sequence[Fraction], lambda_W: Fraction, lambda_H: Fraction, dps: 
                 M = mpmath.log1p(u)
             else:
                 M = mpmath.mpf(0)
-            Ms.append(M)
-            h2.append(mpmath.sqrt(_mp(Fraction(K - 1) * lambda_W / (K * nk * lambda_H))) * M)
-            a.append(mpmath.sqrt(_mp(nk)) * M)
+            h2 = mpmath.sqrt(_mp(Fraction(K - 1) * lambda_W / (K * nk * lambda_H))) * M
+            per_size[nk] = (ok, M, h2, mpmath.sqrt(_mp(nk)) * M)
         kappa = mpmath.sqrt(_mp(Fraction(K) * lambda_H / ((K - 1) * lambda_W)))
-    return Optimum(n, lambda_W, lambda_H, alive, tuple(Ms), tuple(h2), tuple(a), kappa)
+    alive, Ms, h2s, a = zip(*(per_size[nk] for nk in n), strict=True)
+    return Optimum(n, lambda_W, lambda_H, alive, Ms, h2s, a, kappa)
 
 
-def _gram_entry(opt: Optimum, k: int, l: int, dps: int) -> mpmath.mpf:  # noqa: E741
-    """(W W^T)_kl to dps digits relative to itself (extra digits where S - K(a_k + a_l) cancels)."""
-    extra = GUARD
+def _S(o: Optimum) -> mpmath.mpf:
+    """sum_k a_k, summed once per distinct size (count x a)."""
+    counts = Counter(o.n)
+    first = {nk: a for nk, a in zip(o.n, o.a, strict=True)}
+    return mpmath.fsum(counts[nk] * first[nk] for nk in counts)
+
+
+def _gram_by_size(opt: Optimum, dps: int) -> dict[tuple, mpmath.mpf]:
+    """(W W^T)_kl by (n_k, n_l, k == l), each to dps digits relative to itself (extra digits where
+    S - K(a_k + a_l) cancels): pairs of equal sizes share their entry, so K = 1000 classes of D sizes cost
+    O(D^2) evaluations, not 10^6."""
+    sizes = sorted(set(opt.n))
+    count = Counter(opt.n)
+    D = len(sizes)
+    wanted = [(i, j, False) for i in range(D) for j in range(i, D) if i != j or count[sizes[i]] > 1]
+    wanted += [(i, i, True) for i in range(D)]
+    out: dict[tuple, mpmath.mpf] = {}
+    extra, todo = GUARD, wanted
     for _ in range(4):
         with mpmath.workdps(dps + extra):
             o = optimum(opt.n, opt.lambda_W, opt.lambda_H, dps + extra)
-            K = o.K
-            terms = [o.S, K * (o.a[k] + o.a[l]), (K * K * o.a[k] if k == l else mpmath.mpf(0))]
-            val = terms[0] - terms[1] + terms[2]
-            big = max(abs(t) for t in terms)
-            if big == 0:
-                return mpmath.mpf(0)
-            lost = 0 if val == 0 else max(0, int(mpmath.log10(big / abs(val))) + 1)
-            if lost + GUARD <= extra:
-                return o.kappa / K**2 * val
-            extra = lost + 2 * GUARD
-    return o.kappa / K**2 * val
+            by_size = dict(zip(o.n, o.a, strict=True))
+            a = [by_size[t] for t in sizes]
+            K, S = o.K, _S(o)
+            scale, zero = o.kappa / K**2, mpmath.mpf(0)
+            again, need = [], extra
+            for key in todo:
+                i, j, same = key
+                terms = (S, K * (a[i] + a[j]), K * K * a[i] if same else zero)
+                val = terms[0] - terms[1] + terms[2]
+                big = max(abs(x) for x in terms)
+                # digits lost to cancellation from the binary exponents (mpmath.mag: cheap, no logarithm)
+                lost = 0 if val == 0 or big == 0 else max(0, int(0.30103 * (mpmath.mag(big) - mpmath.mag(val))) + 1)
+                out[(sizes[i], sizes[j], same)] = zero if big == 0 else scale * val  # kept if the loop ends first
+                if big != 0 and lost + GUARD > extra:
+                    again.append(key)
+                    need = max(need, lost + 2 * GUARD)
+        if not again:
+            break
+        todo, extra = again, need
+    return out
+
+
+def _key(s: Fraction, t: Fraction, same: bool) -> tuple:
+    """The key of :func:`_gram_by_size` (an off-diagonal entry is symmetric in the two sizes)."""
+    return (s, t, True) if same else (min(s, t), max(s, t), False)
+
+
+def _gram_entry(opt: Optimum, k: int, l: int, dps: int) -> mpmath.mpf:  # noqa: E741
+    """(W W^T)_kl to dps digits relative to itself."""
+    return _gram_by_size(opt, dps)[_key(opt.n[k], opt.n[l], k == l)]
 
 
 def gram_W(opt: Optimum, dps: int) -> dict[str, mpmath.mpf]:
     """(W W^T)_kl for k <= l, labels 'k,l' (1-based)."""
-    return {f"{k + 1},{l + 1}": _gram_entry(opt, k, l, dps) for k in range(opt.K) for l in range(k, opt.K)}  # noqa: E741
+    g, K = _gram_by_size(opt, dps), opt.K
+    sizes, idx = _size_index(opt)
+    table = [[g.get(_key(s, t, False)) for t in sizes] for s in sizes]
+    diag = [g[(s, s, True)] for s in sizes]
+    labels, ks, ls = _pairs(K, False)
+    values = [diag[idx[k]] if k == l else table[idx[k]][idx[l]] for k, l in zip(ks, ls, strict=True)]  # noqa: E741
+    return dict(zip(labels, values, strict=True))
 
 
 def norm_w(opt: Optimum, dps: int) -> dict[str, mpmath.mpf]:
+    g = _gram_by_size(opt, dps)
     with mpmath.workdps(dps + GUARD):
-        return {str(k + 1): mpmath.sqrt(_gram_entry(opt, k, k, dps)) for k in range(opt.K)}
+        root = {s: mpmath.sqrt(g[(s, s, True)]) for s in set(opt.n)}
+    return {str(k + 1): root[nk] for k, nk in enumerate(opt.n)}
 
 
 def norm_h(opt: Optimum) -> dict[str, mpmath.mpf]:
     with mpmath.workdps(mpmath.mp.dps + GUARD):
-        return {str(k + 1): mpmath.sqrt(v) for k, v in enumerate(opt.norm_h2)}
+        root = {nk: mpmath.sqrt(v) for nk, v in zip(opt.n, opt.norm_h2, strict=True)}
+    return {str(k + 1): root[nk] for k, nk in enumerate(opt.n)}
 
 
 def gram_H(opt: Optimum) -> dict[str, mpmath.mpf]:
     """Gram of the class means: diagonal ||h_k||^2, off-diagonal 0 (pairwise orthogonal)."""
-    return {
-        f"{k + 1},{l + 1}": (opt.norm_h2[k] if k == l else mpmath.mpf(0))
-        for k in range(opt.K)
-        for l in range(k, opt.K)  # noqa: E741
-    }
+    zero = mpmath.mpf(0)
+    labels, ks, ls = _pairs(opt.K, False)
+    h2 = opt.norm_h2
+    return dict(zip(labels, [h2[k] if k == l else zero for k, l in zip(ks, ls, strict=True)], strict=True))  # noqa: E741
 
 
 def _all_collapsed(opt: Optimum) -> bool:
@@ -138,35 +187,68 @@ def _all_collapsed(opt: Optimum) -> bool:
 
 
 def cos_w(opt: Optimum, dps: int) -> dict[str, mpmath.mpf | Undefined]:
-    """cos(w_k, w_l), k < l; Undefined when every class collapses (W = 0)."""
-    out = {}
-    for k in range(opt.K):
-        for l in range(k + 1, opt.K):  # noqa: E741
-            if _all_collapsed(opt):
-                out[f"{k + 1},{l + 1}"] = Undefined("every class collapses: W = 0")
-                continue
-            with mpmath.workdps(dps + GUARD):
-                g = _gram_entry(opt, k, l, dps)
-                out[f"{k + 1},{l + 1}"] = g / mpmath.sqrt(_gram_entry(opt, k, k, dps) * _gram_entry(opt, l, l, dps))
-    return out
+    """cos(w_k, w_l), k < l; Undefined when every class collapses (W = 0). One value per pair of sizes."""
+    K = opt.K
+    if _all_collapsed(opt):
+        return dict.fromkeys(_pairs(K, True)[0], Undefined("every class collapses: W = 0"))
+    g = _gram_by_size(opt, dps)
+    with mpmath.workdps(dps + GUARD):
+        norm = {s: mpmath.sqrt(v) for (s, _, same), v in g.items() if same}  # ||w|| per size, once
+        cos = {(s, t): v / (norm[s] * norm[t]) for (s, t, same), v in g.items() if not same}
+    cos.update({(t, s): v for (s, t), v in list(cos.items())})
+    sizes, idx = _size_index(opt)
+    table = [[cos.get((s, t)) for t in sizes] for s in sizes]
+    labels, ks, ls = _pairs(K, True)
+    return dict(zip(labels, [table[idx[k]][idx[l]] for k, l in zip(ks, ls, strict=True)], strict=True))  # noqa: E741
+
+
+def _size_index(opt: Optimum) -> tuple[list[Fraction], list[int]]:
+    """The distinct class sizes and, per class, the index of its size (int keys: Fraction hashing of 10^6
+    pairs would cost more than the values)."""
+    sizes = sorted(set(opt.n))
+    pos = {t: i for i, t in enumerate(sizes)}
+    return sizes, [pos[t] for t in opt.n]
+
+
+@lru_cache(maxsize=8)
+def _pairs(K: int, strict: bool) -> tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...]]:
+    """Labels 'k,l' (1-based) and the index arrays of the pairs k <= l (k < l when ``strict``), built once per K."""
+    ks = tuple(k for k in range(K) for _ in range(k + strict, K))
+    ls = tuple(l for k in range(K) for l in range(k + strict, K))  # noqa: E741
+    return tuple(f"{k + 1},{l + 1}" for k, l in zip(ks, ls, strict=True)), ks, ls  # noqa: E741
+
+
+@lru_cache(maxsize=8)
+def _all_pairs(K: int) -> tuple[str, ...]:
+    return tuple(f"{k + 1},{l + 1}" for k in range(K) for l in range(K))  # noqa: E741
 
 
 def cos_wh(opt: Optimum, dps: int) -> dict[str, mpmath.mpf | Undefined]:
     """cos(w_k, h_l) for all k, l: (K-1) sqrt(a_l / G_ll') on the diagonal, -sqrt(a_l / G'_kk) off it, with
-    G'_kk = K(K-2) a_k + S; Undefined where class l collapses (h_l = 0)."""
-    out = {}
+    G'_kk = K(K-2) a_k + S; Undefined where class l collapses (h_l = 0). One value per pair of sizes."""
     K = opt.K
+    sizes, idx = _size_index(opt)
+    first = {t: k for k, t in reversed(list(enumerate(opt.n)))}
+    a = [opt.a[first[t]] for t in sizes]
+    alive = [opt.alive[first[t]] for t in sizes]
+    D = len(sizes)
     with mpmath.workdps(dps + GUARD):
-        S = opt.S
-        for k in range(K):
-            for l in range(K):  # noqa: E741
-                key = f"{k + 1},{l + 1}"
-                if not opt.alive[l]:
-                    out[key] = Undefined(f"class {l + 1} collapses: h_{l + 1} = 0")
-                    continue
-                root = mpmath.sqrt(opt.a[l] / (K * (K - 2) * opt.a[k] + S))
-                out[key] = (K - 1) * root if k == l else -root
-    return out
+        S = _S(opt)
+        # per size, once; the denominator is >= S > 0 wherever some class lives (a_l > 0 is part of S)
+        inv = [1 / mpmath.sqrt(K * (K - 2) * a[i] + S) if S > 0 else None for i in range(D)]
+        sa = [mpmath.sqrt(a[j]) if alive[j] else None for j in range(D)]
+        root = [[None if sa[j] is None or inv[i] is None else sa[j] * inv[i] for j in range(D)] for i in range(D)]
+        diag = [(K - 1) * root[i][i] if alive[i] else None for i in range(D)]
+        off = [[None if r is None else -r for r in row] for row in root]
+    dead = [None if alive[idx[l]] else Undefined(f"class {l + 1} collapses: h_{l + 1} = 0") for l in range(K)]  # noqa: E741
+    values = []
+    for k in range(K):
+        offs = off[idx[k]]
+        row = [dead[l] if dead[l] is not None else offs[idx[l]] for l in range(K)]  # noqa: E741
+        if diag[idx[k]] is not None:
+            row[k] = diag[idx[k]]
+        values += row
+    return dict(zip(_all_pairs(K), values, strict=True))
 
 
 def value(opt: Optimum) -> mpmath.mpf:

@@ -103,7 +103,19 @@ def solve_relu(
     convention: str = "mean",
     extra: Callable[[ReluFeatureModel, SolveOptions], tuple[dict, list[str], bool]] | None = None,
 ) -> SolveReport:
-    """Solve (4) for the class sizes; measure thm1's invariants; ``extra`` adds measured thresholds."""
+    """Solve (4) for the class sizes; measure thm1's invariants; ``extra`` adds measured thresholds. Refused
+    before any work (one line naming K and d) when the class-mean problem has more unknowns than the dense
+    pipeline's limit (verify/solvers/pipeline.py: 2000 classes would run for hours)."""
+    from verify.base.errors import InputError
+    from verify.solvers.pipeline import MAX_DIM
+
+    K = len(class_sizes)
+    if 2 * K * d > MAX_DIM:  # W (K x d) and the class means (K x d)
+        raise InputError(
+            f"the solve has {2 * K * d} unknowns (K = {K} classes, d = {d}), above the dense solver's limit of {MAX_DIM}",
+            parameter="n",
+            fix="use fewer classes or a smaller d (K d <= 1500); the closed form needs no solve: nc-verify eval",
+        )
     with single_threaded_blas():
         return _solve(class_sizes, d, lambda_W, lambda_H, options, convention, extra)
 

@@ -33,6 +33,7 @@ from verify.claims.dang2024._solve import r_star_threshold, solve_relu, two_grou
 from verify.models.relu_features import CONVENTIONS
 from verify.record import (
     Claim,
+    ErrorBudget,
     Example,
     Hypothesis,
     Parameter,
@@ -84,12 +85,27 @@ __all__ = [
 ]
 
 
+def r_star_ball(values: Mapping[str, Fraction], dps: int):
+    """The ``ball`` hook of R*: (t - K_B^2) / (sqrt(t) + K_B) / K_A with t = (K-1)/(K lambda_W lambda_H n_B)
+    exact, the square root in balls; no ball where R* is not certified > 0 (undefined there)."""
+    from verify.certify.intervals import Undecided, arb_of, precision
+
+    KA, KB = values["K_A"], values["K_B"]
+    t = (KA + KB - 1) / ((KA + KB) * values["lambda_W"] * values["lambda_H"] * values["n_B"])
+    with precision(dps):
+        r = arb_of(t - KB * KB) / (arb_of(t).sqrt() + arb_of(KB)) / arb_of(KA)
+    if not r > 0:
+        raise Undecided("R* is not certified > 0 (undefined: the minority is collapsed at every R)")
+    return r
+
+
 # --- tolerances ------------------------------------------------------------------------------------------
 VALUE_TOL = Tolerance(
     guard_digits=8,
     reason="the polish stops at a KKT residual <= 10^-(dps-5); the value is first-order insensitive to the "
     "point's error and a sum of O(K^2) terms rounded at dps digits: 8 guard digits (measured worst over the "
     "pinned and 12 drawn points of seed 0 at dps 30: 1e-31)",
+    budget=ErrorBudget(5, 1e2, 1, residuals=("kkt_stationarity",)),
 )
 
 
@@ -99,14 +115,16 @@ GEOMETRY_TOL = Tolerance(
     "10^-(dps-5)) x (condition of the free-variable Hessian on the complement of its null space, measured "
     "<= 1e3 away from thresholds); drawn points keep |R/R* - 1| >= 2% where the Hessian degenerates; measured "
     "worst at dps 30 over the pinned and 12 drawn points: 4e-29 against 1e-20",
+    budget=ErrorBudget(5, 1e3, 2, residuals=("kkt_stationarity",)),
 )
 
 
 THRESHOLD_TOL = Tolerance(
-    guard_digits=10,
+    guard_digits=5,
     reason="the measured R* is the root of the revival curvature, a Hessian block by central differences at "
     "dps+10 digits (error ~10^-(2(dps+10)/3)), found by a secant stopped at a step 10^-(dps-3); the curvature's "
-    "slope in log R is O(1): 10 guard digits cover it (measured worst at dps 30: 2e-31)",
+    "slope in log R is O(1) (x10): 3 + 1 + 1 spare = 5 guard digits (measured worst at dps 30: 2e-31)",
+    budget=ErrorBudget(3, 1e1, 1),
 )
 
 
@@ -114,6 +132,7 @@ ALIVE_TOL = Tolerance(
     guard_digits=10,
     reason="0 or 1, exact on both sides (a row is zero when the polish put it at its bound); any tolerance "
     "below 1 decides it, 10 guard digits as the geometry",
+    budget=ErrorBudget(5, 1e3, 2, residuals=("kkt_stationarity",)),
 )
 
 
@@ -157,6 +176,7 @@ QUANTITIES = (
         None,
         THRESHOLD_TOL,
         reference=r_star_value,
+        ball=r_star_ball,
         needs=("K_A", "K_B", "n_B", "lambda_W", "lambda_H"),
         standalone=True,
         definition="R* = (sqrt((K-1)/(K lambda_W lambda_H n_B)) - K_B)/K_A (undefined when <= 0: the minority never "

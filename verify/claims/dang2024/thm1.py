@@ -22,6 +22,7 @@ from fractions import Fraction
 
 import mpmath
 
+from verify.certify.intervals import exact_ball
 from verify.claims.dang2024 import PAPER, SEEDS
 from verify.claims.dang2024 import _closed_form as cf
 from verify.claims.dang2024._errata import ERRATA
@@ -30,6 +31,7 @@ from verify.claims.dang2024._solve import lambda_thresholds, solve_relu
 from verify.models.relu_features import CONVENTIONS
 from verify.record import (
     Claim,
+    ErrorBudget,
     Example,
     Hypothesis,
     Parameter,
@@ -106,6 +108,7 @@ VALUE_TOL = Tolerance(
     reason="the polish stops at a KKT residual <= 10^-(dps-5); the value is first-order insensitive to the "
     "point's error and a sum of O(K^2) terms rounded at dps digits: 8 guard digits (measured worst at dps 30 over "
     "the pinned and 12 drawn points of seed 0: 5e-31)",
+    budget=ErrorBudget(5, 1e2, 1, residuals=("kkt_stationarity",)),
 )
 GEOMETRY_TOL = Tolerance(
     guard_digits=10,
@@ -113,17 +116,20 @@ GEOMETRY_TOL = Tolerance(
     "10^-(dps-5)) x (condition of the free-variable Hessian off its null space, <= 1e3 away from the thresholds, "
     "which drawn points keep >= 2% away); measured worst at dps 30 over the pinned and 12 drawn points: 4e-29 "
     "against 1e-20",
+    budget=ErrorBudget(5, 1e3, 2, residuals=("kkt_stationarity",)),
 )
 THRESHOLD_TOL = Tolerance(
-    guard_digits=10,
+    guard_digits=5,
     reason="the measured threshold is the root of the revival curvature, a Hessian block by central differences "
     "at dps+10 digits (error ~10^-(2(dps+10)/3)), found by a secant stopped at a step of 10^-(dps-3) in log s; "
-    "the curvature's slope is O(1): 10 guard digits (measured worst at dps 30: 3e-31)",
+    "the curvature's slope is O(1) (x10): 3 + 1 + 1 spare = 5 guard digits (measured worst at dps 30: 3e-31)",
+    budget=ErrorBudget(3, 1e1, 1),
 )
 ALIVE_TOL = Tolerance(
     guard_digits=10,
     reason="0 or 1 on both sides (a row is zero where the polish put it at its bound): any tolerance below 1 "
     "decides it; 10 guard digits as the geometry",
+    budget=ErrorBudget(5, 1e3, 2, residuals=("kkt_stationarity",)),
 )
 
 _FORMS = "rho_k = N sqrt((K-1) lambda_W lambda_H/(K n_k)), M_k = log((K-1)(1/rho_k - 1)) if rho_k < (K-1)/K else 0"
@@ -181,7 +187,9 @@ _Q = (
 )
 QUANTITIES = (
     *(
-        Quantity(name, desc, None, tol, reference=REFERENCES[name], definition=form, needs=_DECAYS)
+        Quantity(
+            name, desc, None, tol, reference=REFERENCES[name], definition=form, needs=_DECAYS, relative_digits=True
+        )
         for name, desc, tol, form in _Q
     ),
     Quantity(
@@ -190,6 +198,8 @@ QUANTITIES = (
         None,
         THRESHOLD_TOL,
         reference=REFERENCES["collapse_lambda"],
+        ball=exact_ball(lambda v: cf.collapse_lambda(v["n"])),
+        relative_digits=True,  # exact rationals
         definition="T_k = (K-1) n_k / (K N^2)",
         needs=("n",),
         standalone=True,
@@ -200,6 +210,8 @@ QUANTITIES = (
         None,
         THRESHOLD_TOL,
         reference=REFERENCES["collapse_size"],
+        ball=exact_ball(lambda v: cf.collapse_size(v["n"], v["lambda_W"], v["lambda_H"])),
+        relative_digits=True,  # exact rationals
         definition="n* = K N^2 lambda_W lambda_H / (K-1)",
         needs=_DECAYS,
         standalone=True,
@@ -210,6 +222,8 @@ QUANTITIES = (
         None,
         THRESHOLD_TOL,
         reference=REFERENCES["total_collapse_lambda"],
+        ball=exact_ball(lambda v: cf.total_collapse_lambda(v["n"])),
+        relative_digits=True,  # exact rationals
         definition="max_k T_k = (K-1) max_k n_k / (K N^2)",
         needs=("n",),
         standalone=True,

@@ -65,6 +65,14 @@ EXPLORATIONS = (
         "one-sparse form h_1 = -h_2 of Lemma 3 still optimal?",
         run=_conjecture_q_le_1,
     ),
+    Exploration(
+        claim_id="fang2021.lemma3",
+        label="exploration",
+        title="q < 1: where the one-sided form overtakes the Lemma-3 form (certified crossing)",
+        question="For q in {1/2, 3/4, 9/10}, at which t = E_H^(1/q) sqrt(E_W) do the Lemma-3 form and the one-sided "
+        "form (h_2 = 0) have equal values, and where is the Lemma-3 form provably not optimal?",
+        run=lambda: __import__("verify.claims.fang2021._lemma3_switch", fromlist=["x"]).explore_switch(),
+    ),
 )
 
 

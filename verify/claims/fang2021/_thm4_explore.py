@@ -90,4 +90,13 @@ EXPLORATIONS = (
         "points below the ETF value for the power loss (q = 2, K = 5) and for cross-entropy (n = 1, p = K)?",
         run=explore_below_threshold,
     ),
+    Exploration(
+        claim_id="fang2021.thm4",
+        label="exploration",
+        title="The break s_c of ETF optimality below x_star(K), power loss (with a certified side)",
+        question="Along E_H = E_W = s (n = 1, p = K), below which s_c does a point beat the ETF value for the power "
+        "loss at K = 4..6, q = 2, 3? s_c to 30 digits (secant on V_competitor - V_ETF at 40 digits); at the grid "
+        "point below s_c the competitor is evaluated in balls: strictly below the ETF value proves non-optimality.",
+        run=lambda: __import__("verify.claims.fang2021._thm4_break", fromlist=["explore_break"]).explore_break(),
+    ),
 )

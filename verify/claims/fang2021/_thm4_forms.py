@@ -9,10 +9,13 @@ from fractions import Fraction
 import mpmath
 import sympy as sp
 
+from verify.certify.intervals import closed_form_ball
 from verify.models.softmax_losses import POWER, SoftmaxLossFamily, X
 from verify.record import (
+    ErrorBudget,
     Hypothesis,
     Parameter,
+    ProofInequality,
     Quantity,
     Tolerance,
 )
@@ -47,6 +50,31 @@ THRESHOLD_GAP = _x - (K - 1) / K * sp.log(K**2 * _x + (2 * K - 1) * (K - 1))
 
 #: Its unique positive root, via the lower branch W_{-1} of Lambert W (proofs/fang2021.thm4.md).
 X_STAR = -(K - 1) / K**2 * (K * sp.LambertW(-sp.exp(-(2 * K - 1) / K) / (K * (K - 1)), -1) + 2 * K - 1)
+
+
+#: s = sqrt(E_H E_W) as one variable of the box engine (nc-verify certify; verify/certify/box.py).
+S_BOX = sp.Symbol("s", positive=True)
+#: The condition of Theorem 4 as printed, as a margin in (K, s): > 0 is the hypothesis.
+CONDITION_MARGIN = S_BOX - (K - 1) / K * sp.log(K**2 * S_BOX + (2 * K - 1) * (K - 1))
+INEQUALITIES = (
+    ProofInequality(
+        "condition",
+        "the hypothesis of Theorem 4 holds: sqrt(E_H E_W) > ((K-1)/K) log(K^2 sqrt(E_H E_W) + (2K-1)(K-1))",
+        CONDITION_MARGIN,
+        "Theorem 4, the condition before Eq. (14)",
+        strict=True,
+        derived=((S_BOX, s),),
+    ),
+    ProofInequality(
+        "lambert_w_boundary",
+        "the condition holds exactly above the Lambert-W closed form x_star(K): (s - x_star(K)) times the "
+        "condition's margin is > 0 wherever s != x_star(K) (boxes on the curve s = x_star(K) stay undecided)",
+        (S_BOX - X_STAR) * CONDITION_MARGIN,
+        "Theorem 4's condition; x_star(K) = -(K-1)/K^2 (K W_{-1}(-exp(-(2K-1)/K)/(K(K-1))) + 2K - 1)",
+        strict=True,
+        derived=((S_BOX, s),),
+    ),
+)
 
 
 def threshold_gap(x: mpmath.mpf, K_: int) -> mpmath.mpf:
@@ -101,6 +129,7 @@ VALUE_TOL = Tolerance(
     reason="the solve refines the KKT point until its residual is below 10^-(dps-5); the value is a sum of "
     "N softmax losses rounded at dps digits (g1 evaluated on 1 - S summed from the small probabilities, no "
     "cancellation) and first-order insensitive to the remaining error: 8 guard digits cover both",
+    budget=ErrorBudget(5, 1e2, 1, residuals=("kkt_stationarity",)),
 )
 
 
@@ -109,14 +138,16 @@ GEOMETRY_TOL = Tolerance(
     reason="norms and cosines carry the forward error of the point, ~ (KKT residual 10^-(dps-5)) x (condition "
     "of the KKT matrix off the rotation orbit); conditions up to ~1e4 are measured on the pinned and drawn "
     "points, so 10 guard digits leave at least one digit to spare",
+    budget=ErrorBudget(5, 1e4, 1, residuals=("kkt_stationarity",), condition=("kkt_condition",)),
 )
 
 
 ROOT_TOL = Tolerance(
-    guard_digits=5,
+    guard_digits=2,
     reason="findroot solves the printed inequality's boundary to 10^-(dps+5) at dps+10 digits; the boundary is "
     "a simple root (slope of the gap function in (1/2, 1)), so the root is exact to the working precision; "
-    "5 guard digits absorb the final rounding",
+    "the final rounding to dps digits, x10: 2 guard digits",
+    budget=ErrorBudget(0, 1e1, 1),
 )
 
 
@@ -143,6 +174,7 @@ def quantities(families: Sequence[SoftmaxLossFamily], geometry: bool) -> tuple[Q
             definition="the positive root of x = ((K-1)/K) log(K^2 x + (2K-1)(K-1)); closed form "
             "-(K-1)/K^2 (K W_{-1}(-exp(-(2K-1)/K)/(K(K-1))) + 2K - 1), W_{-1} the lower real branch of Lambert W",
             standalone=True,  # the threshold itself: answered also where sqrt(E_H E_W) <= x_star(K)
+            ball=closed_form_ball(X_STAR),
         )
     ]
     out += [

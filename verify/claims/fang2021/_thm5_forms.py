@@ -11,7 +11,14 @@ import sympy as sp
 
 from verify.base.errors import InputError
 from verify.base.precision import evaluate_expr
-from verify.claims.fang2021._thm5_reference import NAMES, R0_SEARCH_LIMIT, kkt_point, loss_value, r0_root
+from verify.claims.fang2021._thm5_reference import (
+    NAMES,
+    R0_BRACKET_LIMIT,
+    R0_SEARCH_LIMIT,
+    kkt_point,
+    loss_value,
+    r0_root,
+)
 from verify.models.arith import to_mpf
 from verify.record import (
     Parameter,
@@ -67,7 +74,7 @@ def r1_value(values: Mapping[str, Fraction], dps: int) -> mpmath.mpf | None:
         return None
     subs = {p.symbol: sp.Rational(values[p.name].numerator, values[p.name].denominator) for p in PARAMETERS[:4]}
     # relative digits at any scale (verify.base.precision): the denominator's sign is certified (its enclosure
-    # excludes 0) before R1 is evaluated; a denominator unresolved at the precision cap is 0 to 10^4 digits,
+    # excludes 0) before R1 is evaluated; a denominator unresolved at the precision cap is 0 to 2000 digits,
     # R1 = infinity there: the minority classifiers never vanish
     den = evaluate_expr(R1_DENOMINATOR, subs, dps + 10)
     if isinstance(den, Unavailable) or den <= 0:
@@ -113,7 +120,7 @@ def limit_value(K_A: int, K_B: int, E_H, E_W) -> tuple[mpmath.mpf, mpmath.mpf]:
 
 def r0_value(values: Mapping[str, Fraction], dps: int) -> mpmath.mpf | Undefined:
     """R0 at ``values``; Undefined for K_B = 1 (a single minority classifier has no pair to collapse) and,
-    with the reason, when R0 lies beyond :data:`R0_SEARCH_LIMIT` (the solver's search stops there too)."""
+    with the reason, when R0 lies beyond R = 1e300 (:data:`R0_BRACKET_LIMIT`, float64's range of the bracket)."""
     if values["K_B"] < 2:
         return Undefined("K_B = 1: a single minority classifier, no pair to collapse")
     try:
@@ -130,11 +137,11 @@ def phase(values: Mapping[str, Fraction], dps: int = 30) -> str:
         return "vanished"
     r0 = r0_value(values, dps)
     if values["K_B"] >= 2 and isinstance(r0, Undefined):
-        if r >= R0_SEARCH_LIMIT:
+        if r >= R0_BRACKET_LIMIT:
             raise InputError(
-                f"R = {values['R']}: {r0.reason}",
+                f"R = {mpmath.nstr(r, 6)}: {r0.reason}",
                 parameter="R",
-                fix=f"give R < {R0_SEARCH_LIMIT:.0e} for these budgets",
+                fix=f"give R < {R0_BRACKET_LIMIT:.0e} for these budgets",
             )
         return "separated"
     if values["K_B"] >= 2 and r < r0:

@@ -64,7 +64,7 @@ def _symbolic(many_A: bool, many_B: bool, phase: str) -> dict:
     lag = F + _LH * cH + _LW * cW
     eqs = [sp.diff(lag, v) for v in V] + [cH, cW]
     unknowns = V + [_LH, _LW]
-    out: dict = {"V": [str(v) for v in V]}
+    out: dict = {"V": [str(v) for v in V], "equations": (eqs, unknowns)}  # sympy, for the balls (_thm5_balls)
     # each function is lambdified when first called (an R0 evaluation needs four of the eight);
     # docstring_limit=0: lambdify would otherwise print every expression a second time for the docstring of
     # the generated function (about a third of the derivation's cost)
@@ -100,7 +100,7 @@ def system(KA: int, KB: int, phase: str) -> dict:
     sym = _symbolic(KA > 1, KB > 1, phase)
     out = {"V": sym["V"]}
     for key, fn in sym.items():
-        if key == "V":
+        if key in ("V", "equations"):
             continue
         if key.endswith("_np"):
             out[key] = lambda *a, fn=fn: fn(*a, float(KA), float(KB))
@@ -192,13 +192,18 @@ def newton(f, jac, z0: list, dps: int, what: str) -> list:
     return list(z)
 
 
-#: R0 is searched for up to this ratio (the solver's phase bisection stops at the same ratio).
+#: The solver's phase bisections (verify/solvers/symmetric.py, vanishing.py) stop at this ratio; beyond it a
+#: measured R0 or R1 is missing and the check is inconclusive, never failed.
 R0_SEARCH_LIMIT = 1e9
+#: The reference's bracket of R0 widens geometrically in log R (R = 2, 4, 16, 256, ...) until 4 L_H L_W - 1
+#: changes sign; its float64 start points exist up to R = 1e300 (float64's range), beyond which R0 is refused.
+R0_BRACKET_LIMIT = 1e300
 
 
 @cache
 def r0_root(KA: int, KB: int, EH: Fraction, EW: Fraction, dps: int) -> mpmath.mpf:
-    """R0: the collapsed KKT system plus 4 L_H L_W = 1, started from the float bracket of 4 L_H L_W - 1."""
+    """R0: the collapsed KKT system plus 4 L_H L_W = 1, started from the float bracket of 4 L_H L_W - 1 (the
+    bracket [R, R^2] squared until the sign changes: R0 ~ exp(c sqrt(E_H E_W)) is reached in log log R steps)."""
 
     from scipy.optimize import brentq
 
@@ -210,11 +215,11 @@ def r0_root(KA: int, KB: int, EH: Fraction, EW: Fraction, dps: int) -> mpmath.mp
 
     lo, hi = 0.0, np.log(2.0)
     while margin(hi) < 0:
-        lo, hi = hi, hi + np.log(2.0)
-        if hi > np.log(R0_SEARCH_LIMIT):
+        lo, hi = hi, 2 * hi
+        if hi > np.log(R0_BRACKET_LIMIT):
             raise ArithmeticError(
-                f"R0 not found: 4 L_H L_W stays below 1 up to R = {R0_SEARCH_LIMIT:.0e} (achieved "
-                f"{margin(hi) + 1:.6g}, needed 1); R0 grows like exp(c sqrt(E_H E_W)): try smaller E_H E_W"
+                f"R0 not found: 4 L_H L_W stays below 1 up to R = {np.exp(lo):.3g} (float64's range ends at "
+                f"{R0_BRACKET_LIMIT:.0e}); R0 grows like exp(c sqrt(E_H E_W)): try smaller E_H E_W"
             )
     log_r0 = brentq(margin, lo, hi, xtol=1e-9)
     x, lam = float_point(KA, KB, float(EH), float(EW), float(np.exp(log_r0)), "collapsed")

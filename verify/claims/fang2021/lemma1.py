@@ -39,6 +39,7 @@ from verify.models.gram_relaxation import GramProgram
 from verify.record import (
     Claim,
     Erratum,
+    ErrorBudget,
     Evidence,
     Example,
     Exploration,
@@ -102,12 +103,14 @@ VALUE_TOL = Tolerance(
     "sum of O(N K) terms rounded at dps digits and first-order insensitive to the point's error: 8 guard "
     "digits cover both. The conic solvers' own accuracy (Clarabel ~1e-11, SCS ~1e-9) never enters: they only "
     "start the Newton refinement",
+    budget=ErrorBudget(5, 1e2, 1, residuals=("kkt_stationarity",)),
 )
 BUDGET_TOL = Tolerance(
     guard_digits=8,
     reason="the budgets are quadratic in the refined point, whose forward error is ~ the KKT residual "
     "10^-(dps-5) times the condition of the KKT matrix on the complement of the rotation orbit (<= 1e3 on the "
     "pinned and drawn points): 8 guard digits",
+    budget=ErrorBudget(5, 1e3, 0, residuals=("kkt_stationarity",), condition=("kkt_condition",)),
 )
 
 QUANTITIES = (

@@ -82,6 +82,7 @@ from verify.models.lq_constrained import LqLayerPeeledModel
 from verify.record import (
     Claim,
     Erratum,
+    ErrorBudget,
     Evidence,
     Example,
     Exploration,
@@ -169,9 +170,10 @@ __all__ = [
 
 # --- tolerances ------------------------------------------------------------------------------------------
 VALUE_TOL = Tolerance(
-    guard_digits=8,
+    guard_digits=7,
     reason="the refined KKT point has residual below 10^-(dps-5); the value (two softplus terms) is "
-    "first-order insensitive to the remaining error and each term is rounded at dps digits: 8 guard digits",
+    "first-order insensitive to the remaining error and each term is rounded at dps digits (x10): 5 + 1 + 1 spare = 7 guard digits",
+    budget=ErrorBudget(5, 1e1, 1, residuals=("kkt_stationarity",)),
 )
 
 
@@ -180,6 +182,7 @@ GEOMETRY_TOL = Tolerance(
     reason="norms, l_inf norms and cosines carry the forward error of the point, ~ KKT residual x condition "
     "of the KKT matrix; conditions up to 2e4 are seen (q = 8, p = 64; 1e1 to 5e2 elsewhere), so 10 guard "
     "digits leave a digit to spare; the support size is an integer count and agrees exactly or by >= 1",
+    budget=ErrorBudget(5, 2e4, 0, residuals=("kkt_stationarity",), condition=("kkt_condition",)),
 )
 
 

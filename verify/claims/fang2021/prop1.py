@@ -60,6 +60,7 @@ from verify.models.arith import FLOAT, Arithmetic, to_mpf
 from verify.models.gram_relaxation import GramProgram
 from verify.record import (
     Claim,
+    ErrorBudget,
     Example,
     Exploration,
     Finding,
@@ -146,6 +147,7 @@ VALUE_TOL = Tolerance(
     "by a Frank-Wolfe gap below 10^-(dps-6), measured ~1e-31 at dps 30); the value is a sum of O(N K) terms "
     "and first-order insensitive to the point's error: 8 guard digits. The conic solvers' accuracy (Clarabel "
     "~1e-11, SCS ~1e-9) only starts the refinement",
+    budget=ErrorBudget(5, 1e2, 1, residuals=("kkt_stationarity",)),
 )
 
 
@@ -154,6 +156,7 @@ GEOMETRY_TOL = Tolerance(
     reason="budgets and cosines carry the forward error of each refined point, ~ (KKT residual 10^-(dps-5)) x "
     "(condition of the KKT matrix on the complement of the rotation orbit, <= 1e3 on the pinned and drawn "
     "points); the relaxation's cosines are ratios of Gram entries at its own refined point: 10 guard digits",
+    budget=ErrorBudget(5, 1e3, 2, residuals=("kkt_stationarity",), condition=("kkt_condition",)),
 )
 
 

@@ -28,9 +28,11 @@ from verify.models.arith import Arithmetic
 from verify.record import (
     Claim,
     Erratum,
+    ErrorBudget,
     Evidence,
     Example,
     Parameter,
+    ProofInequality,
     Quantity,
     SolveOptions,
     SolveReport,
@@ -70,12 +72,45 @@ L0_TIGHT = lower_bound(TIGHT_CONSTANTS["C_a"], TIGHT_CONSTANTS["C_b"])
 #: The optimal value: cross-entropy at the ETF logits w_k.h_k = s, w_k'.h_k = -s/(K-1).
 VALUE = sp.log(1 + (K - 1) * sp.exp(-K * s / (K - 1)))
 
+# --- the proof's inequalities over parameter boxes (nc-verify certify; verify/certify/box.py) ----------------
+#: s = sqrt(E_H E_W) as one variable: L0 and the value depend on the budgets only through it.
+S = sp.Symbol("s", positive=True)
+_U = sp.exp(-K * S / (K - 1))  # C_b / C_a with the printed constants
+#: value - L0(printed C_b) through u = exp(-K s/(K-1)): log(1 + (K-1)u) - log(1 + u) - log(K-1) u/(1 + u), i.e.
+#: Jensen's gap for log at the weights 1/(1+u), u/(1+u) on 1 and K-1 (>= 0, = 0 iff K = 2); equal to
+#: VALUE - L0_PRINTED (tests/test_certify_box.py proves it with sympy).
+PRINTED_GAP = sp.log(1 + (K - 1) * _U) - sp.log(1 + _U) - sp.log(K - 1) * _U / (1 + _U)
+
+
+def in_s(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with sqrt(E_H E_W) written as :data:`S` (E_H -> s^2, E_W -> 1 leaves every sqrt(E_H E_W) as s)."""
+    return expr.xreplace({E_H: S**2, E_W: sp.Integer(1)})
+
+
+INEQUALITIES = (
+    ProofInequality(
+        "printed_bound_valid",
+        "L0 with the printed C_b = exp(-s/(K-1)) is at most the optimal value (a valid bound; equal only at K = 2)",
+        PRINTED_GAP,
+        "SI A.1 Eq. (27) with the constants printed after Eq. (23)",
+        derived=((S, s),),
+    ),
+    ProofInequality(
+        "corrected_bound_tight",
+        "L0 with the corrected C_b = (K-1) exp(-s/(K-1)) is at most the optimal value, with equality (tight)",
+        in_s(VALUE - L0_TIGHT),
+        "SI A.1 Eq. (27) with the corrected C_b (erratum; proofs/fang2021.thm1.md, Step 5)",
+        derived=((S, s),),
+    ),
+)
+
 # --- tolerances ------------------------------------------------------------------------------------------
 VALUE_TOL = Tolerance(
     guard_digits=8,
     reason="the solve refines the KKT point until its residual is below 10^-(dps-5); the value is a sum of "
     "O(N K) terms, each rounded at dps digits, and is first-order insensitive to the remaining error: "
     "8 guard digits cover both",
+    budget=ErrorBudget(5, 1e2, 1, residuals=("kkt_stationarity",)),
 )
 GEOMETRY_TOL = Tolerance(
     guard_digits=10,
@@ -83,6 +118,7 @@ GEOMETRY_TOL = Tolerance(
     "of the KKT matrix on the complement of the rotation orbit); the condition measured over the 5 pinned and 40 "
     "drawn points (seed 0) is at most 2.8e3, so the forward error is below 10^-(dps-9): 10 guard digits leave one "
     "to spare (worst geometry error measured at dps 30: 1.8e-28 against 1e-20)",
+    budget=ErrorBudget(5, 2.8e3, 1, residuals=("kkt_stationarity",), condition=("kkt_condition",)),
 )
 
 QUANTITIES = (
@@ -258,6 +294,7 @@ CLAIM = Claim(
         Example({"K": "6", "n": "2", "p": "8", "E_H": "3", "E_W": "1/3"}, "K = 6, p > K"),
     ),
     errata=ERRATA,
+    inequalities=INEQUALITIES,
     module=__name__,
     certificate=certificate,
     certificate_note="value and lower_bound certified by a dual (Fenchel) bound of the Gram relaxation (15) and the "

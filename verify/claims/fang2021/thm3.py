@@ -33,10 +33,12 @@ from verify.models.contrastive import ContrastiveModel
 from verify.record import (
     Claim,
     Erratum,
+    ErrorBudget,
     Evidence,
     Example,
     Hypothesis,
     Parameter,
+    ProofInequality,
     Quantity,
     SolveOptions,
     SolveReport,
@@ -77,18 +79,31 @@ TIGHT_CONSTANTS = {"C_a": sp.exp(E_H / tau), "C_b": (K - 1) * sp.exp(-E_H / ((K 
 L0_PRINTED = lower_bound(PRINTED_CONSTANTS["C_a"], PRINTED_CONSTANTS["C_b"])  # depends on the foreign E_W
 L0_TIGHT = lower_bound(TIGHT_CONSTANTS["C_a"], TIGHT_CONSTANTS["C_b"])
 
+#: The proof's bound with the corrected constants equals the value (nc-verify certify: proven by sympy on any box).
+INEQUALITIES = (
+    ProofInequality(
+        "corrected_bound_tight",
+        "the right side of SI Eq. (47) with the corrected constants C_a = exp(E_H/tau), C_b = (K-1) exp(-E_H/((K-1) "
+        "tau)) is at most the optimal value, with equality (tight)",
+        VALUE - L0_TIGHT,
+        "SI A.2 Eqs. (44)-(47) with the corrected constants (erratum)",
+    ),
+)
+
 # --- tolerances ------------------------------------------------------------------------------------------
 VALUE_TOL = Tolerance(
     guard_digits=8,
     reason="the solve refines the KKT point until its residual is below 10^-(dps-5); the value is a sum of "
     "N^2 exponentials rounded at dps digits (log n + log1p form, no cancellation) and is first-order "
     "insensitive to the remaining error of the point: 8 guard digits cover both",
+    budget=ErrorBudget(5, 1e2, 1, residuals=("kkt_stationarity",)),
 )
 GEOMETRY_TOL = Tolerance(
     guard_digits=10,
     reason="norms and cosines carry the forward error of the point, ~ (KKT residual 10^-(dps-5)) x (condition "
     "of the KKT matrix off the rotation orbit); conditions up to ~1e4 are measured on the pinned and drawn "
     "points, so 10 guard digits leave at least one digit to spare",
+    budget=ErrorBudget(5, 1e4, 1, residuals=("kkt_stationarity",), condition=("kkt_condition",)),
 )
 
 QUANTITIES = (
@@ -310,6 +325,7 @@ CLAIM = Claim(
         Example({"K": "5", "n": "1", "p": "6", "E_H": "3", "tau": "1/2"}, "n = 1, K = 5, p > K: value ~1e-3"),
     ),
     errata=ERRATA,
+    inequalities=INEQUALITIES,
     module=__name__,
     certificate=certificate,
     certificate_note="value and lower_bound certified: (12) is convex in the Gram matrix X = H H^T (linear plus log-sum-exp of "

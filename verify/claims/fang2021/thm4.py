@@ -45,6 +45,7 @@ from verify.claims.fang2021._thm4_forms import (
     E_W,
     GEOMETRY,
     GEOMETRY_TOL,
+    INEQUALITIES,
     ROOT_TOL,
     S_TRUE,
     THRESHOLD_GAP,
@@ -222,6 +223,7 @@ def claim_for_families(
         errata=errata,
         explorations=explorations,
         module=__name__,
+        inequalities=INEQUALITIES,
         certificate_note="none: the losses (14) other than cross-entropy are convex functions of the softmax, not of "
         "the logits (g1 = (1-x)^q, g2 = x^q are not convex in z), so (15) is not a convex program and weak duality "
         "gives no certificate; cross-entropy itself is certified by fang2021.thm1; verified only",

@@ -47,6 +47,7 @@ from verify.authoring.strategies import assume, log_decimals
 from verify.base.errors import InputError
 from verify.base.precision import evaluate_expr
 from verify.claims.fang2021 import PAPER, SEEDS
+from verify.claims.fang2021._thm5_balls import r0_ball, r1_ball
 from verify.claims.fang2021._thm5_errata import ERRATA, VANISHED_POINT
 from verify.claims.fang2021._thm5_explore import EXPLORATIONS
 from verify.claims.fang2021._thm5_forms import (
@@ -75,6 +76,7 @@ from verify.models.two_group import TwoGroupProgram
 from verify.record import (
     Claim,
     Erratum,
+    ErrorBudget,
     Evidence,
     Example,
     Exploration,
@@ -170,11 +172,12 @@ __all__ = [
 
 # --- tolerances ------------------------------------------------------------------------------------------
 VALUE_TOL = Tolerance(
-    guard_digits=8,
+    guard_digits=7,
     reason="both sides solve to a KKT residual of 10^-(dps-5) or better (reference: symbolic Newton at dps+10; "
     "solver: generic refinement at dps) and the value is first-order insensitive to the point's error; a few "
-    "O(1) terms rounded at dps digits: 8 guard digits cover both (measured worst over the 7 pinned and 40 "
+    "O(1) terms rounded at dps digits (x10): 5 + 1 + 1 spare = 7 guard digits cover both (measured worst over the 7 pinned and 40 "
     "drawn points of seed 3 at dps 30: 4.2e-30 against 1e-22)",
+    budget=ErrorBudget(5, 1e1, 1),
 )
 
 
@@ -185,25 +188,28 @@ GEOMETRY_TOL = Tolerance(
     ">= 2%); measured worst over the 7 small pinned and 40 drawn points of seed 3 at dps 30: 5.6e-30, and "
     "1.9e-27 at the K = 10^6 pinned point (cos_minority = 2.4e-5 there, a difference of nearly equal terms; "
     "absolute error 5e-32), against 1e-20",
+    budget=ErrorBudget(5, 1e4, 1),
 )
 
 
 R0_TOL = Tolerance(
-    guard_digits=8,
+    guard_digits=5,
     reason="reference: augmented Newton at dps+10; solver: secant in log R on 4 L_H L_W - 1 measured at dps+5, "
-    "stopped at a step of 10^-(dps-3) (the secant's error is far below its last step), slope dm/dlog R = O(1); "
+    "stopped at a step of 10^-(dps-3) (the secant's error is far below its last step), slope dm/dlog R = O(1) (x10): 3 + 1 + 1 spare = 5 guard digits; "
     "measured worst over 47 points of seed 3 at dps 30: 4.4e-35 against 1e-22",
+    budget=ErrorBudget(3, 1e1, 1),
 )
 
 
 R1_TOL = Tolerance(
-    guard_digits=8,
+    guard_digits=6,
     reason="reference: closed form at dps+5; solver: secant in log R on the measured vanishing margin (smallest "
     "eigenvalue of the Lagrangian Hessian in (s_A, s_B, d) at the vanished KKT point, refined to a residual of "
     "10^-(dps) at dps+5 digits, Hessian by central differences at 2(dps+5)+10 digits), stopped at a step of "
-    "10^-(dps-3); the margin crosses zero linearly (slope ~ 0.03 per unit log R at K_A=7, K_B=3, E_H E_W=5); "
+    "10^-(dps-3); the margin crosses zero linearly (slope ~ 0.03 per unit log R at K_A=7, K_B=3, E_H E_W=5: x1e2): 3 + 2 + 1 spare = 6 guard digits; "
     "measured worst over the 8 pinned and 10 drawn points of seed 3 at dps 30: 8.4e-32 against 1e-22 (both "
     "sides undefined, with their reasons, at the 7 points where the classifiers never vanish)",
+    budget=ErrorBudget(3, 1e2, 1),
 )
 
 
@@ -236,6 +242,7 @@ QUANTITIES = (
         None,
         R0_TOL,
         reference=r0_value,
+        ball=r0_ball,
         definition="root in R of the collapsed reduced KKT system (p_B = q_B = 0) together with 4 L_H L_W = 1, "
         "L_H, L_W the multipliers of F = sum_k (n_k/n_B) L(z_k, y_k) with the budgets written as sums "
         "(equivalently L_W = sqrt(E_H/E_W)/2); mpmath Newton at dps + 10 from a float bracket",
@@ -249,6 +256,7 @@ QUANTITIES = (
         None,
         R1_TOL,
         reference=r1_quantity,
+        ball=r1_ball(R1, R1_DENOMINATOR),
         definition="R1 = sqrt((K_A/K^2) / (L_A'(x)^2/K - K_B e^(-2x)/D_A^2)), x = K sqrt(E_H E_W)/K_A: where the "
         "Lagrangian Hessian in (s_A, s_B, d) at the vanished point turns PSD (proofs/fang2021.thm5.md, Step 5); "
         "undefined for K_A = 1 or where Lemma 5's case (ii) fails (denominator <= 0)",

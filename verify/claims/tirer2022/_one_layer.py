@@ -18,7 +18,16 @@ from verify.base.precision import evaluate_expr
 from verify.geometry import norm, pairwise_cosines
 from verify.models.arith import FLOAT, Arithmetic, mp_arithmetic
 from verify.models.mse_features import BiasMode, MSEFeaturesModel, singular_values
-from verify.record import Hypothesis, Parameter, Quantity, SolveOptions, SolveReport, Tolerance, Undefined
+from verify.record import (
+    ErrorBudget,
+    Hypothesis,
+    Parameter,
+    Quantity,
+    SolveOptions,
+    SolveReport,
+    Tolerance,
+    Undefined,
+)
 from verify.solvers.landscape import explore, local_minima_details
 from verify.solvers.threads import single_threaded_blas
 from verify.solvers.thresholds import origin_threshold
@@ -81,6 +90,7 @@ VALUE_TOL = Tolerance(
     reason="the polish stops at a relative stationarity 10^-(dps-5); the value is quadratic in the point's error "
     "and a sum of O(K^2 n d) products rounded at dps digits: 8 guard digits cover both (measured worst over the "
     "pinned and drawn points of the tests at dps 30: below 1e-28)",
+    budget=ErrorBudget(5, 1e2, 1, residuals=("stationarity",)),
 )
 GEOMETRY_TOL = Tolerance(
     guard_digits=10,
@@ -90,12 +100,14 @@ GEOMETRY_TOL = Tolerance(
     "strategies keep 2% from every tie) is at most 2.2e4 (remark3_2; 1e4 for thm3_1/thm3_2, 4e2 with two layers), "
     "so the error is below 10^-(dps-5) x 2.2e4 < 10^-(dps-10); worst measured at dps 30: 2.4e-28 (remark3_2 "
     "cos_means), below 4e-30 elsewhere",
+    budget=ErrorBudget(5, 2.2e4, 0, residuals=("stationarity",), condition=("hessian_condition",)),
 )
 THRESHOLD_TOL = Tolerance(
-    guard_digits=8,
+    guard_digits=2,
     reason="the threshold is sigma_max(M)^2/(h_W h_H) from Hessian blocks obtained by exact differencing of an "
     "affine gradient at dps+10 digits and a symmetric eigenvalue solve (mpmath eigsy) at dps+10: the only error "
-    "is rounding, far below 10^-(dps-8)",
+    "is the rounding of the result to dps digits, x10 for the operations after (sqrt, product): 2 guard digits",
+    budget=ErrorBudget(0, 1e1, 1, residuals=("threshold_block_residual",)),
 )
 
 

@@ -16,6 +16,8 @@ from fractions import Fraction
 import mpmath
 import sympy as sp
 
+from verify.certify.intervals import Undecided, arb_of, closed_form_ball, precision
+from verify.certify.roots import positive_roots_by_sign_change
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
     SAMPLES,
@@ -24,7 +26,7 @@ from verify.claims.tirer2022._one_layer import (
     positive,
 )
 from verify.models.arith import to_mpf
-from verify.record import Hypothesis, Parameter, Quantity, Tolerance, Undefined
+from verify.record import ErrorBudget, Hypothesis, Parameter, Quantity, Tolerance, Undefined
 
 PARAMETERS = (
     Parameter("K", "integer", "number of classes"),
@@ -65,17 +67,19 @@ HYPOTHESES = (
 )
 
 THRESHOLD_TOL = Tolerance(
-    guard_digits=8,
+    guard_digits=2,
     reason="both sides are roots at dps+10 digits: the closed forms are exact, the measurement solves the tie and "
     "fold systems of the diagonal sub-model by mpmath Newton to residual 10^-(dps+2) (numerical Jacobian); the "
     "roots are simple (the tie crossing is transversal; the fold system is regular in (a, b, c, t)), so their "
-    "error is ~ the residual: 8 guard digits are ample",
+    "error is ~ the residual; the last error is the rounding to dps digits, x10 for the few operations after: 2 guard digits",
+    budget=ErrorBudget(0, 1e1, 1),
 )
 ROOT_TOL = Tolerance(
-    guard_digits=10,
+    guard_digits=9,
     reason="u is measured as (singular value of W2 W1 Hbar1)^(1/3) at the polished point: the forward error of the "
     "point (stationarity 10^-(dps-5) times the Hessian condition off the orbit, measured below 1e3 at the pinned "
-    "and drawn points, which keep K beta 2% from both ties) is below 10^-(dps-9)",
+    "and drawn points, which keep K beta 2% from both ties) is below 10^-(dps-8): 5 + 3 + 1 spare = 9 guard digits",
+    budget=ErrorBudget(5, 1e3, 1, residuals=("stationarity",), condition=("hessian_condition",)),
 )
 
 
@@ -96,6 +100,26 @@ def u_root(values: Mapping[str, Fraction], dps: int) -> mpmath.mpf | Undefined:
         real = [mpmath.re(r) for r in roots if abs(mpmath.im(r)) <= mpmath.mpf(10) ** (-(dps + 5))]
         u = max(r for r in real if r > 0)
         return mpmath.findroot(lambda x: x**4 - x + kb, u)  # polish the root at the working precision
+
+
+def u_ball(values: Mapping[str, Fraction], dps: int):
+    """The ``ball`` hook of u: the quartic u^4 - u + K beta (K beta = cbrt(K^3 n lambda_H1 lambda_W1 lambda_W2) as
+    a ball) has at most two positive roots (Descartes: signs + - +); both are enclosed by certified sign
+    changes around mpmath's approximations (verify/certify/roots.py), so the larger ball holds the largest
+    positive root. At the fold (a double root) or beyond it no sign change exists: no ball."""
+    c = _exact(values)
+    if c >= Fraction(27, 256):
+        raise Undecided(
+            "K beta >= 3 2^(-8/3): no simple positive root (the fold or no root): no sign change to certify"
+        )
+    with mpmath.workdps(dps + 20):
+        kb = mpmath.cbrt(to_mpf(c))
+        approx = [mpmath.re(r) for r in mpmath.polyroots([1, 0, 0, -1, kb], maxsteps=200, extraprec=2 * dps)]
+        approx = [mpmath.findroot(lambda x: x**4 - x + kb, r) for r in approx if r > 0]
+    with precision(dps + 10):
+        kb_ball = (arb_of(c).log() / 3).exp()  # cbrt of an exact rational, outward rounded
+        roots = positive_roots_by_sign_change([arb_of(1), arb_of(0), arb_of(0), arb_of(-1), kb_ball], approx)
+        return +roots[-1]
 
 
 def _from_u(fn):
@@ -152,6 +176,7 @@ def common_quantities() -> list:
             None,
             ROOT_TOL,
             reference=_from_u(lambda u, b, lam: u),
+            ball=u_ball,
             definition="largest positive root of u^4 - u + K beta (mpmath polyroots, polished by findroot)",
             needs=_ALL,
         ),
@@ -211,6 +236,7 @@ def common_quantities() -> list:
             BETA_GLOBAL,
             THRESHOLD_TOL,
             standalone=True,
+            ball=closed_form_ball(BETA_GLOBAL),
         ),
         Quantity(
             "beta_local_threshold",
@@ -218,6 +244,7 @@ def common_quantities() -> list:
             BETA_LOCAL,
             THRESHOLD_TOL,
             standalone=True,
+            ball=closed_form_ball(BETA_LOCAL),
         ),
         Quantity(
             "u_at_global_tie",
@@ -225,6 +252,7 @@ def common_quantities() -> list:
             2 ** sp.Rational(-1, 3),
             THRESHOLD_TOL,
             standalone=True,
+            ball=closed_form_ball(2 ** sp.Rational(-1, 3)),
         ),
         Quantity(
             "u_at_local_tie",
@@ -232,6 +260,7 @@ def common_quantities() -> list:
             2 ** sp.Rational(-2, 3),
             THRESHOLD_TOL,
             standalone=True,
+            ball=closed_form_ball(2 ** sp.Rational(-2, 3)),
         ),
         Quantity(
             "value_at_local_tie",
@@ -239,5 +268,6 @@ def common_quantities() -> list:
             sp.Rational(9, 16),
             THRESHOLD_TOL,
             standalone=True,
+            ball=closed_form_ball(sp.Rational(9, 16)),
         ),
     ]

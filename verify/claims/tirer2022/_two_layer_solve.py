@@ -143,9 +143,14 @@ def _solve_two_layer(
         if nonzero:
             found.append(nonzero[0])
     messages = [f"best: {land.best.name}", land.best.polished.message]
+    # corroboration counts requested starts: each runs 3 L-BFGS (scales), and the runs of one request may all
+    # fall into one partly active local minimum (d = K), so 2 of the 3 runs of a single start agreeing is not
+    # the independent agreement min_agreeing asks for: at most one corroboration per requested start
+    corroborating = min(land.agreeing, options.n_starts)
     details: dict = {
         "starts": 3 * options.n_starts,
-        "starts_at_best": land.agreeing,
+        "starts_at_best": corroborating,
+        "runs_at_best": land.agreeing,
         "start_values": [float(v) for v in land.lbfgs_values],
         "best_point": land.best.name,
     }
@@ -167,7 +172,8 @@ def _solve_two_layer(
             q = {k: (why,) for k in keep}
             messages.append("no nonzero local minimiser with all K directions active among the starts")
         q["value"] = (value_of(land.best),)
-        converged = land.best.polished.converged and land.agreeing >= options.min_agreeing and land.best.local_minimum
+        details["locally_converged"] = bool(land.best.polished.converged and land.best.local_minimum)
+        converged = details["locally_converged"] and corroborating >= options.min_agreeing
         if relu:
             conditions = []
             ratios = []
@@ -215,8 +221,11 @@ def _solve_two_layer(
             q["u_at_local_tie"] = (mpmath.cbrt(thr.fold.a * thr.fold.b * thr.fold.c),)
             q["value_at_local_tie"] = (thr.fold.value,)
     converged = converged and thr.converged
-    if land.agreeing < options.min_agreeing:
-        messages.append(f"best value reached by {land.agreeing} starts (< {options.min_agreeing}): not corroborated")
+    if corroborating < options.min_agreeing:
+        messages.append(
+            f"best value reached by {land.agreeing} of {3 * options.n_starts} L-BFGS runs from {options.n_starts} "
+            f"requested start(s) (counted once per start: {corroborating} < {options.min_agreeing}): not corroborated"
+        )
     float_q = measure(m, nonzero[0].x_float, FLOAT, options.dps) if nonzero else {}
     if nonzero:
         float_q["value_nonzero"] = (nonzero[0].value_float,)

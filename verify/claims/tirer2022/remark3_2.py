@@ -24,6 +24,7 @@ from fractions import Fraction
 
 import sympy as sp
 
+from verify.certify.intervals import closed_form_ball
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
@@ -131,6 +132,7 @@ QUANTITIES = (
         KAPPA,
         THRESHOLD_TOL,
         standalone=True,
+        ball=closed_form_ball(KAPPA),
     ),
     Quantity(
         "lambda_W_threshold",
@@ -138,6 +140,7 @@ QUANTITIES = (
         LAMBDA_W_THRESHOLD,
         THRESHOLD_TOL,
         standalone=True,
+        ball=closed_form_ball(LAMBDA_W_THRESHOLD),
     ),
 )
 

@@ -22,6 +22,7 @@ from fractions import Fraction
 
 import sympy as sp
 
+from verify.certify.intervals import closed_form_ball
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.claims.tirer2022._one_layer import (
     GEOMETRY_TOL,
@@ -106,6 +107,7 @@ QUANTITIES = (
         KAPPA,
         THRESHOLD_TOL,
         standalone=True,
+        ball=closed_form_ball(KAPPA),
     ),
     Quantity(
         "lambda_W_threshold",
@@ -113,6 +115,7 @@ QUANTITIES = (
         LAMBDA_W_THRESHOLD,
         THRESHOLD_TOL,
         standalone=True,
+        ball=closed_form_ball(LAMBDA_W_THRESHOLD),
     ),
 )
 

@@ -31,6 +31,7 @@ PLOTTERS: dict[str, str] = {
     "fang2021.thm5": "verify.face.figures.fang2021:figure",
     "tirer2022.": "verify.face.figures.tirer2022:figure",
     "dang2024.prop1": "verify.face.figures.dang2024:figure",
+    "hong2023.": "verify.face.figures.hong2023:figure",
 }
 
 

@@ -37,6 +37,24 @@ def _f(v) -> float:
     return float("nan") if not isinstance(v, mpmath.mpf) else float(v)
 
 
+def _refuse_total_collapse(values: dict, r_min: float) -> None:
+    """Every class collapses (W = 0, H = 0) for all R >= r_min once lambda_W lambda_H >= (K-1) n_A / (K N^2) at
+    r_min (the largest class's threshold, decreasing in R): nothing to draw, refused before any solve
+    (lambda_H = 1e30 would otherwise spend minutes polishing zeros)."""
+    from verify.claims.dang2024._closed_form import total_collapse_lambda
+
+    KA, KB, nB = int(values["K_A"]), int(values["K_B"]), Fraction(values["n_B"])
+    sizes = (Fraction(f"{r_min:.12g}") * nB,) * KA + (nB,) * KB
+    threshold = total_collapse_lambda(sizes)
+    if values["lambda_W"] * values["lambda_H"] >= threshold:
+        raise InputError(
+            f"lambda_W lambda_H = {float(values['lambda_W'] * values['lambda_H']):.3g}: every class collapses "
+            f"(W = 0, H = 0) for every R >= {r_min:g}",
+            parameter="lambda_H",
+            fix=f"give lambda_W lambda_H < {float(threshold):.3g} (the total-collapse threshold at R = {r_min:g})",
+        )
+
+
 def figure_data(values: dict, *, r_min: float, r_max: float, points: int, markers: int = 6, dps: int = 20):
     """Closed-form curves and solved markers for prop1 at (K_A, K_B, n_B, lambda_W, lambda_H), R in [r_min, r_max]."""
     from verify.claims.dang2024 import prop1
@@ -47,6 +65,7 @@ def figure_data(values: dict, *, r_min: float, r_max: float, points: int, marker
         raise InputError(f"--r-min {r_min}, --r-max {r_max}", parameter="--r-min", fix="need 1 <= r-min < r-max")
     if points < 2:
         raise InputError(f"--points {points}", parameter="--points", fix="use at least 2 points")
+    _refuse_total_collapse(values, r_min)
     ratios = np.geomspace(r_min, r_max, points)
     curves = {q: [] for q in NORMS + COSINES}
     for r in ratios:

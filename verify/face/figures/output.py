@@ -25,6 +25,18 @@ def _pyplot():
     return plt
 
 
+#: True while a progress bar's line is open on stderr (no newline yet): an error printed then starts a new line.
+LINE_OPEN = [False]
+
+
+def close_progress_line() -> None:
+    """End an open progress-bar line, so that an error message is not appended to the bar's counts."""
+    if LINE_OPEN[0]:
+        sys.stderr.write("\n")
+        sys.stderr.flush()
+        LINE_OPEN[0] = False
+
+
 def progress_bar(label: str) -> Callable[[int, int], None]:
     """A text progress bar on stderr: ``progress(done, total)``."""
 
@@ -32,6 +44,7 @@ def progress_bar(label: str) -> Callable[[int, int], None]:
         width = 30
         filled = int(width * done / total)
         sys.stderr.write(f"\r{label:<28} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        LINE_OPEN[0] = done != total
         if done == total:
             sys.stderr.write("\n")
         sys.stderr.flush()

@@ -190,6 +190,52 @@ def draw(trace: Trace, outputs: Sequence[str]) -> None:
     plt.close(fig)
 
 
+#: Most variables of a plotted descent: the experiments run 20000-60000 fixed steps, so a model of 2e4
+#: variables already costs minutes of float64 work.
+MAX_PLOT_VARIABLES = 20000
+
+
+def _refuse_sweep_options(args) -> None:
+    """--figure3, --r-min and --r-max belong to fang2021.thm5's sweep over R: refused here, not ignored."""
+    if getattr(args, "figure3", False):
+        raise InputError(
+            "--figure3 is fang2021.thm5's figure", parameter="--figure3", fix="drop --figure3 for tirer2022"
+        )
+    for flag, attr, default in (("--r-min", "r_min", 1.0), ("--r-max", "r_max", 1e4)):
+        if getattr(args, attr, default) != default:
+            raise InputError(
+                f"{flag} sweeps R in fang2021.thm5's plot; a tirer2022 plot is a descent trace",
+                parameter=flag,
+                fix=f"drop {flag} (--points sets the number of trace points)",
+            )
+
+
+def _refuse_unstable_or_large(claim_id: str, values) -> None:
+    """Fixed-step descent diverges once step x weight decay > 2 (the regulariser's curvature alone), and a
+    model of more than MAX_PLOT_VARIABLES variables would run for minutes: both refused before the descent."""
+    exp = EXPERIMENTS[claim_id]
+    for name, lam in values.items():
+        if name.startswith("lambda") and exp["step"] * lam > 2:
+            raise InputError(
+                f"{name} = {float(lam):.3g}: the experiment's fixed step {exp['step']} diverges (step x {name} > 2)",
+                parameter=name,
+                fix=f"give {name} <= {2 / exp['step']:g}",
+            )
+    K, n = int(values["K"]), int(values["n"])
+    if "d" in values:  # W (K x d), H (d x K n), a bias of K: counted before any array is built
+        dim = int(values["d"]) * K * (n + 1) + K
+    else:  # W2 (K x d2), W1 (d2 x d1), H1 (d1 x K n)
+        d1, d2 = int(values["d1"]), int(values["d2"])
+        dim = K * d2 + d2 * d1 + d1 * K * n
+    if dim > MAX_PLOT_VARIABLES:
+        raise InputError(
+            f"the plotted model has {dim} variables (K, n and the widths), above {MAX_PLOT_VARIABLES}",
+            parameter="K",
+            fix=f"choose K, n and d so that the model has at most {MAX_PLOT_VARIABLES} variables (the descent runs "
+            f"{exp['iterations']} steps)",
+        )
+
+
 def figure(claim, assignments, args):
     """``nc-verify plot tirer2022.<claim> [name=value ...] --out FILE`` (dispatched by verify.face.figures)."""
     from verify.face.figures import Figure
@@ -198,9 +244,11 @@ def figure(claim, assignments, args):
 
     if claim.id not in EXPERIMENTS:
         raise InputError(f"no plot for {claim.id}", parameter="ID", fix=f"plot supports {', '.join(EXPERIMENTS)}")
+    _refuse_sweep_options(args)
     params = claim.parse({**EXPERIMENTS[claim.id]["params"], **assignments})
+    _refuse_unstable_or_large(claim.id, params)
     check_outputs(args.out)
-    trace = gradient_descent_trace(claim.id, params)
+    trace = gradient_descent_trace(claim.id, params, points=getattr(args, "points", 60))
     draw(trace, args.out)
     last = {k: f"{v[-1]:.2e}" for k, v in trace.metrics.items()}
     text = f"wrote {', '.join(args.out)}: final |objective - optimum| {abs(trace.gap[-1]):.2e}; " + ", ".join(

@@ -1,0 +1,63 @@
+"""Every tolerance is tied to its reason, and the reason is checked (issue 18; verify/authoring/tolerances.py).
+
+A tolerance looser than its error budget fails; a value tolerance loosened 10^10x is caught; at each claim's
+pinned points the residuals and conditions the budgets assume are those the solve measures; a statistical
+quantity's tolerance is the solve's interval."""
+
+from dataclasses import replace
+
+import pytest
+
+from verify.authoring.tolerances import budget_violations, looser_than_reason
+from verify.engine.registry import catalogue
+from verify.record import SolveOptions
+
+CLAIMS = list(catalogue().values())
+OPTIONS = SolveOptions(dps=30)
+
+
+def _statistical(claim):
+    return {q.name for q in claim.quantities if q.tolerance.budget is None}
+
+
+@pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
+def test_no_tolerance_is_looser_than_its_budget(claim):
+    problems = [p for p in looser_than_reason(claim) if p.split(":")[1] not in _statistical(claim)]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
+def test_budgets_hold_at_the_pinned_points(claim):
+    """The residual and condition each budget assumes, measured by the solve at the first two pinned points;
+    a statistical quantity has its interval in the solve's details instead."""
+    for example in claim.examples[:2]:
+        values = claim.parse(example.params)
+        report = claim.solver(values, OPTIONS)
+        if not report.converged:
+            continue
+        assert not budget_violations(claim, report), budget_violations(claim, report)
+        for name in _statistical(claim):
+            assert name in report.details.get("intervals", {}), f"{name}: no interval in the solve's details"
+
+
+def test_a_value_tolerance_loosened_1e10_is_caught():
+    claim = catalogue()["fang2021.thm1"]
+    value = claim.quantity("value")
+    loose = replace(value, tolerance=replace(value.tolerance, guard_digits=value.tolerance.guard_digits + 10))
+    mutated = replace(claim, quantities=tuple(loose if q.name == "value" else q for q in claim.quantities))
+    assert any("value" in p and "looser" in p for p in looser_than_reason(mutated))
+    padded = replace(loose, tolerance=replace(loose.tolerance, budget=replace(loose.tolerance.budget, spare_digits=11)))
+    mutated = replace(claim, quantities=tuple(padded if q.name == "value" else q for q in claim.quantities))
+    assert any("spare" in p for p in looser_than_reason(mutated))  # padding the budget instead is caught too
+
+
+def test_an_overstated_condition_is_caught():
+    """A budget whose assumed amplification is below what the solve measures is reported."""
+    claim = catalogue()["fang2021.thm1"]
+    geometry = claim.quantity("cosine")
+    tight = replace(geometry.tolerance, budget=replace(geometry.tolerance.budget, amplification=1.0))
+    mutated = replace(
+        claim, quantities=tuple(replace(q, tolerance=tight) if q.name == "cosine" else q for q in claim.quantities)
+    )
+    values = claim.parse(claim.examples[0].params)
+    assert any("kkt_condition" in p for p in budget_violations(mutated, claim.solver(values, OPTIONS)))

@@ -1,0 +1,193 @@
+"""Tirer & Bruna 2022, Section 4.1, "Remark on the choice of loss function": with cross-entropy, the two-layer
+model (23) collapses to a simplex ETF.
+
+Statement (seed 003, line 92): "a similar theorem can be stated for cross-entropy loss ... Naturally, in such a
+statement the collapse will be to a simplex ETF rather than to an OF. Indeed, we empirically observed that also
+when using the cross-entropy loss in (23), the global minimizers H1 and W1 H1 collapse to a simplex ETF structure."
+The paper gives no formula; the remark is made precise here (proofs/tirer2022.ce_two_layer.md): at a global
+minimiser with n samples per class, every level collapses (h1_{k,i} = hbar1_k) and the class means of H1 and of
+H2 = W1 H1, the rows of W2 and the rows of W2 W1 are simplex ETFs (pairwise cosines -1/(K-1)); the logit matrix
+is a* P (x) 1_n^T with a* the minimiser of the one-variable function
+
+    g(a) = ln(1 + (K-1) e^{-a}) + (3/2)(K-1) beta a^{2/3},   beta = (n lambda_H1 lambda_W1 lambda_W2)^{1/3},
+
+(the three-factor identity min {sum (lambda_j/2)||A_j||^2 : W2 W1 H1 = Z} = (3/2)(lambda_W2 lambda_W1
+lambda_H1)^{1/3} sum_i sigma_i(Z)^{2/3}, at Z = a P (x) 1_n^T), and the value is g(a*) when it is below ln K.
+No closed form: a* is a root of g'(a) = 0, computed.
+
+Independent solve: the full program on the individual samples (the kit's :func:`verify.authoring.minimise` on
+:class:`verify.models.two_layer_ce.TwoLayerCEModel`: SLSQP multistart, mpmath refinement), never told the ETF or g.
+Checked where the nonzero point beats the origin by a wide margin (K beta <= 1/5).
+"""
+
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from verify import authoring as a
+from verify.claims.tirer2022 import PAPER, SEEDS
+from verify.geometry import pairwise_cosines
+from verify.models.two_layer_ce import TwoLayerCEModel
+
+K = sp.Symbol("K", positive=True)
+ETF_COSINE = -1 / (K - 1)
+NEEDS = ("K", "n", "lambda_W1", "lambda_W2", "lambda_H1")
+
+
+def _g(values):
+    Kv = int(values["K"])
+    prod = values["n"] * values["lambda_H1"] * values["lambda_W1"] * values["lambda_W2"]
+    beta = mpmath.cbrt(mpmath.mpf(prod.numerator) / prod.denominator)
+    return (
+        lambda t: (
+            mpmath.log(1 + (Kv - 1) * mpmath.exp(-t)) + mpmath.mpf(3) / 2 * (Kv - 1) * beta * t ** (mpmath.mpf(2) / 3)
+        )
+    ), Kv
+
+
+def gap(values, dps: int):
+    """a*: the positive root of g'(a) = 0 with the lowest g (Newton from a float grid minimum)."""
+    with mpmath.workdps(dps + 10):
+        g, Kv = _g(values)
+        grid = [mpmath.mpf(t) / 20 for t in range(1, 600)]
+        start = min(grid, key=g)
+        root = mpmath.findroot(lambda t: mpmath.diff(g, t), start)
+        if not (root > 0 and g(root) < mpmath.log(Kv)):
+            return a.Unavailable("the origin is (close to) the global minimiser: no ETF to compare")
+        return +root
+
+
+def value(values, dps: int):
+    root = gap(values, dps)
+    if isinstance(root, a.Undefined):
+        return root
+    with mpmath.workdps(dps + 10):
+        return +_g(values)[0](root)
+
+
+def _measure(m: TwoLayerCEModel, x, ar) -> dict:
+    W2, W1, H1 = m.unpack(x)
+    Hbar1 = m.class_means(H1)
+    Hbar2 = W1 @ Hbar1
+    zero = 1e-8 if ar.name == "float64" else mpmath.mpf(10) ** (-(mpmath.mp.dps // 2))
+    Z = W2 @ Hbar2  # K x K: column k the logits of class k
+    gaps = tuple(Z[k, k] - Z[j, k] for k in range(m.K) for j in range(m.K) if j != k)
+    return {
+        "value": (m.objective(x, ar),),
+        "logit_gap": gaps,
+        "cos_hbar1": pairwise_cosines(Hbar1.T, zero_tol=zero, label="hbar1"),
+        "cos_hbar2": pairwise_cosines(Hbar2.T, zero_tol=zero, label="hbar2"),
+        "cos_w2": pairwise_cosines(W2, zero_tol=zero, label="w2"),
+        "cos_w2w1": pairwise_cosines(W2 @ W1, zero_tol=zero, label="(W2 W1)_"),
+        "collapse_fraction": (
+            1 - max(np.abs(H1[:, j] - Hbar1[:, j // m.n]).max() for j in range(m.N)) / np.abs(Hbar1).max(),
+        ),
+    }
+
+
+VALUE_TOL = a.tolerance(
+    8,
+    "the solve's KKT residual is 10^-(dps-5) and the value is first-order insensitive to it; the reference is "
+    "g at a Newton root of g' at dps+10: 8 guard digits",
+)
+GEOMETRY_TOL = a.tolerance(
+    10,
+    "cosines, gaps and the within-class spread carry the refined point's forward error: KKT residual "
+    "10^-(dps-5) times the Hessian condition off the symmetry orbit (< 1e3 at K beta <= 1/5, far from the tie "
+    "with the origin); absolute for the zero spread: 10 guard digits",
+)
+
+CLAIM = a.claim(
+    id="tirer2022.ce_two_layer",
+    title="Two layers with cross-entropy: H1, W1 H1, W2 and W2 W1 collapse to simplex ETFs (Section 4.1 remark)",
+    statement="For (23) with mean cross-entropy instead of MSE (balanced, no bias), where the nonzero point is "
+    "global, every global minimiser has h1_{k,i} = hbar1_k and simplex-ETF class means at both levels, W2 and "
+    "W2 W1 (pairwise cosines -1/(K-1)); the logit gap is the minimiser a* of ln(1 + (K-1)e^-a) + (3/2)(K-1) "
+    "beta a^(2/3), beta = (n lambda_H1 lambda_W1 lambda_W2)^(1/3), and the value is its minimum",
+    source=a.Source(
+        PAPER, "Section 4.1, 'Remark on the choice of loss function' (an empirical remark; made precise here)", SEEDS
+    ),
+    convention=TwoLayerCEModel.convention,
+    parameters=[
+        a.integer("K", "number of classes"),
+        a.integer("n", "samples per class"),
+        a.real("lambda_W1", "weight decay of W1"),
+        a.real("lambda_W2", "weight decay of W2"),
+        a.real("lambda_H1", "weight decay of H1"),
+        a.integer("d1", "first feature dimension (solve only, d1 >= K)", default=lambda v: v["K"], default_text="K"),
+        a.integer("d2", "second feature dimension (solve only, d2 >= K)", default=lambda v: v["K"], default_text="K"),
+    ],
+    hypotheses=[
+        a.hypothesis("K >= 2", lambda v: v["K"] >= 2, "K", "use at least two classes"),
+        a.hypothesis("n >= 1", lambda v: v["n"] >= 1, "n", "give at least one sample per class"),
+        a.hypothesis("lambda_W1 > 0", lambda v: v["lambda_W1"] > 0, "lambda_W1", "give a positive weight decay"),
+        a.hypothesis("lambda_W2 > 0", lambda v: v["lambda_W2"] > 0, "lambda_W2", "give a positive weight decay"),
+        a.hypothesis("lambda_H1 > 0", lambda v: v["lambda_H1"] > 0, "lambda_H1", "give a positive weight decay"),
+        a.hypothesis(
+            "K beta <= 1/5",
+            lambda v: v["K"] ** 3 * v["n"] * v["lambda_H1"] * v["lambda_W1"] * v["lambda_W2"] <= sp.Rational(1, 125),
+            "lambda_W2",
+            "the range checked (the nonzero ETF point beats the origin by a wide margin): lower the weight decays",
+            uses=NEEDS,
+        ),
+        a.hypothesis("d1 >= K", lambda v: v["d1"] >= v["K"], "d1", "raise d1 to K", uses=("d1", "K")),
+        a.hypothesis("d2 >= K", lambda v: v["d2"] >= v["K"], "d2", "raise d2 to K", uses=("d2", "K")),
+    ],
+    quantities=[
+        a.quantity(
+            "value",
+            "the minimum: g(a*)",
+            None,
+            VALUE_TOL,
+            reference=value,
+            needs=NEEDS,
+            definition="g(a*) = ln(1 + (K-1)e^-a*) + (3/2)(K-1) beta a*^(2/3), a* a Newton root of g'",
+        ),
+        a.quantity(
+            "logit_gap",
+            "z_k - z_j (j != k) at the class means, every pair: a*",
+            None,
+            GEOMETRY_TOL,
+            reference=gap,
+            needs=NEEDS,
+            definition="the minimiser a* of g (a root of g'(a) = 0), computed",
+        ),
+        a.quantity("cos_hbar1", "cos(hbar1_k, hbar1_l): -1/(K-1)", ETF_COSINE, GEOMETRY_TOL, needs=NEEDS),
+        a.quantity(
+            "cos_hbar2", "cos(hbar2_k, hbar2_l), hbar2 = W1 hbar1: -1/(K-1)", ETF_COSINE, GEOMETRY_TOL, needs=NEEDS
+        ),
+        a.quantity("cos_w2", "cos of rows of W2: -1/(K-1)", ETF_COSINE, GEOMETRY_TOL, needs=NEEDS),
+        a.quantity("cos_w2w1", "cos of rows of W2 W1: -1/(K-1)", ETF_COSINE, GEOMETRY_TOL, needs=NEEDS),
+        a.quantity(
+            "collapse_fraction",
+            "1 - max |h1_{k,i} - hbar1_k| / max |hbar1| (1: within-class collapse)",
+            sp.Integer(1),
+            GEOMETRY_TOL,
+            needs=NEEDS,
+        ),
+    ],
+    solve=a.minimise(
+        lambda v: TwoLayerCEModel(
+            int(v["K"]), int(v["n"]), int(v["d1"]), int(v["d2"]), v["lambda_W1"], v["lambda_W2"], v["lambda_H1"]
+        ),
+        _measure,
+        "(23) with mean cross-entropy on the individual samples: SLSQP multistart from seeded standard-normal "
+        "starts (best value reached by >= 2), mixed-precision Newton refinement in mpmath; invariants at the "
+        "refined point",
+        measures=("value", "logit_gap", "cos_hbar1", "cos_hbar2", "cos_w2", "cos_w2w1", "collapse_fraction"),
+    ),
+    strategy={
+        "K": a.integers(2, 4),
+        "n": a.integers(1, 2),
+        "lambda_W1": a.decimals("0.001", "0.02"),
+        "lambda_W2": a.decimals("0.001", "0.02"),
+        "lambda_H1": a.decimals("0.001", "0.02"),
+    },
+    examples=[
+        a.example("K = 3, n = 2", K=3, n=2, lambda_W1="1/100", lambda_W2="1/100", lambda_H1="1/100"),
+        a.example("K = 2, wider layers", K=2, n=1, lambda_W1="1/50", lambda_W2="1/50", lambda_H1="1/50", d1=4, d2=3),
+        a.example("K = 4", K=4, n=1, lambda_W1="1/200", lambda_W2="1/100", lambda_H1="1/100"),
+    ],
+)
