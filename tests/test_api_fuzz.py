@@ -30,7 +30,7 @@ def _fake_solver(values, options):
     return SolveReport(True, "fake", {}, {}, {}, options.dps, 0.0, {"starts": 1, "starts_at_best": 1})
 
 
-def _fake_check(claim, *, examples=4, seed=0, options=None, progress=None):
+def _fake_check(claim, *, examples=4, seed=0, options=None, progress=None, certify=False):
     from verify.engine.checking import ClaimResult, Verdict
 
     return ClaimResult(claim.id, Verdict.VERIFIED, (), 0.0)

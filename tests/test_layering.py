@@ -28,7 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "models": {"base", "geometry"},
     "solvers": {"base", "geometry", "models"},
     # layer 2, rigorous enclosures (python-flint balls): of the programs' minima (issue 18; built from a solve's
-    # point, never from a closed form; its checker, verify/certify/checker.py, imports nothing of verify at all,
+    # point, never from a closed form; its checker, verify/certify/checker/, imports nothing of verify at all,
     # tests/test_certify.py), of thresholds and roots, and inequalities over parameter boxes by branch and bound.
     # Like the solvers it never imports the record, the claims or the engine (what a claim needs is handed in: a
     # sympy margin, a box of numbers); the ``certify`` command's report is face/certify_report.py.

@@ -132,7 +132,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_recheck(args) -> int:
-    """Re-verify certificate files with the independent checker (verify/certify/checker.py)."""
+    """Re-verify certificate files with the independent checker (verify/certify/checker/)."""
     from verify.certify import checker
 
     return checker.main(args.files)

@@ -81,6 +81,8 @@ def test_exact_draws_of_the_ridge_problem():
     w_inf = population_ridge(Hbar, 0.5, 0.1)
     mse = [((ridge_draws(Hbar, n, 0.5, 0.1, rng, 20000) - w_inf) ** 2).sum(axis=(1, 2)).mean() for n in (10**3, 10**5)]
     assert 50 < mse[0] / mse[1] < 200  # 100 expected; a factor 2 either way is far outside the noise
+
+
 @pytest.mark.slow
 def test_appendix_f1_exploration_shows_the_gap_closing_with_n():
     """Appendix F.1 (92)-(93), an exploration: the noisy solve approaches the heuristic's attenuated one."""
