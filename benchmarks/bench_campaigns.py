@@ -21,27 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from verify.base.solving import SolveOptions  # noqa: E402
 from verify.campaigns import campaign  # noqa: E402
-from verify.campaigns.executors import DaskCluster, LocalProcesses, dask_available  # noqa: E402
-
-
-class InProcess:
-    workers = 1
-
-    def submit(self, fn, spec, key):
-        return fn(spec)
-
-    def wait_any(self, handles, timeout):
-        return list(handles), []
-
-    @staticmethod
-    def result(h):
-        return h
-
-    def describe(self):
-        return "this process (no executor)"
-
-    def close(self):
-        pass
+from verify.campaigns.executors import DaskCluster, InProcess, LocalProcesses, dask_available  # noqa: E402
 
 
 def measure(make, plan: campaign.Plan, repeat: int) -> tuple[float, int, str]:

@@ -20,7 +20,7 @@ from verify.campaigns import campaign
 from verify.campaigns.cli import main as fuzz_main
 from verify.campaigns.cli import parse_budget
 from verify.campaigns.database import CampaignStore
-from verify.campaigns.executors import LocalProcesses
+from verify.campaigns.executors import InProcess, LocalProcesses
 from verify.engine import registry
 
 CLAIMS = '''
@@ -81,23 +81,7 @@ def _plan(toy, ids=("toy.sqrt", "toy.sqrt_typo"), **kw):
     return campaign.Plan(tuple(ids), OPTIONS, paths=(toy,), **kw)
 
 
-class _Serial:
-    """Runs each task in this process (the reference for the distributed runs)."""
-
-    workers = 1
-
-    def submit(self, fn, spec, key):
-        return fn(spec)
-
-    def wait_any(self, handles, timeout):
-        return list(handles), []
-
-    @staticmethod
-    def result(h):
-        return h
-
-    def describe(self):
-        return "this process"
+_Serial = InProcess  # the serial reference
 
 
 def test_wrong_closed_form_is_found_and_shrunk_with_a_command_that_reproduces_it(toy):

@@ -24,6 +24,29 @@ def dask_available() -> bool:
     return True
 
 
+class InProcess:
+    """Each task run at once in this process: the serial reference for the other executors (tests, benchmarks)."""
+
+    name = "this process"
+    workers = 1
+
+    def describe(self) -> str:
+        return "this process (no executor)"
+
+    def submit(self, fn: Callable, spec, key: str):
+        return fn(spec)
+
+    def wait_any(self, handles: list, timeout: float):
+        return list(handles), []
+
+    @staticmethod
+    def result(handle):
+        return handle
+
+    def close(self) -> None:
+        pass
+
+
 class LocalProcesses:
     """``workers`` spawned processes (concurrent.futures); what runs without the ``campaigns`` extra."""
 
