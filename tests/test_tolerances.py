@@ -12,24 +12,47 @@ from verify.authoring.tolerances import budget_violations, looser_than_reason
 from verify.engine.registry import catalogue
 from verify.record import SolveOptions
 
-CLAIMS = list(catalogue().values())
 OPTIONS = SolveOptions(dps=30)
+
+#: statistical quantities: their tolerance is the solve's own confidence interval, not an error budget
+STATISTICAL = {"tirer2022.thm5_1": {"attenuation", "rate"}}
+
+#: claims added in the same round as the audit, whose tolerances carry no ErrorBudget yet: their reasons are
+#: prose, not computed, so the audit cannot check them. Marked strict xfail (the gap is recorded, and a claim
+#: that gains its budgets makes the suite say so); the closing note lists them as not done.
+UNBUDGETED = {
+    "dang2023.deep", "dang2023.deep_m", "dang2023.one_layer", "fang2021.lemma7", "fang2021.r0_monotone",
+    "hong2023.all_zero", "hong2023.minority_collapse", "hong2023.values", "thrampoulidis2022.seli",
+    "tirer2022.appendix_d", "tirer2022.ce_two_layer", "tirer2022.metrics", "tirer2022.strict_saddles",
+    "yaras2022.etf", "zhou2022.fl", "zhou2022.ls", "zhu2021.thm3_1", "zhu2021.thm3_2", "zhu2021.threshold",
+}  # fmt: skip
+
+
+def _params():
+    return [
+        pytest.param(c, id=c.id, marks=pytest.mark.xfail(strict=True, reason="no ErrorBudget yet"))
+        if c.id in UNBUDGETED
+        else pytest.param(c, id=c.id)
+        for c in catalogue().values()
+    ]
 
 
 def _statistical(claim):
-    return {q.name for q in claim.quantities if q.tolerance.budget is None}
+    return STATISTICAL.get(claim.id, set())
 
 
-@pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
+@pytest.mark.parametrize("claim", _params())
 def test_no_tolerance_is_looser_than_its_budget(claim):
     problems = [p for p in looser_than_reason(claim) if p.split(":")[1] not in _statistical(claim)]
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
+@pytest.mark.parametrize("claim", _params())
 def test_budgets_hold_at_the_pinned_points(claim):
     """The residual and condition each budget assumes, measured by the solve at the first two pinned points;
     a statistical quantity has its interval in the solve's details instead."""
+    unbudgeted = [q.name for q in claim.quantities if q.tolerance.budget is None and q.name not in _statistical(claim)]
+    assert not unbudgeted, f"{claim.id}: no error budget for {unbudgeted}"
     for example in claim.examples[:2]:
         values = claim.parse(example.params)
         report = claim.solver(values, OPTIONS)
