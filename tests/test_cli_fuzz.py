@@ -193,7 +193,7 @@ def test_cli_main_never_raises_on_generated_arguments(tmp_path):
         mp.setattr(registry, "get", fake_get)
         mp.setattr(registry, "catalogue", lambda: fakes)
         mp.setattr(checking, "check_claim", _fake_check_claim)
-        mp.setattr(options, "available_cores", lambda: 1)  # the fakes live in this process: no workers
+        mp.setattr(options, "usable_cores", lambda: 1)  # the fakes live in this process: no workers
         mp.setattr(plot, "minority_curve", _fake_curve)
         seen: dict[object, int] = {}
         hangs: list = []
