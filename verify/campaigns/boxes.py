@@ -12,6 +12,7 @@ more boxes than the serial run does). The total of boxes examined is the same to
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from verify.certify.box import Box, BoxResult, Limits, decide, merge, run, split
@@ -64,10 +65,11 @@ def distributed_run(
                 queue.extend(halves)
                 continue
         decided.append(BoxResult(current, *_leaf(current, decision, detail), examined=0))
+    run_token = uuid.uuid4().hex[:12]  # per run: Dask must not return a result it still holds
     handles = [
         (
             executor.submit(
-                run_box_task, BoxTask(claim_id, inequality, b, limits, dps, tuple(paths)), f"box-{b.key()}"
+                run_box_task, BoxTask(claim_id, inequality, b, limits, dps, tuple(paths)), f"box-{b.key()}-{run_token}"
             ),
             b,
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -118,6 +119,7 @@ def run(
             )
         return None
 
+    run_token = uuid.uuid4().hex[:12]
     exhausted = False
     while True:
         while not exhausted and len(handles) < in_flight_max and time.time() < deadline:
@@ -125,7 +127,8 @@ def run(
             if spec is None:
                 exhausted = True
                 break
-            handles.append((executor.submit(run_task, spec, f"fuzz-{spec.claim_id}-{spec.seed}"), spec))
+            key = f"fuzz-{spec.claim_id}-{spec.seed}-{run_token}"  # per run: Dask must not return a held result
+            handles.append((executor.submit(run_task, spec, key), spec))
         if not handles:
             break
         done, _ = executor.wait_any([h for h, _ in handles], timeout=1.0)
