@@ -118,8 +118,8 @@ def close(cert: dict, claim_id: str, parameters: dict, quantities: tuple[str, ..
 #: to the width, which the solve's own accuracy (~10^-(dps-5)) dominates.
 GUARD_DIGITS = 10
 #: The dense certificate carries K x p and N x p primal numbers and the checker's exact elimination on
-#: s^2 I - G^T G costs O(K^3) operations on rationals of ~2 x digits: above this class count no certificate is
-#: written (a certificate exploiting the symmetry of G, as TwoGroupProgram.certificate does, is not implemented).
+#: s^2 I - G^T G costs O(K^3) operations on rationals of ~2 x digits: above this class count no dense certificate
+#: is written (the two-group program has an O(1) symmetric one: verify/certify/two_group.py).
 MAX_CLASSES = 64
 
 
