@@ -37,7 +37,8 @@ is the writer's statement, not the checker's), nor that the minimiser is unique.
     ``layer_peeled_ce`` (a majority row: alpha_A own class, beta_A another majority class, gamma_A a minority
     class; minority rows alike), rows checked to be probability vectors exactly, and s with s^2 >= every
     eigenvalue of G^T G, G = diag(c)(P - I): c_A^2 (alpha_A - 1 - beta_A)^2, c_B^2 (alpha_B - 1 - beta_B)^2,
-    K (K_B c_A^2 gamma_A^2 + K_A c_B^2 gamma_B^2) and 0 (G 1 = 0); lo is ``layer_peeled_ce``'s bound at this P.
+    K (K_B c_A^2 gamma_A^2 + K_A c_B^2 gamma_B^2) and 0 (G 1 = 0); lo is ``layer_peeled_ce``'s bound at this P
+    (every p), hi a point of it for every p >= K - 1 (the vectors span K - 1 dimensions) and of (15).
     The expansion into a dense certificate (logits, spectrum): proofs/fang2021.thm5.md, Step 7.
 ``bilinear_mse`` (Tirer & Bruna 2022, problems (3), (5), (14); with ``class_sizes`` instead of n, any class sizes:
     Dang et al. 2023, the one-layer imbalanced model): data K, n, lambda_W, lambda_H, bias ("none",
