@@ -83,30 +83,49 @@ class RunningStatistics:
         classes, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
         order = np.argsort(inverse, kind="stable")
         Kb, (B, d) = classes.shape[0], raw.shape
-        Xs = np.take(raw, order, axis=0, out=self._buffer("sorted", B, d, raw.dtype))  # contiguous class slices
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         Z = self._buffer("centred", B, d, np.float64)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         if Kb <= LOOP_CLASSES:
-            sums = np.empty((Kb, d))
-            for k, (s, n) in enumerate(zip(starts.tolist(), counts.tolist(), strict=True)):
-                np.sum(Xs[s : s + n], axis=0, dtype=np.float64, out=sums[k])
-            self._check_finite(sums)
+            sums, sumsq, low = self._centre_by_class(raw, order, Z, starts, counts)
             means = sums / counts[:, None]
-            for k, (s, n) in enumerate(zip(starts.tolist(), counts.tolist(), strict=True)):
-                np.subtract(Xs[s : s + n], means[k], out=Z[s : s + n], dtype=np.float64)
         else:
             from scipy import sparse
 
-            Z[:] = Xs
+            if raw.dtype == np.float64:
+                np.take(raw, order, axis=0, out=Z)
+            else:
+                np.copyto(Z, np.take(raw, order, axis=0, out=self._buffer("sorted", B, d, raw.dtype)), "same_kind")
+            low = float(Z.min())
             onehot = sparse.csr_matrix((np.ones(B), (np.repeat(np.arange(Kb), counts), np.arange(B))), shape=(Kb, B))
             sums = np.asarray(onehot @ Z)
             self._check_finite(sums)
             means = sums / counts[:, None]
             Z -= np.repeat(means, counts, axis=0)
-        sumsq = np.add.reduceat(np.einsum("ij,ij->i", Z, Z), starts)
-        low = float(Xs.min())
+            sumsq = np.add.reduceat(np.einsum("ij,ij->i", Z, Z), starts)
         self._fold(classes, counts, means, sumsq, Z, input_eps(raw, features if source is None else source), low)
         return self
+
+    def _centre_by_class(self, raw, order, Z, starts, counts) -> tuple[np.ndarray, np.ndarray, float]:
+        """Class by class, on its slice of Z (a few MiB, cache resident): the gather of its rows, their exact
+        float64 widening, the class sum, the centring in place and the sum of squares (BLAS ddot).
+        Returns (sums, sumsq, smallest entry)."""
+        Kb, d = counts.shape[0], Z.shape[1]
+        sums, sumsq, low = np.empty((Kb, d)), np.empty(Kb), np.inf
+        rows = None if raw.dtype == np.float64 else self._buffer("rows", int(counts.max()), d, raw.dtype)
+        for k, (s, n) in enumerate(zip(starts.tolist(), counts.tolist(), strict=True)):
+            zk = Z[s : s + n]
+            if rows is None:
+                np.take(raw, order[s : s + n], axis=0, out=zk)
+            else:
+                np.copyto(zk, np.take(raw, order[s : s + n], axis=0, out=rows[:n]), casting="same_kind")
+            np.sum(zk, axis=0, out=sums[k])
+            if not np.all(np.isfinite(sums[k])):
+                self._check_finite(sums[k])
+            low = min(low, float(zk.min()))
+            zk -= sums[k] / n
+            flat = zk.reshape(-1)
+            sumsq[k] = np.dot(flat, flat)
+        return sums, sumsq, low
 
     @staticmethod
     def _check_finite(sums: np.ndarray) -> None:
