@@ -72,6 +72,9 @@ def test_tiled_pairwise_quantities_equal_dense(K, d, tile):
     assert m.hyperspherical_energy(V, s=0, tile=tile) == pytest.approx(
         _dense(V, W, means, var, s=0)["energy"], rel=TILED
     )
+    # the report's ETF distance comes from the pair-statistics sweep (scaled cosines), not from V V^T
+    fused = m.pair_statistics(V, tile=tile, etf=True).etf_residual
+    assert fused == pytest.approx(ref["etf"], rel=TILED, abs=0)
 
 
 def test_close_pairs_keep_their_relative_accuracy():

@@ -101,11 +101,12 @@ def _family(prefix: str, V, conv: Conventions, zero_rtol: float, names, what: st
     if V is None:
         return {f"{k}_{prefix}": NO_CLASSIFIER for k in keys}
     out = {f"equinorm_{prefix}": m.equinorm(V, ddof=conv.ddof)}
-    # one tiled sweep gives the cosine statistics and the energy (no K x K array)
-    ps = m.pair_statistics(V, s=conv.energy_s, zero_rtol=zero_rtol, names=names, what=what, tile=tile)
+    # one tiled sweep gives the cosine statistics, the energy and the ETF residual (no K x K array)
+    ps = m.pair_statistics(V, s=conv.energy_s, zero_rtol=zero_rtol, names=names, what=what, tile=tile, etf=True)
     for key, attr in (("equiangularity", "mean_abs"), ("max_equiangularity", "max_abs"), ("cosine_spread", "spread")):
         out[f"{key}_{prefix}"] = ps if isinstance(ps, Undefined) else getattr(ps, attr)
-    out[f"etf_distance_{prefix}"] = m.etf_distance(V, tile=tile)
+    # a zero row leaves the cosines undefined, not the ETF distance: then its own sweep
+    out[f"etf_distance_{prefix}"] = m.etf_distance(V, tile=tile) if isinstance(ps, Undefined) else ps.etf_residual
     energy = ps if isinstance(ps, Undefined) else ps.energy
     out[f"hyperspherical_energy_{prefix}"] = energy
     K = V.shape[0]
