@@ -180,8 +180,11 @@ def report_from_statistics(
     else:
         out["self_duality"] = m.self_duality(Wc, M)
         out["self_duality_uncentred"] = m.self_duality(Wc, stats.means)
-        out["self_duality_dot"] = m.self_duality_dot(Wc, stats.centred_means(conv), tile=tile)
-    out.update(_variants(stats, conv, Wa, Wc, ba, ood_mean, zero_rtol, names, tile))
+        # W M^T and the UNC3 cosines cos(w_k, mu_l) from one sweep
+        unc3, out["self_duality_dot"] = v.unc3_and_self_duality_dot(
+            Wc, stats.centred_means(conv), zero_rtol=zero_rtol, tile=tile
+        )
+    out.update(_variants(stats, conv, Wa, Wc, ba, ood_mean, zero_rtol, names, unc3 if Wc is not None else None))
     # NC4 and accuracy: need the samples
     sample_level = Undefined("needs the samples: collapse_report, or a second pass with CollapseStats.agreement")
     for key in ("nc4_agreement", "nc4_agreement_nobias", "nc4_agreement_logits", "accuracy"):
@@ -206,8 +209,9 @@ def report_from_statistics(
     return out
 
 
-def _variants(stats, conv, Wa, Wc, ba, ood_mean, zero_rtol, names, tile) -> dict:
-    """The keys of :mod:`verify.metrics.variants` (UNC3 both ways, ||W mu_G + b||, NC5)."""
+def _variants(stats, conv, Wa, Wc, ba, ood_mean, zero_rtol, names, unc3_offdiagonal) -> dict:
+    """The keys of :mod:`verify.metrics.variants` (UNC3 both ways, ||W mu_G + b||, NC5); the off-diagonal UNC3
+    cosine comes from the NC3 sweep."""
     out = {}
     if ood_mean is None:
         out["nc5_ood_orthogonality"] = Undefined("no ood_mean given (the mean of out-of-distribution features)")
@@ -218,7 +222,7 @@ def _variants(stats, conv, Wa, Wc, ba, ood_mean, zero_rtol, names, tile) -> dict
         return {**out, **dict.fromkeys(keys, NO_CLASSIFIER)}
     M = stats.centred_means(conv)
     out["unc3_similarity_variance"] = v.unc3_similarity_variance(Wc, M)
-    out["unc3_offdiagonal_cosine"] = v.unc3_offdiagonal_cosine(Wc, M, zero_rtol=zero_rtol, tile=tile)
+    out["unc3_offdiagonal_cosine"] = unc3_offdiagonal
     out["global_mean_logit_norm"] = v.global_mean_logit_norm(Wa, ba, stats.global_mean(conv))
     return out
 
