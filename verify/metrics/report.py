@@ -182,7 +182,7 @@ def report_from_statistics(
         out["self_duality_uncentred"] = m.self_duality(Wc, stats.means)
         # W M^T and the UNC3 cosines cos(w_k, mu_l) from one sweep
         unc3, out["self_duality_dot"] = v.unc3_and_self_duality_dot(
-            Wc, stats.centred_means(conv), zero_rtol=zero_rtol, tile=tile
+            Wc, M if conv.centred else stats.centred_means(conv), zero_rtol=zero_rtol, tile=tile
         )
     out.update(_variants(stats, conv, Wa, Wc, ba, ood_mean, zero_rtol, names, unc3 if Wc is not None else None))
     # NC4 and accuracy: need the samples
