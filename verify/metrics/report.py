@@ -156,6 +156,9 @@ def report_from_statistics(
     out["nc1"] = m._nc1_from_spectrum(Sw, lam, V, K=K, pinv=conv.pinv, scale=conv.scale, rtol=rtol)
     out["nc1_rank"] = m._nc1_from_spectrum(Sw, lam, V, K=K, pinv="rank_K-1", scale=conv.scale, rtol=rtol)
     out["nc1_quotient"] = _quotient(Sw, A)
+    trace_w = float(np.trace(Sw))
+    weak = v.nc1_weak(trace_w, float(np.einsum("ij,ij->", A, A)))
+    del A  # K x d: not held through the K x K sweeps
     variances = stats.class_variances(conv.cdnv_ddof)
     if np.any(np.isnan(variances)):
         lone = names[int(np.flatnonzero(np.isnan(variances))[0])]
@@ -164,8 +167,6 @@ def report_from_statistics(
         out["cdnv"] = m.cdnv(
             stats.means, variances, exponent=conv.cdnv_exponent, zero_rtol=zero_rtol, names=names, tile=tile
         )
-    trace_w = float(np.trace(Sw))
-    weak = v.nc1_weak(trace_w, float(np.einsum("ij,ij->", A, A)))
     for i, key in enumerate(("nc1_weak_between", "nc1_weak_within")):
         out[key] = weak if isinstance(weak, Undefined) else weak[i]
     # NC2
