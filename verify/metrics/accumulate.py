@@ -107,8 +107,10 @@ class RunningStatistics:
 
     def _centre_by_class(self, raw, order, Z, starts, counts) -> tuple[np.ndarray, np.ndarray, float]:
         """Class by class, on its slice of Z (a few MiB, cache resident): the gather of its rows, their exact
-        float64 widening, the class sum, the centring in place and the sum of squares (BLAS ddot).
-        Returns (sums, sumsq, smallest entry)."""
+        float64 widening, the class sum, the centring in place and the sum of squares. Returns (sums, sumsq,
+        smallest entry). The sum of squares is numpy's einsum, not ``np.dot``: numpy's BLAS is another
+        OpenBLAS than scipy's (whose dsyrk follows), and two pools of spinning threads on the same cores made
+        ``threads=None`` 2-3x slower than one thread (measured: 81,000-92,000 against 260,000 features/s)."""
         Kb, d = counts.shape[0], Z.shape[1]
         sums, sumsq, low = np.empty((Kb, d)), np.empty(Kb), np.inf
         rows = None if raw.dtype == np.float64 else self._buffer("rows", int(counts.max()), d, raw.dtype)
@@ -124,7 +126,7 @@ class RunningStatistics:
             low = min(low, float(zk.min()))
             zk -= sums[k] / n
             flat = zk.reshape(-1)
-            sumsq[k] = np.dot(flat, flat)
+            sumsq[k] = np.einsum("i,i->", flat, flat)
         return sums, sumsq, low
 
     @staticmethod
