@@ -4,15 +4,16 @@ Each batch is reduced exactly as :mod:`verify.metrics.statistics` describes (two
 class sums, then centred sums of squares), and folded into the running state by the pairwise update of Chan,
 Golub & LeVeque (1979). The hot loop is arranged for speed per core:
 
-- the batch is sorted by class once (an index gather of the input dtype), so that class sums, centring and
-  the per-class sums of squares work on contiguous slices;
-- the float64 conversion and the centring are one pass (``np.subtract`` of a float32 slice and a float64 mean
-  into a float64 buffer);
-- the batch buffers (the sorted input rows and their float64 centred copy) are kept between batches: a
-  fresh 32 MiB buffer per batch costs its page faults on every first write (measured on a loaded machine:
-  the centring pass 5 ms with a warm buffer, 170 ms with a fresh one);
+- the batch's class order is found once (a stable argsort); then class by class, on that class's slice of a
+  float64 buffer (n_k x d numbers, cache resident), its rows are gathered in the input dtype, widened to
+  float64 (exact), summed, centred in place and their sum of squares taken: one pass over the batch where
+  four full-batch passes cost twice as much (benchmarks/bench_metrics_interleaved.py --parts);
+- the float64 buffer is kept between batches: a fresh 32 MiB buffer per batch costs its page faults on every
+  first write (measured on a loaded machine: 5 ms per batch with a warm buffer, 170 ms with a fresh one);
+- no numpy BLAS call in the loop (the sums of squares are einsum): numpy's OpenBLAS and scipy's are two
+  thread pools, and both spinning on the same cores made ``threads=None`` slower than one thread;
 - the within-class scatter is accumulated *in place* by BLAS ``dsyrk`` (C := C + Z^T Z on the upper triangle,
-  no d x d temporary); the Chan correction sum_k w_k delta_k delta_k^T is one small GEMM. The lower triangle
+  no d x d temporary); the Chan correction sum_k w_k delta_k delta_k^T is one rank-K dsyrk. The lower triangle
   is rebuilt from the upper one when the statistics are read.
 
 Numbers are float64 throughout; NaN or inf in a batch shows in its float64 class sums (a sum of finite float32
