@@ -112,6 +112,13 @@ def _predicted_ball(claim: Claim, q, values, subs, dps: int):
     if q.reference is None and q.expr is not None:
         ball = sympy_ball(q.expr.subs(subs), dps + 20)
         return ball, "closed form (Arb ball)" if ball is not None else "the closed form has no ball evaluator"
+    if q.ball is not None:  # a closed form through a certified root (tirer2022.thm4_1's value): its own ball hook
+        from verify.certify.intervals import Undecided
+
+        try:
+            return q.ball(values, dps + 20), "closed form (Arb ball of its ball hook)"
+        except Undecided:
+            pass  # no ball here (a double root): the reference's number, below
     value = claim.evaluate(values, dps + REFERENCE_GUARD, quantities=[q.name])[q.name]
     if not isinstance(value, mpmath.mpf):
         return None, f"the reference is not a number here ({value})"

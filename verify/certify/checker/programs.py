@@ -6,6 +6,7 @@ from __future__ import annotations
 from flint import arb, fmpq
 
 from .exact import gram, matrix, positive_definite, rational, xlogx
+from .scalar import two_layer_scalar
 
 
 def _layer_peeled_ce(data, primal, dual) -> tuple[arb, arb, list[str]]:
@@ -228,4 +229,5 @@ KINDS = {
     "ufm_softmax": _ufm_softmax,
     "max_margin": _max_margin,
     "penalised_ufm_ce": _penalised_ufm_ce,
+    "two_layer_scalar": two_layer_scalar,
 }
