@@ -11,6 +11,9 @@ minimum) is
   that the closed form is not the minimum of the program as encoded;
 - otherwise left to the tolerance comparison (``verified`` at best), with ``certify_note`` saying why.
 
+The closed form's ball comes from its sympy expression, else from the quantity's ``ball`` hook (a closed form
+through a certified root: tirer2022.thm4_1's value), else from the reference's number with its stated accuracy.
+
 Quantities the enclosure does not name (geometry: norms, cosines) stay ``verified``: no enclosure of the
 minimiser's geometry is computed.
 """
