@@ -73,9 +73,9 @@ def _symbolic(many_A: bool, many_B: bool, phase: str) -> dict:
     build = {
         "kkt": lambda: sp.lambdify(args, eqs, "mpmath", docstring_limit=0),
         "kkt_jac": lambda: sp.lambdify(args, sp.Matrix(eqs).jacobian(unknowns), "mpmath", docstring_limit=0),
-        "F_np": lambda: sp.lambdify(fargs, F, "numpy", docstring_limit=0),
         "F_mp": lambda: sp.lambdify(fargs, F, "mpmath", docstring_limit=0),
-        "grad_F_np": lambda: sp.lambdify(fargs, [sp.diff(F, v) for v in V], "numpy", docstring_limit=0),
+        # F and its gradient in one generated function (BFGS needs both at every point)
+        "F_grad_np": lambda: sp.lambdify(fargs, [F, *(sp.diff(F, v) for v in V)], "numpy", docstring_limit=0),
         "grads_np": lambda: sp.lambdify(
             (*V, _R, _EH, _EW, KA, KB), [[sp.diff(e, v) for v in V] for e in (F, cH, cW)], "numpy", docstring_limit=0
         ),
@@ -142,14 +142,15 @@ def float_point(
         (I - u u^T)/|z| per block): analytic, so BFGS needs no finite differences."""
         x = point(z)
         gx = np.empty(len(V))
-        gx[order] = np.asarray(sysm["grad_F_np"](*x, Rv), dtype=float)  # dF/dx in the (hv + wv) order
+        F, *grad = sysm["F_grad_np"](*x, Rv)
+        gx[order] = np.asarray(grad, dtype=float)  # dF/dx in the (hv + wv) order
         gu = gx * radius * inv_root_w
         out = np.empty_like(z)
         for sl in (slice(0, nh), slice(nh, len(z))):
             zn = np.linalg.norm(z[sl])
             u = z[sl] / zn
             out[sl] = (gu[sl] - u * (u @ gu[sl])) / zn
-        return float(sysm["F_np"](*x, Rv)), out
+        return float(F), out
 
     rng = np.random.default_rng(20210)
     best = None
