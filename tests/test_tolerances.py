@@ -23,7 +23,7 @@ STATISTICAL = {"tirer2022.thm5_1": {"attenuation", "rate"}}
 UNBUDGETED = {
     "fang2021.r0_monotone",
     "hong2023.values",
-    "tirer2022.appendix_d", "tirer2022.ce_two_layer", "tirer2022.strict_saddles",
+    "tirer2022.appendix_d", "tirer2022.strict_saddles",
 
 }  # fmt: skip
 
