@@ -6,6 +6,7 @@ quantity's tolerance is the solve's interval."""
 
 from dataclasses import replace
 
+import mpmath
 import pytest
 
 from verify.authoring.tolerances import budget_violations, looser_than_reason
@@ -17,12 +18,19 @@ OPTIONS = SolveOptions(dps=30)
 #: statistical quantities: their tolerance is the solve's own confidence interval, not an error budget
 STATISTICAL = {"tirer2022.thm5_1": {"attenuation", "rate"}}
 
+#: census quantities: the fraction of starts ending at the global value, a count over a count (a census finds what
+#: it finds; no error budget). Their reason: one division rounded at dps digits, so the tolerance may have at most
+#: CENSUS_GUARD_DIGITS guard digits, and one start ending elsewhere (1/starts) must fail the comparison.
+#: The solve reports its number of starts as details["census_starts"].
+CENSUS = {"tirer2022.strict_saddles": {"fraction_at_global": "L-BFGS and gradient-descent starts at the global value"}}
+CENSUS_GUARD_DIGITS = 1
+
 #: claims added in the same round as the audit, whose tolerances carry no ErrorBudget yet: their reasons are
 #: prose, not computed, so the audit cannot check them. Marked strict xfail (the gap is recorded, and a claim
 #: that gains its budgets makes the suite say so); the closing note lists them as not done.
 UNBUDGETED = {
     "fang2021.r0_monotone",
-    "tirer2022.strict_saddles",
+
 
 }  # fmt: skip
 
@@ -37,7 +45,7 @@ def _params():
 
 
 def _statistical(claim):
-    return STATISTICAL.get(claim.id, set())
+    return STATISTICAL.get(claim.id, set()) | set(CENSUS.get(claim.id, {}))
 
 
 @pytest.mark.parametrize("claim", _params())
@@ -58,8 +66,24 @@ def test_budgets_hold_at_the_pinned_points(claim):
         if not report.converged:
             continue
         assert not budget_violations(claim, report), budget_violations(claim, report)
-        for name in _statistical(claim):
+        for name in STATISTICAL.get(claim.id, set()):
             assert name in report.details.get("intervals", {}), f"{name}: no interval in the solve's details"
+
+
+@pytest.mark.parametrize("claim_id", sorted(CENSUS))
+def test_census_tolerances_resolve_one_start(claim_id):
+    """A census's tolerance is its rounding (one division), never wide enough to pass a start that ended elsewhere."""
+    claim = catalogue()[claim_id]
+    for name, reason in CENSUS[claim_id].items():
+        q = claim.quantity(name)
+        assert reason and q.tolerance.budget is None, f"{name}: a census has a named reason, not an error budget"
+        assert q.tolerance.guard_digits <= CENSUS_GUARD_DIGITS, f"{name}: looser than one division's rounding"
+        values = claim.parse(claim.examples[0].params)
+        report = claim.solver(values, OPTIONS)
+        (fraction,) = report.quantities[name]
+        starts = report.details["census_starts"]
+        assert q.tolerance.at(OPTIONS.dps) < mpmath.mpf(1) / starts / 10, f"{name}: does not resolve 1/{starts}"
+        assert abs(fraction * starts - round(fraction * starts)) <= starts * q.tolerance.at(OPTIONS.dps)
 
 
 def test_a_value_tolerance_loosened_1e10_is_caught():
