@@ -165,7 +165,8 @@ def computed(
     """Measure quantities by a computation that is not an optimisation (a sign of a computed derivative, a
     comparison of two computed thresholds): ``function(values, dps) -> {name: value or tuple}``. An
     :class:`ArithmeticError` or an :class:`~verify.claim.Unavailable` value makes the solve unconverged
-    (inconclusive), never failed."""
+    (inconclusive), never failed. A ``"_residuals"`` entry ({name: float}) is reported as the solve's residuals
+    (what an :class:`verify.record.ErrorBudget` names: a root's accuracy, a decision's condition)."""
     if not callable(function):
         raise _error("function", "is not callable", "give function(values, dps) -> {quantity: value}")
     if not str(description).strip():
@@ -181,9 +182,10 @@ def computed(
         except ArithmeticError as exc:
             reason = f"the computation failed: {exc}"
             return SolveReport(False, reason, {}, {}, {}, options.dps, time.perf_counter() - t0)
+        residuals = {k: float(v) for k, v in dict(out.pop("_residuals", {})).items()}
         quantities = {k: v if isinstance(v, tuple) else (v,) for k, v in out.items()}
         missing = [str(v) for q in quantities.values() for v in q if isinstance(v, Unavailable)]
         message = "computed" if not missing else "not computed: " + "; ".join(missing)
-        return SolveReport(not missing, message, quantities, {}, {}, options.dps, time.perf_counter() - t0)
+        return SolveReport(not missing, message, quantities, {}, residuals, options.dps, time.perf_counter() - t0)
 
     return Solve(run, description, tuple(reads), tuple(measures))
