@@ -25,23 +25,9 @@ STATISTICAL = {"tirer2022.thm5_1": {"attenuation", "rate"}}
 CENSUS = {"tirer2022.strict_saddles": {"fraction_at_global": "L-BFGS and gradient-descent starts at the global value"}}
 CENSUS_GUARD_DIGITS = 1
 
-#: claims added in the same round as the audit, whose tolerances carry no ErrorBudget yet: their reasons are
-#: prose, not computed, so the audit cannot check them. Marked strict xfail (the gap is recorded, and a claim
-#: that gains its budgets makes the suite say so); the closing note lists them as not done.
-UNBUDGETED = {
-    "fang2021.r0_monotone",
-
-
-}  # fmt: skip
-
 
 def _params():
-    return [
-        pytest.param(c, id=c.id, marks=pytest.mark.xfail(strict=True, reason="no ErrorBudget yet"))
-        if c.id in UNBUDGETED
-        else pytest.param(c, id=c.id)
-        for c in catalogue().values()
-    ]
+    return [pytest.param(c, id=c.id) for c in catalogue().values()]
 
 
 def _statistical(claim):
