@@ -1,8 +1,10 @@
 """Every tolerance is tied to its reason, and the reason is checked (issue 18; verify/authoring/tolerances.py).
 
 A tolerance looser than its error budget fails; a value tolerance loosened 10^10x is caught; at each claim's
-pinned points the residuals and conditions the budgets assume are those the solve measures; a statistical
-quantity's tolerance is the solve's interval."""
+pinned points the residuals and conditions the budgets assume are those the solve measures; a decided quantity
+(ErrorBudget.exact: an indicator, a rank) is measured as an integer and justifies no guard digit; a census's
+tolerance is one division's rounding, below one start's share; a statistical quantity's tolerance is the solve's
+interval."""
 
 from dataclasses import replace
 
@@ -93,3 +95,26 @@ def test_an_overstated_condition_is_caught():
     )
     values = claim.parse(claim.examples[0].params)
     assert any("kkt_condition" in p for p in budget_violations(mutated, claim.solver(values, OPTIONS)))
+
+
+def test_an_exact_quantity_carrying_rounding_is_caught():
+    """A decided quantity (ErrorBudget.exact: an indicator) must be measured as an integer, and its budget
+    justifies no digit beyond its spare ones."""
+    claim = catalogue()["dang2023.one_layer"]
+    values = claim.parse(claim.examples[0].params)
+    report = claim.solver(values, OPTIONS)
+    assert not budget_violations(claim, report)
+    blurred = replace(report, quantities={**report.quantities, "alive": (mpmath.mpf("0.999999"),)})
+    assert any("alive" in p and "not an integer" in p for p in budget_violations(claim, blurred))
+    alive = claim.quantity("alive")
+    loose = replace(alive, tolerance=replace(alive.tolerance, guard_digits=8))
+    mutated = replace(claim, quantities=tuple(loose if q.name == "alive" else q for q in claim.quantities))
+    assert any("alive" in p and "looser" in p for p in looser_than_reason(mutated))
+
+
+def test_a_root_solve_reports_its_accuracy():
+    """root_solve's root_error is the residual a threshold's budget names (hong2023.minority_collapse: R*)."""
+    claim = catalogue()["hong2023.minority_collapse"]
+    report = claim.solver(claim.parse(claim.examples[0].params), OPTIONS)
+    (error,) = [v for k, v in report.residuals.items() if k.endswith("root_error")]
+    assert 0 <= error <= 10.0**-OPTIONS.dps
