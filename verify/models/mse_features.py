@@ -139,7 +139,9 @@ class MSEFeaturesModel:
 
     def _gradient_from(self, W, H, b, R, ar: Arithmetic) -> np.ndarray:
         R = R / self.N
-        lw, lh, lb = self._float_penalties if ar is FLOAT else (ar.scalar(self.lambda_W), ar.scalar(self.lambda_H), None)
+        lw, lh, lb = (
+            self._float_penalties if ar is FLOAT else (ar.scalar(self.lambda_W), ar.scalar(self.lambda_H), None)
+        )
         gW = R @ H.T + W * lw  # array first: see relu_features
         gH = W.T @ R + H * lh
         if b is None:

@@ -22,8 +22,8 @@ directions. For a, b, c >= 0 the ReLU model restricts to the same function (relu
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import cached_property
 from fractions import Fraction
+from functools import cached_property
 
 import numpy as np
 
