@@ -61,7 +61,16 @@ def test_readme_tour_commands_run_with_the_exit_status_shown(capsys):
         expected_error = shown.startswith("nc-verify: error:")
         assert code == (2 if expected_error else 0), command
         first_printed = (printed.err if expected_error else printed.out).splitlines()[0]
-        assert first_printed.split(",")[0] == shown.splitlines()[0].split(",")[0], command
+        assert _noise_masked(first_printed) == _noise_masked(shown.splitlines()[0]), command
+
+
+def _noise_masked(line: str) -> str:
+    """The line up to its first comma, with a printed KKT residual replaced by a placeholder: a residual below
+    the tolerance it is printed beside is rounding noise, whose digits change with the BLAS kernel (issue 22:
+    SkylakeX printed 3.0e-31 where the README shows 2.0e-31); the bound it is held to stays compared."""
+    import re
+
+    return re.sub(r"residual [0-9.eE+-]+ <=", "residual <noise> <=", line.split(",")[0])
 
 
 def test_docs_state_no_stale_claim_count():

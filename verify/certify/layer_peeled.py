@@ -118,8 +118,8 @@ def close(cert: dict, claim_id: str, parameters: dict, quantities: tuple[str, ..
 #: to the width, which the solve's own accuracy (~10^-(dps-5)) dominates.
 GUARD_DIGITS = 10
 #: The dense certificate carries K x p and N x p primal numbers and the checker's exact elimination on
-#: s^2 I - G^T G costs O(K^3) operations on rationals of ~2 x digits: above this class count no certificate is
-#: written (a certificate exploiting the symmetry of G, as TwoGroupProgram.certificate does, is not implemented).
+#: s^2 I - G^T G costs O(K^3) operations on rationals of ~2 x digits: above this class count no dense certificate
+#: is written (the two-group program has an O(1) symmetric one: verify/certify/two_group.py).
 MAX_CLASSES = 64
 
 
@@ -140,41 +140,49 @@ def certify_layer_peeled(
     return close(cert, claim_id, parameters, quantities, digits)
 
 
+def two_group_vectors(v: dict, KA: int, KB: int) -> tuple[list, list]:
+    """(H, W): the K x (K+1) class means and classifiers (mpmath, current precision) of the symmetric point with
+    the seven scalars ``v`` (verify/models/two_group.py): hbar_k = s_A e + p_A u_k, w_k = t_A e + q_A u_k
+    (majority; minority with -s_B, t_B, p_B, q_B), u_k unit simplex vectors of the group, t_A = K_B d/K,
+    t_B = -K_A d/K."""
+    K = KA + KB
+
+    def simplex(m: int):
+        if m == 1:
+            return [[mpmath.mpf(0)]]
+        f = mpmath.sqrt(mpmath.mpf(m) / (m - 1))
+        return [[((1 if i == j else 0) - mpmath.mpf(1) / m) * f for j in range(m)] for i in range(m)]
+
+    zero = mpmath.mpf(0)
+    H = [[zero] * (K + 1) for _ in range(K)]
+    W = [[zero] * (K + 1) for _ in range(K)]
+    for lo, m, s, t, pn, qn in (
+        (0, KA, v["s_A"], KB * v["d"] / K, v["p_A"], v["q_A"]),
+        (KA, KB, -v["s_B"], -KA * v["d"] / K, v["p_B"], v["q_B"]),
+    ):
+        U = simplex(m)
+        for i in range(m):
+            H[lo + i][0], W[lo + i][0] = s, t
+            for j in range(m):
+                H[lo + i][1 + lo + j] += pn * U[i][j]
+                W[lo + i][1 + lo + j] += qn * U[i][j]
+    return H, W
+
+
 def certify_two_group(prog, point, claim_id: str, values, quantities: tuple[str, ...], dps: int) -> Enclosure:
     """The enclosure of min (15) for a :class:`verify.models.two_group.TwoGroupProgram` at the solve's seven
-    scalars: the vectors hbar_k, w_k of the symmetric point (the construction of ``TwoGroupProgram.vectors``, in
-    mpmath), one sample per class with class weights n_k/N = R/(K_A R + K_B), 1/(K_A R + K_B)."""
+    scalars by the *dense* certificate (kind layer_peeled_ce, K <= :data:`MAX_CLASSES`): the vectors of
+    :func:`two_group_vectors`, one sample per class with class weights n_k/N = R/(K_A R + K_B), 1/(K_A R + K_B).
+    fang2021.thm5 uses the O(1) symmetric certificate (:mod:`verify.certify.two_group`); this one is its
+    small-K cross-check."""
     from verify.models.arith import mp_arithmetic
 
     digits = dps + GUARD_DIGITS
     if prog.K > MAX_CLASSES:
         return not_closed(f"K = {prog.K} classes above the dense certificate's limit {MAX_CLASSES}", quantities)
+    KA, KB, K = prog.K_A, prog.K_B, prog.K
     with mpmath.workdps(digits + 10):
-        v = prog.full(point, mp_arithmetic())
-        KA, KB, K = prog.K_A, prog.K_B, prog.K
-
-        def simplex(m: int):
-            if m == 1:
-                return [[mpmath.mpf(0)]]
-            f = mpmath.sqrt(mpmath.mpf(m) / (m - 1))
-            return [[((1 if i == j else 0) - mpmath.mpf(1) / m) * f for j in range(m)] for i in range(m)]
-
-        zero = mpmath.mpf(0)
-        H = [[zero] * (K + 1) for _ in range(K)]
-        W = [[zero] * (K + 1) for _ in range(K)]
-        for group, (lo, m, s, t, pn, qn) in enumerate(
-            [
-                (0, KA, v["s_A"], KB * v["d"] / K, v["p_A"], v["q_A"]),
-                (KA, KB, -v["s_B"], -KA * v["d"] / K, v["p_B"], v["q_B"]),
-            ]
-        ):
-            U = simplex(m)
-            for i in range(m):
-                H[lo + i][0], W[lo + i][0] = s, t
-                for j in range(m):
-                    H[lo + i][1 + lo + j] += pn * U[i][j]
-                    W[lo + i][1 + lo + j] += qn * U[i][j]
-            del group
+        H, W = two_group_vectors(prog.full(point, mp_arithmetic()), KA, KB)
     R = Fraction(prog.R)
     total = KA * R + KB
     weights = [R / total] * KA + [1 / total] * KB

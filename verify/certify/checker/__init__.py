@@ -24,6 +24,22 @@ is the writer's statement, not the checker's), nor that the minimiser is unique.
     sample; summed, sum_k c_k <g_k, W hbar_k> = <G, Hbar W^T> >= -s ||Hbar||_F ||W||_F >= -s K sqrt(E_H E_W)
     (Cauchy-Schwarz, Jensen on the class means); so lo = -sum_k c_k sum_j p_kj log p_kj - s K sqrt(E_H E_W),
     a lower bound of (7) for every p and of (15).
+``two_group_ce`` (Fang et al. 2021, program (15) with two class sizes, any K in O(1)): data integers K_A, K_B >= 1
+    and E_H, E_W, R > 0: the ``layer_peeled_ce`` program with n_k = 1 and class weights c_A = R/(K_A R + K_B)
+    (K_A majority classes), c_B = 1/(K_A R + K_B) (K_B minority). Primal: seven scalars standing for the vectors
+    hbar_k = s_A e + p_A u_k, w_k = (K_B d/K) e + q_A u_k (majority), hbar_k = -s_B e + p_B u_k,
+    w_k = -(K_A d/K) e + q_B u_k (minority), e a unit vector orthogonal to the unit simplex vectors u_k of each
+    group (u_k . u_j = -1/(K_g - 1) in a group, 0 across; p = q = 0 for a group of one class, checked). Their
+    budgets (K_A (s_A^2 + p_A^2) + K_B (s_B^2 + p_B^2))/K <= E_H and (K_A q_A^2 + K_B q_B^2 + K_A K_B d^2/K)/K
+    <= E_W are checked exactly; the logit gaps to the own class are -K_A x_A/(K_A - 1) (another majority class)
+    and -s_A d - x_A (a minority class), x_A = p_A q_A (minority alike), so hi = K_A c_A L_A + K_B c_B L_B,
+    L_A = log(1 + (K_A - 1) exp(-K_A x_A/(K_A - 1)) + K_B exp(-s_A d - x_A)). Dual: the block P of
+    ``layer_peeled_ce`` (a majority row: alpha_A own class, beta_A another majority class, gamma_A a minority
+    class; minority rows alike), rows checked to be probability vectors exactly, and s with s^2 >= every
+    eigenvalue of G^T G, G = diag(c)(P - I): c_A^2 (alpha_A - 1 - beta_A)^2, c_B^2 (alpha_B - 1 - beta_B)^2,
+    K (K_B c_A^2 gamma_A^2 + K_A c_B^2 gamma_B^2) and 0 (G 1 = 0); lo is ``layer_peeled_ce``'s bound at this P
+    (every p), hi a point of it for every p >= K - 1 (the vectors span K - 1 dimensions) and of (15).
+    The expansion into a dense certificate (logits, spectrum): proofs/fang2021.thm5.md, Step 7.
 ``bilinear_mse`` (Tirer & Bruna 2022, problems (3), (5), (14); with ``class_sizes`` instead of n, any class sizes:
     Dang et al. 2023, the one-layer imbalanced model): data K, n, lambda_W, lambda_H, bias ("none",
     "free" or "regularised") and lambda_b; with N = Kn and Y = I_K (x) 1_n^T, minimise
@@ -67,13 +83,25 @@ is the writer's statement, not the checker's), nor that the minimiser is unique.
     then c != y_i), with Lambda = sum mu_{i,c} (e_{y_i} - e_c) e_i^T and ||Lambda||_2 <= 1 (checked: I - Lambda
     Lambda^T positive definite, exactly). For every feasible (W, H): (1/2)(||W||^2 + ||H||^2) >= ||W H||_* >=
     <Lambda, W H> = sum mu_{i,c} margin_{i,c} >= sum mu_{i,c}: lo = sum mu, a lower bound for every d.
+``two_layer_scalar`` (Tirer & Bruna 2022, problems (23) and (24)): data K, n, lambda_W1, lambda_W2, lambda_H1,
+    activation ("identity": (23), "relu": (24)), optional d1, d2; f = (1/(2N))||W2 s(W1 H1) - Y||^2 +
+    (lambda_W2||W2||^2 + lambda_W1||W1||^2 + lambda_H1||H1||^2)/2, N = Kn, Y = I_K (x) 1_n^T, over W2 (K x d2),
+    W1 (d2 x d1), H1 (d1 x N). hi = f at the primal point, exactly (every point is feasible): min f <= hi.
+    Dual: breakpoints 0 = t_0 < ... < t_m with t_m^3 >= 2 (checked exactly). lo = the least of lower bounds of
+    the scalar core g(u) = (u^3 - 1)^2/2 + (3/2) K beta u^2, K beta = (K^3 n lambda_H1 lambda_W1 lambda_W2)^(1/3)
+    (a ball), on each [t_i, t_(i+1)] (a Taylor form in balls, ``scalar.g_lower``); beyond t_m, (u^3 - 1)^2 > 1, so
+    g(u) > 1/2 = g(0): lo <= min over u >= 0 of g. **What this kind does not prove**: that min f >= min g. That is
+    the proof's reduction (Jensen on the class means, the three-factor AM-GM bound per singular value, von
+    Neumann's trace inequality: proofs/tirer2022.thm4_1.md, checked step by step with sympy), and for "relu"
+    also Theorem 4.2's assumption ||relu(W1 H1)||_* = ||W1 H1||_* at the global minimiser, which nothing here
+    checks. With the reduction: lo <= min f <= hi.
 
 Usage: ``python -m verify.certify.checker FILE...`` (or ``nc-verify recheck FILE...``): one line per file,
 exit status 0 when every file holds.
 
 The trusted base is this package alone: ``exact`` (rationals, exact positive-definiteness, entropy balls),
 ``programs`` (one function per program kind: lo, hi and the errors, from the file's data) and this module
-(recomputing and comparing with the claimed enclosure). It imports python-flint and the standard library only.
+(recomputing and comparing with the claimed enclosure); ``scalar`` (the kind two_layer_scalar). It imports python-flint and the standard library only.
 """
 
 from __future__ import annotations

@@ -267,12 +267,12 @@ QUANTITIES = (
 
 
 def certificate(values: Mapping[str, Fraction], report: SolveReport):
-    """The proven enclosure of min (15) = min (7) at the solve's symmetric point (verify.certify.layer_peeled:
-    the seven scalars expanded to hbar_k, w_k; kind layer_peeled_ce, one sample per class, weights n_k/N)."""
-    from verify.certify.layer_peeled import certify_two_group
+    """The proven enclosure of min (15) = min (7) at the solve's symmetric point, any K (verify.certify.two_group:
+    kind two_group_ce, the seven scalars and the three softmax values per group, checked in O(1))."""
+    from verify.certify.two_group import certify_two_group_symmetric
 
     prog = TwoGroupProgram(int(values["K_A"]), int(values["K_B"]), values["E_H"], values["E_W"], values["R"])
-    return certify_two_group(prog, report.point, "fang2021.thm5", values, ("value",), report.dps)
+    return certify_two_group_symmetric(prog, report.point, "fang2021.thm5", values, ("value",), report.dps)
 
 
 CLAIM = Claim(
@@ -330,6 +330,6 @@ CLAIM = Claim(
     module=__name__,
     certificate=certificate,
     certificate_note="value certified: dual bound of (15) and (15) at the solve's symmetric feasible point (kind "
-    "layer_peeled_ce, K x (K+1) vectors); the reference value (Newton on the phase's optimality conditions) is "
+    "two_group_ce: block-symmetric, O(1) for any K); the reference value (Newton on the phase's optimality conditions) is "
     "compared to dps+20 digits; norms, cosines, R0 and R1 stay verified (thresholds as balls: eval --certify)",
 )
