@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import mpmath
 import sympy as sp
@@ -63,7 +64,15 @@ class Root:
     description: str = ""
 
     def solve(self, subs: Mapping, dps: int) -> mpmath.mpf | Undefined:
-        """The root at ``dps`` + ROOT_GUARD digits, or Undefined where the bracket holds no sign change."""
+        """The root at ``dps`` + ROOT_GUARD digits, or Undefined where the bracket holds no sign change.
+
+        Memoised on the values of the symbols the equation and bracket use (a Gram matrix or several quantities
+        ask for the same class's root many times; the solve is deterministic, so the answer is the same)."""
+        used = self.equation.free_symbols.union(*(sp.sympify(b).free_symbols for b in self.bracket))
+        key = tuple(sorted(((s, v) for s, v in subs.items() if s in used), key=lambda kv: sp.srepr(kv[0])))
+        return _solve_root(self, key, dps)
+
+    def _solve(self, subs: Mapping, dps: int) -> mpmath.mpf | Undefined:
         with mpmath.workdps(dps + ROOT_GUARD):
             lo, hi = (mpmath.mpf(sp.N(sp.sympify(b).xreplace(subs), dps + ROOT_GUARD + 5)) for b in self.bracket)
             f = sp.lambdify(self.symbol, self.equation.xreplace(subs), "mpmath")
@@ -78,6 +87,11 @@ class Root:
             if not lo <= root <= hi:
                 return Undefined(f"the bracketed solve left [{mpmath.nstr(lo, 8)}, {mpmath.nstr(hi, 8)}]")
             return root
+
+
+@lru_cache(maxsize=4096)
+def _solve_root(root: Root, key: tuple, dps: int) -> mpmath.mpf | Undefined:
+    return root._solve(dict(key), dps)
 
 
 def root_of(equation, symbol: sp.Symbol, bracket, description: str = "") -> Root:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cache
+from functools import cache, cached_property
 from typing import Literal
 
 import numpy as np
@@ -120,14 +120,35 @@ class MSEFeaturesModel:
 
     def gradient(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
         W, H, b, R = self._residual(x, ar)
+        return self._gradient_from(W, H, b, R, ar)
+
+    def value_and_gradient(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        """(objective, gradient) in float64 from one residual: the same operations, in the same order, as
+        :meth:`objective` and :meth:`gradient` (bit-for-bit the same numbers), for the float solves."""
+        W, H, b, R = self._residual(x, FLOAT)
+        lw, lh, lb = self._float_penalties
+        f = (R * R).sum() / (2 * self.N) + lw * (W * W).sum() / 2 + lh * (H * H).sum() / 2
+        if self.bias == "regularised":
+            f = f + lb * (b * b).sum() / 2
+        return float(f), self._gradient_from(W, H, b, R, FLOAT)
+
+    @cached_property
+    def _float_penalties(self) -> tuple[float, float, float]:
+        """(lambda_W, lambda_H, lambda_b) as floats, converted once (the float solves call the gradient ~10^5 times)."""
+        return tuple(FLOAT.scalar(v) for v in (self.lambda_W, self.lambda_H, self.lambda_b))
+
+    def _gradient_from(self, W, H, b, R, ar: Arithmetic) -> np.ndarray:
         R = R / self.N
-        gW = R @ H.T + W * ar.scalar(self.lambda_W)  # array first: see relu_features
-        gH = W.T @ R + H * ar.scalar(self.lambda_H)
+        lw, lh, lb = (
+            self._float_penalties if ar is FLOAT else (ar.scalar(self.lambda_W), ar.scalar(self.lambda_H), None)
+        )
+        gW = R @ H.T + W * lw  # array first: see relu_features
+        gH = W.T @ R + H * lh
         if b is None:
             return self.pack(gW, gH)
         gb = R.sum(axis=1)
         if self.bias == "regularised":
-            gb = gb + b * ar.scalar(self.lambda_b)
+            gb = gb + b * (lb if ar is FLOAT else ar.scalar(self.lambda_b))
         return self.pack(gW, gH, gb)
 
     def penalty_gradient(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:

@@ -198,6 +198,23 @@ class ReluFeatureModel:
         gH = G @ W + H * (wts * lh)[:, None]
         return self.pack(gW, gH)
 
+    def gradients(self, X: np.ndarray) -> np.ndarray:
+        """float64 gradients at the m points ``X`` (m, dim) in one batched pass (the rows of a finite-difference
+        Hessian): the formulas of :meth:`gradient` with a leading batch axis."""
+        m = X.shape[0]
+        W = X[:, : self.n_W].reshape(m, self.K, self.d)
+        H = X[:, self.n_W :].reshape(m, self.rows, self.d)
+        scale, lw, lh = self._constants(FLOAT)
+        wts = self.row_weights(FLOAT)
+        Z = H @ W.transpose(0, 2, 1)
+        E = np.exp(Z - Z.max(axis=2, keepdims=True))
+        G = E / E.sum(axis=2, keepdims=True)
+        G[:, np.arange(self.rows), self.labels] -= 1
+        G = G * (wts * scale)[None, :, None]
+        gW = G.transpose(0, 2, 1) @ H + W * lw
+        gH = G @ W + H * (wts * lh)[None, :, None]
+        return np.concatenate([gW.reshape(m, -1), gH.reshape(m, -1)], axis=1)
+
     def hessian_block(self, x: np.ndarray, idx, ar: Arithmetic = FLOAT) -> np.ndarray:
         """The Hessian of the objective restricted to the unknowns ``idx`` (indices into x), analytically.
 
@@ -252,21 +269,6 @@ class ReluFeatureModel:
         P[np.arange(P.shape[0]), self.labels] -= 1
         G = P * (scale * wts)[:, None]
         return float(f), self.pack(G.T @ H + lw * W, G @ W + lh * wts[:, None] * H)
-
-    def gradients(self, X: np.ndarray) -> np.ndarray:
-        """float64 gradients at the rows of X (m, dim) in one pass: :meth:`gradient` batched (the columns of a
-        finite-difference Hessian, verify/solvers/nonneg_multistart.py)."""
-        m = X.shape[0]
-        W, H = X[:, : self.n_W].reshape(m, self.K, self.d), X[:, self.n_W :].reshape(m, self.rows, self.d)
-        scale, lw, lh = self._constants(FLOAT)
-        wts = self.row_weights(FLOAT)
-        Z = H @ W.transpose(0, 2, 1)
-        E = np.exp(Z - Z.max(axis=2)[:, :, None])
-        G = E / E.sum(axis=2)[:, :, None]
-        G[:, np.arange(self.rows), self.labels] -= 1
-        G = G * (wts * scale)[None, :, None]
-        gW, gH = G.transpose(0, 2, 1) @ H + W * lw, G @ W + H * (wts * lh)[None, :, None]
-        return np.concatenate([gW.reshape(m, -1), gH.reshape(m, -1)], axis=1)
 
     def random_start(self, rng: np.random.Generator, spread: float = 1.0) -> np.ndarray:
         """W Gaussian, H = |Gaussian| (feasible), both at a scale where the logits are O(spread)."""

@@ -202,9 +202,12 @@ R0_BRACKET_LIMIT = 1e300
 
 
 @cache
-def _r0_float_start(KA: int, KB: int, EH: Fraction, EW: Fraction) -> tuple:
-    """(x, lam, log R0) in float64: the start of :func:`r0_root`'s Newton, the same at every dps (so the
-    reference's evaluations at dps and dps + 20 share it instead of repeating the BFGS bracket)."""
+def _r0_float_start(KA: int, KB: int, EH: Fraction, EW: Fraction) -> tuple[np.ndarray, np.ndarray, float]:
+    """The float64 start of R0's Newton solve: (x, multipliers, log R0) from the float bracket of
+    4 L_H L_W - 1 (the bracket [R, R^2] squared until the sign changes: R0 ~ exp(c sqrt(E_H E_W)) is reached in
+    log log R steps). It does not depend on dps: computed once and shared by every precision's polish (the
+    reference is evaluated at two precisions, verify/base/precision.py), each of which runs its own Newton."""
+
     from scipy.optimize import brentq
 
     warm: list = [None]
@@ -223,13 +226,13 @@ def _r0_float_start(KA: int, KB: int, EH: Fraction, EW: Fraction) -> tuple:
             )
     log_r0 = brentq(margin, lo, hi, xtol=1e-9)
     x, lam = float_point(KA, KB, float(EH), float(EW), float(np.exp(log_r0)), "collapsed")
-    return tuple(x), tuple(lam), log_r0
+    return x, lam, float(log_r0)
 
 
 @cache
 def r0_root(KA: int, KB: int, EH: Fraction, EW: Fraction, dps: int) -> mpmath.mpf:
-    """R0: the collapsed KKT system plus 4 L_H L_W = 1, started from the float bracket of 4 L_H L_W - 1 (the
-    bracket [R, R^2] squared until the sign changes: R0 ~ exp(c sqrt(E_H E_W)) is reached in log log R steps)."""
+    """R0: the collapsed KKT system plus 4 L_H L_W = 1, solved by Newton at dps + 10 digits from the float
+    start of :func:`_r0_float_start`."""
     x, lam, log_r0 = _r0_float_start(KA, KB, EH, EW)
     sysm = system(KA, KB, "collapsed")
     with mpmath.workdps(dps + 10):
@@ -245,10 +248,10 @@ def r0_root(KA: int, KB: int, EH: Fraction, EW: Fraction, dps: int) -> mpmath.mp
 
 
 @cache
-def _float_start(KA: int, KB: int, EH: Fraction, EW: Fraction, Rv: Fraction, phase: str) -> tuple:
-    """:func:`float_point` without continuation, once per point (the same start for every dps)."""
-    x, lam = float_point(KA, KB, float(EH), float(EW), float(Rv), phase)
-    return tuple(x), tuple(lam)
+def _kkt_float_start(KA: int, KB: int, EH: Fraction, EW: Fraction, Rv: Fraction, phase: str) -> tuple:
+    """:func:`float_point` at these exact values: independent of dps, so shared by the two precisions at which
+    a reference is evaluated (each still runs its own Newton polish at its own dps)."""
+    return float_point(KA, KB, float(EH), float(EW), float(Rv), phase)
 
 
 @cache
@@ -256,7 +259,7 @@ def kkt_point(KA: int, KB: int, EH: Fraction, EW: Fraction, Rv: Fraction, phase:
     """The seven scalars (absent ones 0) solving the KKT system of ``phase`` ('separated' or 'collapsed') at
     ratio ``Rv``, at dps + 10 digits."""
     sysm = system(KA, KB, phase)
-    x, lam = _float_start(KA, KB, EH, EW, Rv, phase)
+    x, lam = _kkt_float_start(KA, KB, EH, EW, Rv, phase)
     with mpmath.workdps(dps + 10):
         args = (to_mpf(Rv), to_mpf(EH), to_mpf(EW))
         z = newton(

@@ -17,9 +17,6 @@ from verify.models.arith import FLOAT, Arithmetic, mp_arithmetic, to_mpf
 from verify.models.mse_features import singular_values
 from verify.models.two_layer import TwoLayerModel, relu_kink_conditions
 from verify.record import SolveOptions, SolveReport, Undefined
-from verify.solvers.landscape import explore, local_minima_details
-from verify.solvers.threads import single_threaded_blas
-from verify.solvers.thresholds import diagonal_thresholds
 
 
 # --- measurement -------------------------------------------------------------------------------------------
@@ -119,6 +116,9 @@ def _solve_two_layer(
     """L-BFGS from 3 x options.n_starts starts at scales 0.1, 0.5, 1, 2 on (23)/(24), every value found polished (ReLU:
     on the smooth piece of its float point, with the kink conditions checked); the nonzero point is the cluster
     with all K directions active; thresholds and ties from the diagonal sub-model."""
+    from verify.solvers.landscape import explore, local_minima_details  # solvers load with the first solve
+    from verify.solvers.thresholds import diagonal_thresholds
+
     m = model(values, relu)
 
     def piece(x):
@@ -259,5 +259,7 @@ def _solve_two_layer(
 
 def solve_two_layer(*args, **kwargs) -> SolveReport:
     """:func:`_solve_two_layer` with single-threaded BLAS (verify/solvers/threads.py: tiny dense problems)."""
+    from verify.solvers.threads import single_threaded_blas  # not at import: show and eval need no solver
+
     with single_threaded_blas():
         return _solve_two_layer(*args, **kwargs)
