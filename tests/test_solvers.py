@@ -1,9 +1,11 @@
 """Solvers on problems with answers known independently of any claim."""
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import mpmath
 import numpy as np
+import pytest
 
 from verify.models.arith import FLOAT, Arithmetic
 from verify.solvers import multistart, refine_kkt
@@ -95,3 +97,25 @@ def test_random_rotation_is_orthogonal_and_seeded():
     Q = random_rotation(5, np.random.default_rng(3))
     assert np.allclose(Q @ Q.T, np.eye(5), atol=1e-14)
     assert np.array_equal(Q, random_rotation(5, np.random.default_rng(3)))
+
+
+@pytest.mark.parametrize(
+    "K_A, K_B, minority", [(7, 3, "free"), (1, 4, "free"), (4, 1, "free"), (1, 1, "free"), (5, 5, "collapsed")]
+)
+def test_two_group_float_fast_path_is_the_generic_code_bit_for_bit(K_A, K_B, minority):
+    """verify/models/two_group_float.py promises the generic float64 code's numbers exactly (same operations, same
+    order): compared with the generic path (a float64 arithmetic that is not FLOAT) at random points."""
+    import dataclasses
+
+    from verify.models.arith import FLOAT
+    from verify.models.two_group import TwoGroupProgram
+
+    generic = dataclasses.replace(FLOAT)
+    rng = np.random.default_rng(0)
+    for R in (Fraction(5), Fraction(39, 5), Fraction(960)):
+        prog = TwoGroupProgram(K_A, K_B, Fraction(23, 50), Fraction(31, 5), R, minority=minority)
+        for _ in range(30):
+            x = prog.random_start(rng) * rng.choice([0.01, 1.0, 3.0])
+            for name in ("objective", "gradient", "constraints", "constraint_jacobian"):
+                fast, slow = np.asarray(getattr(prog, name)(x, FLOAT)), np.asarray(getattr(prog, name)(x, generic))
+                assert fast.dtype == slow.dtype and np.array_equal(fast, slow), name

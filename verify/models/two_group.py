@@ -44,6 +44,7 @@ import mpmath
 import numpy as np
 
 from verify.base.errors import InputError
+from verify.models import two_group_float
 from verify.models.arith import FLOAT, Arithmetic
 
 NAMES = ("p_A", "q_A", "p_B", "q_B", "s_A", "s_B", "d")
@@ -156,32 +157,6 @@ class TwoGroupProgram:
         DB = 1 + (KB - 1) * e3 + KA * e4
         return {"xA": xA, "xB": xB, "e1": e1, "e2": e2, "e3": e3, "e4": e4, "DA": DA, "DB": DB}
 
-    # float64 fast path (multistart's inner loop): the generic code's operations in its order, bit-for-bit.
-    def _float_setup(self) -> tuple:
-        fc = self.__dict__.get("_fc")
-        if fc is None:
-            KA, KB, R = self.K_A, self.K_B, float(self.R)
-            total, where = KA * R + KB, tuple(NAMES.index(n) for n in self.free)
-            fc = (KA * (R / total), KB * (1 / total), float(self.E_H), float(self.E_W))
-            fc = (*fc, float(Fraction(KA * KB, KA + KB)), where)
-            object.__setattr__(self, "_fc", fc)
-        return fc
-
-    def _float_values(self, x) -> tuple:
-        fc, v = self._float_setup(), [0.0] * 7
-        for i, val in zip(fc[5], list(x), strict=True):
-            v[i] = val
-        return fc, v
-
-    def _float_parts(self, x) -> tuple:
-        fc, v = self._float_values(x)
-        pA, qA, pB, qB, sA, sB, d = v
-        KA, KB = self.K_A, self.K_B
-        xA, xB = pA * qA, pB * qB
-        e1, e2 = np.exp(-KA * xA / (KA - 1)) if KA > 1 else 0.0, np.exp(-sA * d - xA)
-        e3, e4 = np.exp(-KB * xB / (KB - 1)) if KB > 1 else 0.0, np.exp(-sB * d - xB)
-        return fc, v, e1, e2, e3, e4, 1 + (KA - 1) * e1 + KB * e2, 1 + (KB - 1) * e3 + KA * e4
-
     def weights(self, ar: Arithmetic = FLOAT) -> tuple:
         """(R, 1) / (K_A R + K_B): the weight n_k/N of one majority and one minority class."""
         if ar.name == "float64":
@@ -196,22 +171,15 @@ class TwoGroupProgram:
         return ar.log(P["DA"]), ar.log(P["DB"])
 
     def objective(self, x: np.ndarray, ar: Arithmetic = FLOAT):
-        if ar is FLOAT:
-            fc, _, _, _, _, _, DA, DB = self._float_parts(x)
-            return fc[0] * np.log(DA) + fc[1] * np.log(DB)
+        if ar is FLOAT:  # the float64 fast path (verify/models/two_group_float.py), bit-for-bit the same
+            return two_group_float.objective(self, x)
         LA, LB = self.group_losses(x, ar)
         wA, wB = self.weights(ar)
         return self.K_A * wA * LA + self.K_B * wB * LB
 
     def gradient(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
-        if ar is FLOAT:
-            fc, (pA, qA, pB, qB, sA, sB, d), e1, e2, e3, e4, DA, DB = self._float_parts(x)
-            KA, KB = self.K_A, self.K_B
-            cA, cB = fc[0] / DA, fc[1] / DB
-            dxA, dxB = -(KA * e1 + KB * e2) * cA, -(KB * e3 + KA * e4) * cB
-            gs = (dxA * qA, dxA * pA, dxB * qB, dxB * pB, -KB * e2 * d * cA, -KA * e4 * d * cB)
-            g = (*gs, -KB * e2 * sA * cA - KA * e4 * sB * cB)
-            return np.array([g[i] for i in fc[5]])
+        if ar is FLOAT:  # the float64 fast path (verify/models/two_group_float.py), bit-for-bit the same
+            return two_group_float.gradient(self, x)
         v = self.full(x, ar)
         P = self._parts(v, ar)
         KA, KB = self.K_A, self.K_B
@@ -231,11 +199,8 @@ class TwoGroupProgram:
         return ar.asarray([g[n] for n in self.free]) if ar.name != "float64" else np.array([g[n] for n in self.free])
 
     def constraints(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
-        if ar is FLOAT:
-            fc, (pA, qA, pB, qB, sA, sB, d) = self._float_values(x)
-            KA, KB, K = self.K_A, self.K_B, self.K
-            gH = (KA * (sA**2 + pA**2) + KB * (sB**2 + pB**2)) / K - fc[2]
-            return np.array([gH, (KA * qA**2 + KB * qB**2 + fc[4] * d**2) / K - fc[3]], dtype=float)
+        if ar is FLOAT:  # the float64 fast path (verify/models/two_group_float.py), bit-for-bit the same
+            return two_group_float.constraints(self, x)
         v = self.full(x, ar)
         KA, KB, K = self.K_A, self.K_B, self.K
         if ar.name == "float64":
@@ -247,12 +212,8 @@ class TwoGroupProgram:
         return np.array([gH, gW], dtype=object if ar.name != "float64" else float)
 
     def constraint_jacobian(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
-        if ar is FLOAT:
-            fc, (pA, qA, pB, qB, sA, sB, d) = self._float_values(x)
-            KA, KB, K = self.K_A, self.K_B, self.K
-            jH = (2 * KA * pA, 0.0, 2 * KB * pB, 0.0, 2 * KA * sA, 2 * KB * sB, 0.0)
-            jW = (0.0, 2 * KA * qA, 0.0, 2 * KB * qB, 0.0, 0.0, 2 * fc[4] * d)
-            return np.array([[jac[i] / K for i in fc[5]] for jac in (jH, jW)], dtype=float)
+        if ar is FLOAT:  # the float64 fast path (verify/models/two_group_float.py), bit-for-bit the same
+            return two_group_float.constraint_jacobian(self, x)
         v = self.full(x, ar)
         KA, KB, K = self.K_A, self.K_B, self.K
         zero = ar.scalar(0)
