@@ -63,7 +63,12 @@ def lbfgs(problem: ConstrainedProblem, x0: np.ndarray, start_scale: float = 1.0)
     """L-BFGS-B (no bounds) from x0; a second pass on f / f(first pass) makes the stopping test relative."""
     from scipy.optimize import minimize
 
+    fused = getattr(problem, "objective_and_gradient", None)  # one forward pass, the same bits
+
     def fun(x, w=1.0):
+        if fused is not None:
+            f, g = fused(x)
+            return w * f, w * g
         return w * float(problem.objective(x, FLOAT)), w * problem.gradient(x, FLOAT)
 
     res = minimize(fun, x0, jac=True, method="L-BFGS-B", options=LBFGS_OPTIONS)
