@@ -36,3 +36,16 @@ def test_fused_pass_is_the_separate_objective_and_gradient(name, seed):
     piece = m.on_piece(m.second_features(x)[0] > 0) if m.relu else m
     fp, gp = piece.objective_and_gradient(x)
     assert abs(fp - f0) <= FUSED_ULPS * abs(f0) and np.max(np.abs(gp - g0)) <= FUSED_ULPS * np.max(np.abs(g0))
+
+
+@pytest.mark.parametrize("bias", ["none", "free", "regularised"])
+def test_fused_pass_of_the_one_layer_model(bias):
+    """Problem (3)/(5)/(14) of Tirer & Bruna 2022: the fused pass used by gradient descent and L-BFGS."""
+    from verify.models.mse_features import MSEFeaturesModel
+
+    m = MSEFeaturesModel(3, 2, 4, Fr(1, 100), Fr(1, 50), bias=bias, lambda_b=Fr(1, 10))
+    x = m.random_start(np.random.default_rng(3))
+    f, g = m.objective_and_gradient(x)
+    f0, g0 = float(m.objective(x)), m.gradient(x)
+    assert abs(f - f0) <= FUSED_ULPS * abs(f0)
+    assert np.max(np.abs(g - g0)) <= FUSED_ULPS * np.max(np.abs(g0))

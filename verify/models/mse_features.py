@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cache
+from functools import cache, cached_property
 from typing import Literal
 
 import numpy as np
@@ -110,25 +110,50 @@ class MSEFeaturesModel:
             R = R + b[:, None]
         return W, H, b, R
 
-    def objective(self, x: np.ndarray, ar: Arithmetic = FLOAT):
-        W, H, b, R = self._residual(x, ar)
-        lw, lh = ar.scalar(self.lambda_W), ar.scalar(self.lambda_H)
+    @cached_property
+    def _float_lambdas(self) -> tuple[float, float, float]:
+        """(lambda_W, lambda_H, lambda_b) as FLOAT.scalar gives them, converted once per model (the float
+        solves evaluate f and grad f ~10^5 times per claim point)."""
+        return float(self.lambda_W), float(self.lambda_H), float(self.lambda_b)
+
+    def _lambdas(self, ar: Arithmetic):
+        if ar is FLOAT:
+            return self._float_lambdas
+        return ar.scalar(self.lambda_W), ar.scalar(self.lambda_H), ar.scalar(self.lambda_b)
+
+    def _value(self, W, H, b, R, lambdas):
+        lw, lh, lb = lambdas
         f = (R * R).sum() / (2 * self.N) + lw * (W * W).sum() / 2 + lh * (H * H).sum() / 2
         if self.bias == "regularised":
-            f = f + ar.scalar(self.lambda_b) * (b * b).sum() / 2
+            f = f + lb * (b * b).sum() / 2
         return f
 
-    def gradient(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
-        W, H, b, R = self._residual(x, ar)
+    def _grad(self, W, H, b, R, lambdas) -> np.ndarray:
+        lw, lh, lb = lambdas
         R = R / self.N
-        gW = R @ H.T + W * ar.scalar(self.lambda_W)  # array first: see relu_features
-        gH = W.T @ R + H * ar.scalar(self.lambda_H)
+        gW = R @ H.T + W * lw  # array first: see relu_features
+        gH = W.T @ R + H * lh
         if b is None:
             return self.pack(gW, gH)
         gb = R.sum(axis=1)
         if self.bias == "regularised":
-            gb = gb + b * ar.scalar(self.lambda_b)
+            gb = gb + b * lb
         return self.pack(gW, gH, gb)
+
+    def objective(self, x: np.ndarray, ar: Arithmetic = FLOAT):
+        W, H, b, R = self._residual(x, ar)
+        return self._value(W, H, b, R, self._lambdas(ar))
+
+    def gradient(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
+        W, H, b, R = self._residual(x, ar)
+        return self._grad(W, H, b, R, self._lambdas(ar))
+
+    def objective_and_gradient(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        """(f(x), grad f(x)) in float64 from one residual: the same operations as :meth:`objective` and
+        :meth:`gradient` (so the same values), for the float inner loops."""
+        W, H, b, R = self._residual(x, FLOAT)
+        lam = self._float_lambdas
+        return float(self._value(W, H, b, R, lam)), self._grad(W, H, b, R, lam)
 
     def penalty_gradient(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
         """The gradient of the regularisation terms alone (it cancels the loss gradient at a stationary point)."""

@@ -93,19 +93,23 @@ def gradient_descent(
     """Plain gradient descent x <- x - step grad f(x) with a fixed step (the paper's Section 6 uses 0.1); the
     step is halved only when a step would increase f (a divergence guard, never a line search)."""
     x = np.array(x0, dtype=float)
+    fused = getattr(problem, "objective_and_gradient", None)  # f and grad f from one pass, the same values
     f = float(problem.objective(x, FLOAT))
     g = problem.gradient(x, FLOAT)
     it = 0
     while it < max_iter and np.max(np.abs(g)) > gtol:
         x_new = x - step * g
-        f_new = float(problem.objective(x_new, FLOAT))
+        if fused is not None:
+            f_new, g_new = fused(x_new)
+        else:
+            f_new, g_new = float(problem.objective(x_new, FLOAT)), None
         if not np.isfinite(f_new) or f_new > f + 1e-15 * abs(f):
             step /= 2
             if step < 1e-12:
                 break
             continue
         x, f = x_new, f_new
-        g = problem.gradient(x, FLOAT)
+        g = problem.gradient(x, FLOAT) if g_new is None else g_new
         it += 1
     return StartResult(x, f, float(np.max(np.abs(g))), it, "gradient descent", start_scale)
 
