@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import mpmath
 import sympy as sp
@@ -63,7 +64,14 @@ class Root:
     description: str = ""
 
     def solve(self, subs: Mapping, dps: int) -> mpmath.mpf | Undefined:
-        """The root at ``dps`` + ROOT_GUARD digits, or Undefined where the bracket holds no sign change."""
+        """The root at ``dps`` + ROOT_GUARD digits, or Undefined where the bracket holds no sign change.
+
+        It depends only on the values of the equation's and bracket's own symbols: a quantity's entries (every
+        class, every Gram entry) and the claim's other quantities share one solve per distinct such value set."""
+        used = (self.equation.free_symbols | set().union(*(b.free_symbols for b in self.bracket))) - {self.symbol}
+        return _root_solve(self, tuple(sorted(((s, subs[s]) for s in used if s in subs), key=str)), dps)
+
+    def _solve(self, subs: Mapping, dps: int) -> mpmath.mpf | Undefined:
         with mpmath.workdps(dps + ROOT_GUARD):
             lo, hi = (mpmath.mpf(sp.N(sp.sympify(b).xreplace(subs), dps + ROOT_GUARD + 5)) for b in self.bracket)
             f = sp.lambdify(self.symbol, self.equation.xreplace(subs), "mpmath")
@@ -78,6 +86,12 @@ class Root:
             if not lo <= root <= hi:
                 return Undefined(f"the bracketed solve left [{mpmath.nstr(lo, 8)}, {mpmath.nstr(hi, 8)}]")
             return root
+
+
+@lru_cache(maxsize=4096)
+def _root_solve(root: Root, subs: tuple, dps: int) -> mpmath.mpf | Undefined:
+    """:meth:`Root._solve` memoised on (root, the values of its symbols, dps): deterministic, so the same root."""
+    return root._solve(dict(subs), dps)
 
 
 def root_of(equation, symbol: sp.Symbol, bracket, description: str = "") -> Root:

@@ -73,10 +73,27 @@ class LinearChainMSE:
 
     n_constraints = 0
 
-    def targets(self, ar: Arithmetic = FLOAT) -> np.ndarray:
+    @cached_property
+    def _float_targets(self) -> np.ndarray:
         Y = np.zeros((self.K, self.N))
         Y[list(self.labels), range(self.N)] = 1.0
-        return Y if ar is FLOAT else ar.asarray(Y)
+        Y.setflags(write=False)
+        return Y
+
+    @cached_property
+    def _float_penalties(self) -> tuple[float, tuple[float, ...]]:
+        """(lambda_H, (lambda_1..lambda_M)) as FLOAT.scalar gives them, converted once per model (the float
+        multistart evaluates f and grad f ~10^4 times per claim point)."""
+        return float(self.lambda_H), tuple(float(v) for v in self.layer_penalties)
+
+    def _penalties(self, ar: Arithmetic):
+        if ar is FLOAT:
+            return self._float_penalties
+        return ar.scalar(self.lambda_H), tuple(ar.scalar(v) for v in self.layer_penalties)
+
+    def targets(self, ar: Arithmetic = FLOAT) -> np.ndarray:
+        """The one-hot labels Y (K x N), read-only in float64."""
+        return self._float_targets if ar is FLOAT else ar.asarray(self._float_targets)
 
     def unpack(self, x: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
         """([W_1, ..., W_M], H)."""
@@ -99,24 +116,26 @@ class LinearChainMSE:
     def objective(self, x: np.ndarray, ar: Arithmetic = FLOAT):
         Ws, H = self.unpack(x)
         R = self.product(Ws) @ H - self.targets(ar)
-        f = (R * R).sum() / (2 * self.N) + ar.scalar(self.lambda_H) * (H * H).sum() / 2
-        for W, lam in zip(Ws, self.layer_penalties, strict=True):
-            f = f + ar.scalar(lam) * (W * W).sum() / 2
+        lh, lams = self._penalties(ar)
+        f = (R * R).sum() / (2 * self.N) + lh * (H * H).sum() / 2
+        for W, lam in zip(Ws, lams, strict=True):
+            f = f + lam * (W * W).sum() / 2
         return f
 
     def gradient(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
         Ws, H = self.unpack(x)
         R = (self.product(Ws) @ H - self.targets(ar)) / self.N
+        lh, lams = self._penalties(ar)
         grads = []
-        for j, (W, lam) in enumerate(zip(Ws, self.layer_penalties, strict=True)):
+        for j, (W, lam) in enumerate(zip(Ws, lams, strict=True)):
             below = H
             for V in Ws[:j]:
                 below = V @ below
             above = R
             for V in reversed(Ws[j + 1 :]):
                 above = V.T @ above
-            grads.append(above @ below.T + ar.scalar(lam) * W)
-        return self.pack(grads, self.product(Ws).T @ R + ar.scalar(self.lambda_H) * H)
+            grads.append(above @ below.T + lam * W)
+        return self.pack(grads, self.product(Ws).T @ R + lh * H)
 
     def constraints(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
         return np.zeros(0, dtype=float if ar is FLOAT else object)
