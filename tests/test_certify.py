@@ -214,6 +214,8 @@ CERTIFIABLE = (
     "thrampoulidis2022.seli",
     "fang2021.lemma7",
     "hong2023.values",
+    "tirer2022.thm4_1",
+    "tirer2022.thm4_2",
 )
 
 

@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 
 from verify.base.errors import InputError
+from verify.base.values import Undefined
 from verify.geometry.examples import noisy
 from verify.metrics import ClassStatistics, collapse_report, report_from_statistics
 from verify.metrics import measures as m
+from verify.metrics import variants as v
 
 #: Tiled against dense: the same float64 products summed in another order (pairwise within tiles, fsum across)
 #: and Gram distances refined below REFINE; on these O(1)-conditioned data the agreement is ~1e-15.
@@ -72,6 +74,25 @@ def test_tiled_pairwise_quantities_equal_dense(K, d, tile):
     assert m.hyperspherical_energy(V, s=0, tile=tile) == pytest.approx(
         _dense(V, W, means, var, s=0)["energy"], rel=TILED
     )
+    # the report's ETF distance comes from the pair-statistics sweep (scaled cosines), not from V V^T
+    fused = m.pair_statistics(V, tile=tile, etf=True).etf_residual
+    assert fused == pytest.approx(ref["etf"], rel=TILED, abs=0)
+    # and the report's W M^T residual and UNC3 cosines come from one sweep of the cosines cos(w_k, v_l)
+    unc3, dot = v.unc3_and_self_duality_dot(W, V, tile=tile)
+    assert dot == pytest.approx(ref["dot"], rel=TILED, abs=0)
+    Wu, Vu = W / np.linalg.norm(W, axis=1)[:, None], V / np.linalg.norm(V, axis=1)[:, None]
+    cross = Wu @ Vu.T
+    assert unc3 == pytest.approx(cross[~np.eye(K, dtype=bool)].mean(), rel=TILED, abs=0)
+
+
+def test_cross_sweep_with_a_zero_classifier_row():
+    """A zero row leaves the cosines undefined (named), not W M^T."""
+    rng = np.random.default_rng(3)
+    W, V = rng.normal(size=(6, 4)), rng.normal(size=(6, 4))
+    W[2] = 0.0
+    unc3, dot = v.unc3_and_self_duality_dot(W, V, tile=4)
+    assert isinstance(unc3, Undefined) and "classifier row" in unc3.reason
+    assert dot == pytest.approx(_dense(V, W, V + 1, np.ones(6))["dot"], rel=TILED, abs=0)
 
 
 def test_close_pairs_keep_their_relative_accuracy():

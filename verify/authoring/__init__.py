@@ -66,6 +66,7 @@ from verify.base.errors import InputError
 from verify.record import (
     Claim,
     Erratum,
+    ErrorBudget,
     Evidence,
     Example,
     Exploration,
@@ -103,6 +104,7 @@ __all__ = [
     "summed",
     "Claim",
     "ClaimDefinitionError",
+    "ErrorBudget",
     "Erratum",
     "Evidence",
     "Example",
@@ -176,8 +178,9 @@ def hypothesis(statement: str, holds: Callable[[Mapping], bool], parameter: str,
     return Hypothesis(statement, holds, parameter, fix, tuple(uses))
 
 
-def tolerance(guard_digits: int, reason: str) -> Tolerance:
-    """A relative tolerance 10^-(dps - guard_digits), with the reason (where the lost digits go)."""
+def tolerance(guard_digits: int, reason: str, budget: ErrorBudget | None = None) -> Tolerance:
+    """A relative tolerance 10^-(dps - guard_digits), with the reason (where the lost digits go) and, optionally,
+    the reason made computable (:class:`ErrorBudget`; tests/test_tolerances.py holds the tolerance to it)."""
     if isinstance(guard_digits, bool) or not isinstance(guard_digits, int) or not 0 <= guard_digits < 20:
         raise _fail(
             "",
@@ -192,7 +195,7 @@ def tolerance(guard_digits: int, reason: str) -> Tolerance:
             "is empty",
             "say where the guard digits go (e.g. 'KKT residual 10^-(dps-5), condition <= 1e3 measured')",
         )
-    return Tolerance(guard_digits, reason)
+    return Tolerance(guard_digits, reason, budget)
 
 
 def quantity(name: str, description: str, expr=None, tol: Tolerance | None = None, **kwargs) -> Quantity:

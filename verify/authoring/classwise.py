@@ -66,10 +66,11 @@ class Root:
     def solve(self, subs: Mapping, dps: int) -> mpmath.mpf | Undefined:
         """The root at ``dps`` + ROOT_GUARD digits, or Undefined where the bracket holds no sign change.
 
-        It depends only on the values of the equation's and bracket's own symbols: a quantity's entries (every
-        class, every Gram entry) and the claim's other quantities share one solve per distinct such value set."""
-        used = (self.equation.free_symbols | set().union(*(b.free_symbols for b in self.bracket))) - {self.symbol}
-        return _root_solve(self, tuple(sorted(((s, subs[s]) for s in used if s in subs), key=str)), dps)
+        Memoised on the values of the symbols the equation and bracket use (a Gram matrix or several quantities
+        ask for the same class's root many times; the solve is deterministic, so the answer is the same)."""
+        used = self.equation.free_symbols.union(*(sp.sympify(b).free_symbols for b in self.bracket))
+        key = tuple(sorted(((s, v) for s, v in subs.items() if s in used), key=lambda kv: sp.srepr(kv[0])))
+        return _solve_root(self, key, dps)
 
     def _solve(self, subs: Mapping, dps: int) -> mpmath.mpf | Undefined:
         with mpmath.workdps(dps + ROOT_GUARD):
@@ -89,9 +90,8 @@ class Root:
 
 
 @lru_cache(maxsize=4096)
-def _root_solve(root: Root, subs: tuple, dps: int) -> mpmath.mpf | Undefined:
-    """:meth:`Root._solve` memoised on (root, the values of its symbols, dps): deterministic, so the same root."""
-    return root._solve(dict(subs), dps)
+def _solve_root(root: Root, key: tuple, dps: int) -> mpmath.mpf | Undefined:
+    return root._solve(dict(key), dps)
 
 
 def root_of(equation, symbol: sp.Symbol, bracket, description: str = "") -> Root:

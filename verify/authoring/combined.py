@@ -13,7 +13,9 @@ one-sided derivative, a curvature, a sign change), and the geometry by the solve
 
 :func:`root_solve` brackets a sign change of ``function(values, t, dps)`` in t > 0 (doubling and halving from
 ``start``) and refines it by the Illinois method at dps + 10 digits until the bracket is 10^-(dps+2) wide
-relative or |function| falls 10^-(dps+4) below its size at the bracket's ends; no sign change in (``lowest``, ``highest``) measures ``Undefined`` with the reason. :func:`combine`
+relative or |function| falls 10^-(dps+4) below its size at the bracket's ends; no sign change in (``lowest``, ``highest``) measures ``Undefined`` with the reason. Its residuals: ``root_bracket`` (the final
+bracket's width) and ``root_error`` (the root's relative error estimate: half the bracket, or where |function| hit
+its noise, |function| over the secant slope), which an :class:`verify.record.ErrorBudget` names. :func:`combine`
 runs its solves in turn and merges their quantities; it has converged when every part has.
 """
 
@@ -94,6 +96,11 @@ def root_solve(
             exact = abs(f_lo) <= small or abs(f_hi) <= small
             root = (lo if abs(f_lo) <= abs(f_hi) else hi) if exact else (lo + hi) / 2
             width = hi - lo
+            # the root's relative error: half the bracket, or where |f| hit its noise, |f| over the secant slope
+            error = width / 2
+            if exact and f_hi != f_lo:
+                error = min(error, min(abs(f_lo), abs(f_hi)) * width / abs(f_hi - f_lo))
+            error = error / abs(root) if root else error
         converged = exact or width <= tol * abs(root) * 10
         with mpmath.workdps(dps):
             message = f"root bracketed to width {mpmath.nstr(width, 3)} after {calls} evaluations"
@@ -102,7 +109,7 @@ def root_solve(
                 message if converged else message + " (not converged)",
                 {name: (+root,)},
                 {},
-                {"root_bracket": float(width)},
+                {"root_bracket": float(width), "root_error": float(error)},
                 dps,
                 time.perf_counter() - t0,
                 {"evaluations": calls},
@@ -158,7 +165,8 @@ def computed(
     """Measure quantities by a computation that is not an optimisation (a sign of a computed derivative, a
     comparison of two computed thresholds): ``function(values, dps) -> {name: value or tuple}``. An
     :class:`ArithmeticError` or an :class:`~verify.claim.Unavailable` value makes the solve unconverged
-    (inconclusive), never failed."""
+    (inconclusive), never failed. A ``"_residuals"`` entry ({name: float}) is reported as the solve's residuals
+    (what an :class:`verify.record.ErrorBudget` names: a root's accuracy, a decision's condition)."""
     if not callable(function):
         raise _error("function", "is not callable", "give function(values, dps) -> {quantity: value}")
     if not str(description).strip():
@@ -174,9 +182,10 @@ def computed(
         except ArithmeticError as exc:
             reason = f"the computation failed: {exc}"
             return SolveReport(False, reason, {}, {}, {}, options.dps, time.perf_counter() - t0)
+        residuals = {k: float(v) for k, v in dict(out.pop("_residuals", {})).items()}
         quantities = {k: v if isinstance(v, tuple) else (v,) for k, v in out.items()}
         missing = [str(v) for q in quantities.values() for v in q if isinstance(v, Unavailable)]
         message = "computed" if not missing else "not computed: " + "; ".join(missing)
-        return SolveReport(not missing, message, quantities, {}, {}, options.dps, time.perf_counter() - t0)
+        return SolveReport(not missing, message, quantities, {}, residuals, options.dps, time.perf_counter() - t0)
 
     return Solve(run, description, tuple(reads), tuple(measures))

@@ -8,6 +8,10 @@
   solve (``SolveReport.residuals``), against the budgets' assumptions (residual <= 10^-(dps - residual_digits),
   condition <= amplification).
 
+An exact quantity (``ErrorBudget.exact``: an indicator, a rank, a count decided by a cut) must be measured as
+an integer at every instance (:func:`budget_violations`). A census (the fraction of starts ending at the global
+value) and a statistical quantity have no budget: see tests/test_tolerances.py.
+
 A statistical quantity (its tolerance replaced by the solve's confidence interval, ``details['intervals']``)
 has no budget: the interval is its reason, and tests/test_tolerances.py checks the solve reports one.
 """
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from verify.record import MAX_SPARE_DIGITS, Claim, SolveReport
+from verify.record import MAX_SPARE_DIGITS, Claim, SolveReport, Undefined
 
 
 def looser_than_reason(claim: Claim) -> list[str]:
@@ -65,4 +69,28 @@ def budget_violations(claim: Claim, report: SolveReport) -> list[str]:
             for key, value in found:
                 if not value <= b.amplification:
                     out.append(f"{claim.id}:{q.name}: {key} = {value:.1e} > amplification {b.amplification:g}")
+    out += [
+        f"{claim.id}:{q.name}: an exact quantity measured as {v}, not an integer"
+        for q, v in _not_integers(claim, report)
+    ]
+    return out
+
+
+def _instances(measured) -> list:
+    if isinstance(measured, Mapping):
+        return [v for inst in measured.values() for v in _instances(inst)]
+    return list(measured) if isinstance(measured, tuple | list) else [measured]
+
+
+def _not_integers(claim: Claim, report: SolveReport) -> list:
+    """(quantity, instance) for each measured instance of an exact quantity that is defined but not an integer."""
+    out = []
+    for q in claim.quantities:
+        if q.tolerance.budget is None or not q.tolerance.budget.exact:
+            continue
+        for v in _instances(report.quantities.get(q.name, ())):
+            if isinstance(v, Undefined):
+                continue
+            if not float(v).is_integer():
+                out.append((q, v))
     return out

@@ -8,7 +8,8 @@ multipliers), never from a closed form.
   trusted base; :func:`~verify.certify.checker.recheck` proves lo <= min <= hi from a certificate file.
 - :mod:`verify.certify.balls`: Arb helpers of the writers (exact decimals, outward rounding, closed forms in
   balls, singular-value bounds proposed for the checker to verify).
-- :mod:`verify.certify.layer_peeled`, :mod:`verify.certify.bilinear`: the certificate writers per program.
+- :mod:`verify.certify.layer_peeled`, :mod:`verify.certify.bilinear`, :mod:`verify.certify.two_layer` (through the
+  scalar reduction of the two-layer proofs): the certificate writers per program.
 - :class:`~verify.certify.enclosure.Enclosure`: what a claim's ``certificate`` hook returns.
 
 Certified balls and boxes (``eval --certify``, ``nc-verify certify ID --box``; docs/certified.md, "Balls and

@@ -11,6 +11,9 @@ minimum) is
   that the closed form is not the minimum of the program as encoded;
 - otherwise left to the tolerance comparison (``verified`` at best), with ``certify_note`` saying why.
 
+The closed form's ball comes from its sympy expression, else from the quantity's ``ball`` hook (a closed form
+through a certified root: tirer2022.thm4_1's value), else from the reference's number with its stated accuracy.
+
 Quantities the enclosure does not name (geometry: norms, cosines) stay ``verified``: no enclosure of the
 minimiser's geometry is computed.
 """
@@ -112,6 +115,13 @@ def _predicted_ball(claim: Claim, q, values, subs, dps: int):
     if q.reference is None and q.expr is not None:
         ball = sympy_ball(q.expr.subs(subs), dps + 20)
         return ball, "closed form (Arb ball)" if ball is not None else "the closed form has no ball evaluator"
+    if q.ball is not None:  # a closed form through a certified root (tirer2022.thm4_1's value): its own ball hook
+        from verify.certify.intervals import Undecided
+
+        try:
+            return q.ball(values, dps + 20), "closed form (Arb ball of its ball hook)"
+        except Undecided:
+            pass  # no ball here (a double root): the reference's number, below
     value = claim.evaluate(values, dps + REFERENCE_GUARD, quantities=[q.name])[q.name]
     if not isinstance(value, mpmath.mpf):
         return None, f"the reference is not a number here ({value})"

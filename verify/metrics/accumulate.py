@@ -4,15 +4,16 @@ Each batch is reduced exactly as :mod:`verify.metrics.statistics` describes (two
 class sums, then centred sums of squares), and folded into the running state by the pairwise update of Chan,
 Golub & LeVeque (1979). The hot loop is arranged for speed per core:
 
-- the batch is sorted by class once (an index gather of the input dtype), so that class sums, centring and
-  the per-class sums of squares work on contiguous slices;
-- the float64 conversion and the centring are one pass (``np.subtract`` of a float32 slice and a float64 mean
-  into a float64 buffer);
-- the batch buffers (the sorted input rows and their float64 centred copy) are kept between batches: a
-  fresh 32 MiB buffer per batch costs its page faults on every first write (measured on a loaded machine:
-  the centring pass 5 ms with a warm buffer, 170 ms with a fresh one);
+- the batch's class order is found once (a stable argsort); then class by class, on that class's slice of a
+  float64 buffer (n_k x d numbers, cache resident), its rows are gathered in the input dtype, widened to
+  float64 (exact), summed, centred in place and their sum of squares taken: one pass over the batch where
+  four full-batch passes cost twice as much (benchmarks/bench_metrics_interleaved.py --parts);
+- the float64 buffer is kept between batches: a fresh 32 MiB buffer per batch costs its page faults on every
+  first write (measured on a loaded machine: 5 ms per batch with a warm buffer, 170 ms with a fresh one);
+- no numpy BLAS call in the loop (the sums of squares are einsum): numpy's OpenBLAS and scipy's are two
+  thread pools, and both spinning on the same cores made ``threads=None`` slower than one thread;
 - the within-class scatter is accumulated *in place* by BLAS ``dsyrk`` (C := C + Z^T Z on the upper triangle,
-  no d x d temporary); the Chan correction sum_k w_k delta_k delta_k^T is one small GEMM. The lower triangle
+  no d x d temporary); the Chan correction sum_k w_k delta_k delta_k^T is one rank-K dsyrk. The lower triangle
   is rebuilt from the upper one when the statistics are read.
 
 Numbers are float64 throughout; NaN or inf in a batch shows in its float64 class sums (a sum of finite float32
@@ -83,30 +84,51 @@ class RunningStatistics:
         classes, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
         order = np.argsort(inverse, kind="stable")
         Kb, (B, d) = classes.shape[0], raw.shape
-        Xs = np.take(raw, order, axis=0, out=self._buffer("sorted", B, d, raw.dtype))  # contiguous class slices
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         Z = self._buffer("centred", B, d, np.float64)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         if Kb <= LOOP_CLASSES:
-            sums = np.empty((Kb, d))
-            for k, (s, n) in enumerate(zip(starts.tolist(), counts.tolist(), strict=True)):
-                np.sum(Xs[s : s + n], axis=0, dtype=np.float64, out=sums[k])
-            self._check_finite(sums)
+            sums, sumsq, low = self._centre_by_class(raw, order, Z, starts, counts)
             means = sums / counts[:, None]
-            for k, (s, n) in enumerate(zip(starts.tolist(), counts.tolist(), strict=True)):
-                np.subtract(Xs[s : s + n], means[k], out=Z[s : s + n], dtype=np.float64)
         else:
             from scipy import sparse
 
-            Z[:] = Xs
+            if raw.dtype == np.float64:
+                np.take(raw, order, axis=0, out=Z)
+            else:
+                np.copyto(Z, np.take(raw, order, axis=0, out=self._buffer("sorted", B, d, raw.dtype)), "same_kind")
+            low = float(Z.min())
             onehot = sparse.csr_matrix((np.ones(B), (np.repeat(np.arange(Kb), counts), np.arange(B))), shape=(Kb, B))
             sums = np.asarray(onehot @ Z)
             self._check_finite(sums)
             means = sums / counts[:, None]
             Z -= np.repeat(means, counts, axis=0)
-        sumsq = np.add.reduceat(np.einsum("ij,ij->i", Z, Z), starts)
-        low = float(Xs.min())
+            sumsq = np.add.reduceat(np.einsum("ij,ij->i", Z, Z), starts)
         self._fold(classes, counts, means, sumsq, Z, input_eps(raw, features if source is None else source), low)
         return self
+
+    def _centre_by_class(self, raw, order, Z, starts, counts) -> tuple[np.ndarray, np.ndarray, float]:
+        """Class by class, on its slice of Z (a few MiB, cache resident): the gather of its rows, their exact
+        float64 widening, the class sum, the centring in place and the sum of squares. Returns (sums, sumsq,
+        smallest entry). The sum of squares is numpy's einsum, not ``np.dot``: numpy's BLAS is another
+        OpenBLAS than scipy's (whose dsyrk follows), and two pools of spinning threads on the same cores made
+        ``threads=None`` 2-3x slower than one thread (measured: 81,000-92,000 against 260,000 features/s)."""
+        Kb, d = counts.shape[0], Z.shape[1]
+        sums, sumsq, low = np.empty((Kb, d)), np.empty(Kb), np.inf
+        rows = None if raw.dtype == np.float64 else self._buffer("rows", int(counts.max()), d, raw.dtype)
+        for k, (s, n) in enumerate(zip(starts.tolist(), counts.tolist(), strict=True)):
+            zk = Z[s : s + n]
+            if rows is None:
+                np.take(raw, order[s : s + n], axis=0, out=zk)
+            else:
+                np.copyto(zk, np.take(raw, order[s : s + n], axis=0, out=rows[:n]), casting="same_kind")
+            np.sum(zk, axis=0, out=sums[k])
+            if not np.all(np.isfinite(sums[k])):
+                self._check_finite(sums[k])
+            low = min(low, float(zk.min()))
+            zk -= sums[k] / n
+            flat = zk.reshape(-1)
+            sumsq[k] = np.einsum("i,i->", flat, flat)
+        return sums, sumsq, low
 
     @staticmethod
     def _check_finite(sums: np.ndarray) -> None:

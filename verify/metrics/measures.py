@@ -163,17 +163,25 @@ def pairwise_cosines(vectors, *, zero_rtol: float = DEFAULT_ZERO_RTOL, names=Non
 
 
 def pair_statistics(
-    vectors, *, s: float = 1.0, zero_rtol: float = DEFAULT_ZERO_RTOL, names=None, what="row", tile=DEFAULT_TILE
+    vectors,
+    *,
+    s: float = 1.0,
+    zero_rtol: float = DEFAULT_ZERO_RTOL,
+    names=None,
+    what="row",
+    tile=DEFAULT_TILE,
+    etf: bool = False,
 ):
     """:class:`verify.metrics.tiles.PairStats` of the rows' directions (one tiled sweep), or Undefined for a
-    zero row or K < 2."""
+    zero row or K < 2; ``etf``: its ``etf_residual`` is :func:`etf_distance` of the rows, from the same sweep."""
     V, _ = as_matrix(vectors, "vectors")
     U = unit_rows(V, zero_rtol=zero_rtol, names=names, what=what)
     if isinstance(U, Undefined):
         return U
     if V.shape[0] < 2:
         return Undefined(f"pairwise statistics need K >= 2 rows ({V.shape[0]} given)")
-    return t.pair_stats(U, t.check_tile(tile), s=s)
+    scale = np.linalg.norm(V, axis=1) / math.sqrt(t.gram_norm(V)) if etf else None  # ||V V^T||_F >= max n_k^2 > 0
+    return t.pair_stats(U, t.check_tile(tile), s=s, etf_scale=scale)
 
 
 def equiangularity(

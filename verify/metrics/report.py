@@ -101,11 +101,12 @@ def _family(prefix: str, V, conv: Conventions, zero_rtol: float, names, what: st
     if V is None:
         return {f"{k}_{prefix}": NO_CLASSIFIER for k in keys}
     out = {f"equinorm_{prefix}": m.equinorm(V, ddof=conv.ddof)}
-    # one tiled sweep gives the cosine statistics and the energy (no K x K array)
-    ps = m.pair_statistics(V, s=conv.energy_s, zero_rtol=zero_rtol, names=names, what=what, tile=tile)
+    # one tiled sweep gives the cosine statistics, the energy and the ETF residual (no K x K array)
+    ps = m.pair_statistics(V, s=conv.energy_s, zero_rtol=zero_rtol, names=names, what=what, tile=tile, etf=True)
     for key, attr in (("equiangularity", "mean_abs"), ("max_equiangularity", "max_abs"), ("cosine_spread", "spread")):
         out[f"{key}_{prefix}"] = ps if isinstance(ps, Undefined) else getattr(ps, attr)
-    out[f"etf_distance_{prefix}"] = m.etf_distance(V, tile=tile)
+    # a zero row leaves the cosines undefined, not the ETF distance: then its own sweep
+    out[f"etf_distance_{prefix}"] = m.etf_distance(V, tile=tile) if isinstance(ps, Undefined) else ps.etf_residual
     energy = ps if isinstance(ps, Undefined) else ps.energy
     out[f"hyperspherical_energy_{prefix}"] = energy
     K = V.shape[0]
@@ -155,6 +156,9 @@ def report_from_statistics(
     out["nc1"] = m._nc1_from_spectrum(Sw, lam, V, K=K, pinv=conv.pinv, scale=conv.scale, rtol=rtol)
     out["nc1_rank"] = m._nc1_from_spectrum(Sw, lam, V, K=K, pinv="rank_K-1", scale=conv.scale, rtol=rtol)
     out["nc1_quotient"] = _quotient(Sw, A)
+    trace_w = float(np.trace(Sw))
+    weak = v.nc1_weak(trace_w, float(np.einsum("ij,ij->", A, A)))
+    del A  # K x d: not held through the K x K sweeps
     variances = stats.class_variances(conv.cdnv_ddof)
     if np.any(np.isnan(variances)):
         lone = names[int(np.flatnonzero(np.isnan(variances))[0])]
@@ -163,8 +167,6 @@ def report_from_statistics(
         out["cdnv"] = m.cdnv(
             stats.means, variances, exponent=conv.cdnv_exponent, zero_rtol=zero_rtol, names=names, tile=tile
         )
-    trace_w = float(np.trace(Sw))
-    weak = v.nc1_weak(trace_w, float(np.einsum("ij,ij->", A, A)))
     for i, key in enumerate(("nc1_weak_between", "nc1_weak_within")):
         out[key] = weak if isinstance(weak, Undefined) else weak[i]
     # NC2
@@ -179,8 +181,11 @@ def report_from_statistics(
     else:
         out["self_duality"] = m.self_duality(Wc, M)
         out["self_duality_uncentred"] = m.self_duality(Wc, stats.means)
-        out["self_duality_dot"] = m.self_duality_dot(Wc, stats.centred_means(conv), tile=tile)
-    out.update(_variants(stats, conv, Wa, Wc, ba, ood_mean, zero_rtol, names, tile))
+        # W M^T and the UNC3 cosines cos(w_k, mu_l) from one sweep
+        unc3, out["self_duality_dot"] = v.unc3_and_self_duality_dot(
+            Wc, M if conv.centred else stats.centred_means(conv), zero_rtol=zero_rtol, tile=tile
+        )
+    out.update(_variants(stats, conv, Wa, Wc, ba, ood_mean, zero_rtol, names, unc3 if Wc is not None else None))
     # NC4 and accuracy: need the samples
     sample_level = Undefined("needs the samples: collapse_report, or a second pass with CollapseStats.agreement")
     for key in ("nc4_agreement", "nc4_agreement_nobias", "nc4_agreement_logits", "accuracy"):
@@ -205,8 +210,9 @@ def report_from_statistics(
     return out
 
 
-def _variants(stats, conv, Wa, Wc, ba, ood_mean, zero_rtol, names, tile) -> dict:
-    """The keys of :mod:`verify.metrics.variants` (UNC3 both ways, ||W mu_G + b||, NC5)."""
+def _variants(stats, conv, Wa, Wc, ba, ood_mean, zero_rtol, names, unc3_offdiagonal) -> dict:
+    """The keys of :mod:`verify.metrics.variants` (UNC3 both ways, ||W mu_G + b||, NC5); the off-diagonal UNC3
+    cosine comes from the NC3 sweep."""
     out = {}
     if ood_mean is None:
         out["nc5_ood_orthogonality"] = Undefined("no ood_mean given (the mean of out-of-distribution features)")
@@ -217,7 +223,7 @@ def _variants(stats, conv, Wa, Wc, ba, ood_mean, zero_rtol, names, tile) -> dict
         return {**out, **dict.fromkeys(keys, NO_CLASSIFIER)}
     M = stats.centred_means(conv)
     out["unc3_similarity_variance"] = v.unc3_similarity_variance(Wc, M)
-    out["unc3_offdiagonal_cosine"] = v.unc3_offdiagonal_cosine(Wc, M, zero_rtol=zero_rtol, tile=tile)
+    out["unc3_offdiagonal_cosine"] = unc3_offdiagonal
     out["global_mean_logit_norm"] = v.global_mean_logit_norm(Wa, ba, stats.global_mean(conv))
     return out
 

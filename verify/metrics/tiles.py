@@ -161,17 +161,28 @@ class PairStats:
     mean_cos: float
     rms_cos: float  # sqrt(mean c^2)
     energy: float  # mean ||u_k - u_l||^(-s) (s = 0: mean -log ||u_k - u_l||); inf if two rows coincide
+    etf_residual: float | None = None  # frame_residual(V, "etf") of the rows V = norms * U, when asked
 
 
-def pair_stats(U: np.ndarray, tile: int, *, s: float = 1.0) -> PairStats:
-    """:class:`PairStats` of the unit rows U (K >= 2), one sweep of the upper blocks of U U^T."""
+def pair_stats(U: np.ndarray, tile: int, *, s: float = 1.0, etf_scale: np.ndarray | None = None) -> PairStats:
+    """:class:`PairStats` of the unit rows U (K >= 2), one sweep of the upper blocks of U U^T. With
+    ``etf_scale`` = n_k / sqrt(||V V^T||_F) for the rows V = n_k u_k the same sweep gives
+    :func:`frame_residual` (V, "etf") from G_kl / ||G||_F = scale_k scale_l cos_kl (one K^2 d / 2 sweep
+    instead of two; each entry within a few eps of the direct V V^T, as the direct one is of the exact)."""
     K = U.shape[0]
     target = 1.0 / (K - 1)
     dev, cos, sq, energy, moments, top = ExactSum(), ExactSum(), ExactSum(), ExactSum(), Moments(), 0.0
     ones = np.ones(K)
     coincide = False
+    frame = None if etf_scale is None else (ExactSum(), etf_scale)
+    off, diag = -1.0 / (K * math.sqrt(K - 1)), (1.0 - 1.0 / K) / math.sqrt(K - 1)
     for i0, i1, j0, j1 in upper_blocks(K, tile):
         C = U[i0:i1] @ U[j0:j1].T
+        if frame is not None:  # G / ||G||_F = (n_k / sqrt g)(n_l / sqrt g) cos_kl
+            R = C * frame[1][i0:i1, None] * frame[1][None, j0:j1] - off
+            if i0 == j0:
+                R[np.diag_indices(i1 - i0)] -= diag - off
+            frame[0].add((R * R) * (1.0 if i0 == j0 else 2.0))
         d2 = sq_distances(U[i0:i1], U[j0:j1], ones[i0:i1], ones[j0:j1], C, tile)
         cv, dv = upper(C, i0, j0), upper(d2, i0, j0)
         if cv.size == 0:
@@ -194,6 +205,7 @@ def pair_stats(U: np.ndarray, tile: int, *, s: float = 1.0) -> PairStats:
         mean_cos=cos.value / n,
         rms_cos=math.sqrt(sq.value / n),
         energy=math.inf if coincide else energy.value / n,
+        etf_residual=None if frame is None else math.sqrt(frame[0].value),
     )
 
 

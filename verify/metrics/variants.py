@@ -31,7 +31,7 @@ from verify.base.errors import InputError
 from verify.base.values import Undefined
 from verify.metrics import tiles as t
 from verify.metrics.arrays import as_matrix, as_vector
-from verify.metrics.measures import DEFAULT_ZERO_RTOL, unit_rows
+from verify.metrics.measures import DEFAULT_ZERO_RTOL, self_duality_dot, unit_rows
 from verify.metrics.tiles import DEFAULT_TILE
 
 
@@ -100,6 +100,35 @@ def unc3_offdiagonal_cosine(
     if reduction == "mean":
         return mean
     return Undefined("coefficient of variation of cosines whose mean is 0") if mean == 0 else moments.std() / mean
+
+
+def unc3_and_self_duality_dot(W, centred_means, *, zero_rtol=DEFAULT_ZERO_RTOL, tile: int = DEFAULT_TILE):
+    """(:func:`unc3_offdiagonal_cosine` (mean), :func:`verify.metrics.measures.self_duality_dot`) of W and the
+    centred means from one sweep of the K x K blocks of cos(w_k, mu_l): W M^T / ||W M^T||_F is
+    (|w_k| / sqrt g)(|mu_l| / sqrt g) cos_kl with g = ||W M^T||_F. A zero row leaves the cosines undefined,
+    not W M^T: then its own sweep. The report's two keys for the price of one K^2 d sweep."""
+    Wm, _ = as_matrix(W, "W")
+    M, _ = as_matrix(centred_means, "means", rows=Wm.shape[0], cols=Wm.shape[1])
+    K = Wm.shape[0]
+    Wu, Mu = unit_rows(Wm, zero_rtol=zero_rtol, what="classifier row"), unit_rows(M, zero_rtol=zero_rtol)
+    g = t.gram_norm(Wm, M)
+    if K < 2 or g == 0 or isinstance(Wu, Undefined) or isinstance(Mu, Undefined):
+        return unc3_offdiagonal_cosine(Wm, M, zero_rtol=zero_rtol, tile=tile), self_duality_dot(Wm, M, tile=tile)
+    tile = t.check_tile(tile)
+    sw, sm = np.linalg.norm(Wm, axis=1) / math.sqrt(g), np.linalg.norm(M, axis=1) / math.sqrt(g)
+    off, diag = -1.0 / (K * math.sqrt(K - 1)), (1.0 - 1.0 / K) / math.sqrt(K - 1)
+    cosines, residual = t.ExactSum(), t.ExactSum()
+    for i0 in range(0, K, tile):
+        for j0 in range(0, K, tile):
+            C = Wu[i0 : i0 + tile] @ Mu[j0 : j0 + tile].T
+            R = C * sw[i0 : i0 + tile, None] * sm[None, j0 : j0 + tile] - off
+            if i0 == j0:
+                cosines.add(C[~np.eye(C.shape[0], dtype=bool)])
+                R[np.diag_indices(C.shape[0])] -= diag - off
+            else:
+                cosines.add(C)
+            residual.add(R * R)
+    return cosines.value / (K * (K - 1)), math.sqrt(residual.value)
 
 
 def nc1_weak(trace_sigma_w: float, trace_sigma_b: float):

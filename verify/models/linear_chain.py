@@ -73,27 +73,17 @@ class LinearChainMSE:
 
     n_constraints = 0
 
+    def targets(self, ar: Arithmetic = FLOAT) -> np.ndarray:
+        Y = self._float_targets
+        return Y if ar is FLOAT else ar.asarray(Y)
+
     @cached_property
     def _float_targets(self) -> np.ndarray:
+        """The one-hot label matrix (K x N), built once and read-only."""
         Y = np.zeros((self.K, self.N))
         Y[list(self.labels), range(self.N)] = 1.0
         Y.setflags(write=False)
         return Y
-
-    @cached_property
-    def _float_penalties(self) -> tuple[float, tuple[float, ...]]:
-        """(lambda_H, (lambda_1..lambda_M)) as FLOAT.scalar gives them, converted once per model (the float
-        multistart evaluates f and grad f ~10^4 times per claim point)."""
-        return float(self.lambda_H), tuple(float(v) for v in self.layer_penalties)
-
-    def _penalties(self, ar: Arithmetic):
-        if ar is FLOAT:
-            return self._float_penalties
-        return ar.scalar(self.lambda_H), tuple(ar.scalar(v) for v in self.layer_penalties)
-
-    def targets(self, ar: Arithmetic = FLOAT) -> np.ndarray:
-        """The one-hot labels Y (K x N), read-only in float64."""
-        return self._float_targets if ar is FLOAT else ar.asarray(self._float_targets)
 
     def unpack(self, x: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
         """([W_1, ..., W_M], H)."""
@@ -113,10 +103,20 @@ class LinearChainMSE:
             P = W @ P
         return P
 
+    @cached_property
+    def _float_penalties(self) -> tuple[float, tuple[float, ...]]:
+        """(lambda_H, (lambda_1..lambda_M)) as floats, converted once (the float solves call these ~10^4 times)."""
+        return FLOAT.scalar(self.lambda_H), tuple(FLOAT.scalar(v) for v in self.layer_penalties)
+
+    def _penalties(self, ar: Arithmetic):
+        if ar is FLOAT:
+            return self._float_penalties
+        return ar.scalar(self.lambda_H), tuple(ar.scalar(v) for v in self.layer_penalties)
+
     def objective(self, x: np.ndarray, ar: Arithmetic = FLOAT):
         Ws, H = self.unpack(x)
-        R = self.product(Ws) @ H - self.targets(ar)
         lh, lams = self._penalties(ar)
+        R = self.product(Ws) @ H - self.targets(ar)
         f = (R * R).sum() / (2 * self.N) + lh * (H * H).sum() / 2
         for W, lam in zip(Ws, lams, strict=True):
             f = f + lam * (W * W).sum() / 2
@@ -124,8 +124,8 @@ class LinearChainMSE:
 
     def gradient(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
         Ws, H = self.unpack(x)
-        R = (self.product(Ws) @ H - self.targets(ar)) / self.N
         lh, lams = self._penalties(ar)
+        R = (self.product(Ws) @ H - self.targets(ar)) / self.N
         grads = []
         for j, (W, lam) in enumerate(zip(Ws, lams, strict=True)):
             below = H

@@ -110,50 +110,46 @@ class MSEFeaturesModel:
             R = R + b[:, None]
         return W, H, b, R
 
-    @cached_property
-    def _float_lambdas(self) -> tuple[float, float, float]:
-        """(lambda_W, lambda_H, lambda_b) as FLOAT.scalar gives them, converted once per model (the float
-        solves evaluate f and grad f ~10^5 times per claim point)."""
-        return float(self.lambda_W), float(self.lambda_H), float(self.lambda_b)
+    def objective(self, x: np.ndarray, ar: Arithmetic = FLOAT):
+        W, H, b, R = self._residual(x, ar)
+        lw, lh = ar.scalar(self.lambda_W), ar.scalar(self.lambda_H)
+        f = (R * R).sum() / (2 * self.N) + lw * (W * W).sum() / 2 + lh * (H * H).sum() / 2
+        if self.bias == "regularised":
+            f = f + ar.scalar(self.lambda_b) * (b * b).sum() / 2
+        return f
 
-    def _lambdas(self, ar: Arithmetic):
-        if ar is FLOAT:
-            return self._float_lambdas
-        return ar.scalar(self.lambda_W), ar.scalar(self.lambda_H), ar.scalar(self.lambda_b)
+    def gradient(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
+        W, H, b, R = self._residual(x, ar)
+        return self._gradient_from(W, H, b, R, ar)
 
-    def _value(self, W, H, b, R, lambdas):
-        lw, lh, lb = lambdas
+    def value_and_gradient(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        """(objective, gradient) in float64 from one residual: the same operations, in the same order, as
+        :meth:`objective` and :meth:`gradient` (bit-for-bit the same numbers), for the float solves."""
+        W, H, b, R = self._residual(x, FLOAT)
+        lw, lh, lb = self._float_penalties
         f = (R * R).sum() / (2 * self.N) + lw * (W * W).sum() / 2 + lh * (H * H).sum() / 2
         if self.bias == "regularised":
             f = f + lb * (b * b).sum() / 2
-        return f
+        return float(f), self._gradient_from(W, H, b, R, FLOAT)
 
-    def _grad(self, W, H, b, R, lambdas) -> np.ndarray:
-        lw, lh, lb = lambdas
+    @cached_property
+    def _float_penalties(self) -> tuple[float, float, float]:
+        """(lambda_W, lambda_H, lambda_b) as floats, converted once (the float solves call the gradient ~10^5 times)."""
+        return tuple(FLOAT.scalar(v) for v in (self.lambda_W, self.lambda_H, self.lambda_b))
+
+    def _gradient_from(self, W, H, b, R, ar: Arithmetic) -> np.ndarray:
         R = R / self.N
+        lw, lh, lb = (
+            self._float_penalties if ar is FLOAT else (ar.scalar(self.lambda_W), ar.scalar(self.lambda_H), None)
+        )
         gW = R @ H.T + W * lw  # array first: see relu_features
         gH = W.T @ R + H * lh
         if b is None:
             return self.pack(gW, gH)
         gb = R.sum(axis=1)
         if self.bias == "regularised":
-            gb = gb + b * lb
+            gb = gb + b * (lb if ar is FLOAT else ar.scalar(self.lambda_b))
         return self.pack(gW, gH, gb)
-
-    def objective(self, x: np.ndarray, ar: Arithmetic = FLOAT):
-        W, H, b, R = self._residual(x, ar)
-        return self._value(W, H, b, R, self._lambdas(ar))
-
-    def gradient(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
-        W, H, b, R = self._residual(x, ar)
-        return self._grad(W, H, b, R, self._lambdas(ar))
-
-    def objective_and_gradient(self, x: np.ndarray) -> tuple[float, np.ndarray]:
-        """(f(x), grad f(x)) in float64 from one residual: the same operations as :meth:`objective` and
-        :meth:`gradient` (so the same values), for the float inner loops."""
-        W, H, b, R = self._residual(x, FLOAT)
-        lam = self._float_lambdas
-        return float(self._value(W, H, b, R, lam)), self._grad(W, H, b, R, lam)
 
     def penalty_gradient(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
         """The gradient of the regularisation terms alone (it cancels the loss gradient at a stationary point)."""

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from typing import Literal
 
 import mpmath
@@ -125,9 +126,17 @@ class TwoGroupProgram:
     def constraint_scale(self) -> tuple[float, float]:
         return (float(self.E_H), float(self.E_W))
 
+    @cached_property
+    def _float_constants(self) -> tuple[float, float, float, tuple[float, float]]:
+        """(E_H, E_W, K_A K_B/K, weights) as float64, converted once (the float solves call the objective and
+        constraints ~10^5 times per claim check; the same conversions as ``ar.scalar``, so the same floats)."""
+        R = float(self.R)
+        total = self.K_A * R + self.K_B
+        return float(self.E_H), float(self.E_W), float(Fraction(self.K_A * self.K_B, self.K)), (R / total, 1 / total)
+
     def full(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> dict:
         """The seven scalars by name (absent ones are exact zeros of the arithmetic)."""
-        zero = ar.scalar(0)
+        zero = 0.0 if ar.name == "float64" else ar.scalar(0)
         out = dict.fromkeys(NAMES, zero)
         out.update(zip(self.free, list(x), strict=True))
         return out
@@ -149,6 +158,8 @@ class TwoGroupProgram:
 
     def weights(self, ar: Arithmetic = FLOAT) -> tuple:
         """(R, 1) / (K_A R + K_B): the weight n_k/N of one majority and one minority class."""
+        if ar.name == "float64":
+            return self._float_constants[3]
         R = ar.scalar(self.R)
         total = self.K_A * R + self.K_B
         return R / total, 1 / total
@@ -185,10 +196,12 @@ class TwoGroupProgram:
     def constraints(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
         v = self.full(x, ar)
         KA, KB, K = self.K_A, self.K_B, self.K
-        gH = (KA * (v["s_A"] ** 2 + v["p_A"] ** 2) + KB * (v["s_B"] ** 2 + v["p_B"] ** 2)) / K - ar.scalar(self.E_H)
-        gW = (KA * v["q_A"] ** 2 + KB * v["q_B"] ** 2 + ar.scalar(Fraction(KA * KB, K)) * v["d"] ** 2) / K - ar.scalar(
-            self.E_W
-        )
+        if ar.name == "float64":
+            EH, EW, KAB, _ = self._float_constants
+        else:
+            EH, EW, KAB = ar.scalar(self.E_H), ar.scalar(self.E_W), ar.scalar(Fraction(KA * KB, K))
+        gH = (KA * (v["s_A"] ** 2 + v["p_A"] ** 2) + KB * (v["s_B"] ** 2 + v["p_B"] ** 2)) / K - EH
+        gW = (KA * v["q_A"] ** 2 + KB * v["q_B"] ** 2 + KAB * v["d"] ** 2) / K - EW
         return np.array([gH, gW], dtype=object if ar.name != "float64" else float)
 
     def constraint_jacobian(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:

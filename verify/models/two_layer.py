@@ -74,8 +74,23 @@ class TwoLayerModel:
         return replace(self, mask=np.asarray(mask, dtype=bool))
 
     def targets(self, ar: Arithmetic = FLOAT) -> np.ndarray:
-        Y = _targets(self.K, self.n)
+        Y = self._float_targets
         return Y if ar is FLOAT else ar.asarray(Y)
+
+    @cached_property
+    def _float_targets(self) -> np.ndarray:
+        return _targets(self.K, self.n)
+
+    @cached_property
+    def _float_penalties(self) -> tuple[float, float, float]:
+        return tuple(FLOAT.scalar(v) for v in (self.lambda_W2, self.lambda_W1, self.lambda_H1))
+
+    def _penalties(self, ar: Arithmetic):
+        """(lambda_W2, lambda_W1, lambda_H1) in ``ar`` (float values computed once per model: the solves call
+        objective and gradient ~10^5 times)."""
+        if ar is FLOAT:
+            return self._float_penalties
+        return tuple(ar.scalar(v) for v in (self.lambda_W2, self.lambda_W1, self.lambda_H1))
 
     def unpack(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         a, b = self.K * self.d2, self.K * self.d2 + self.d2 * self.d1
@@ -103,55 +118,41 @@ class TwoLayerModel:
         m = self.activation_mask(Z)
         return Z, (Z if m is None else np.where(m, Z, 0 * Z))
 
-    @cached_property
-    def _float_lambdas(self) -> tuple[float, float, float]:
-        """(lambda_W2, lambda_W1, lambda_H1) as floats: FLOAT.scalar of each, converted once per model (the
-        float solves evaluate f and grad f ~10^5 times per claim point)."""
-        return float(self.lambda_W2), float(self.lambda_W1), float(self.lambda_H1)
-
-    def _lambdas(self, ar: Arithmetic):
-        if ar is FLOAT:
-            return self._float_lambdas
-        return tuple(ar.scalar(v) for v in (self.lambda_W2, self.lambda_W1, self.lambda_H1))
-
-    def objective_and_gradient(self, x: np.ndarray) -> tuple[float, np.ndarray]:
-        """(f(x), grad f(x)) in float64 from one forward pass: the same operations, in the same order, as
-        :meth:`objective` and :meth:`gradient` (so the same bits), for the L-BFGS inner loop."""
-        W2, W1, H1 = self.unpack(x)
-        Z = W1 @ H1
-        m = self.activation_mask(Z)
-        A = Z if m is None else np.where(m, Z, 0 * Z)
-        E = W2 @ A - _targets(self.K, self.n)
-        l2, l1, lh = self._float_lambdas
-        f = (E * E).sum() / (2 * self.N) + (l2 * (W2 * W2).sum() + l1 * (W1 * W1).sum() + lh * (H1 * H1).sum()) / 2
-        R = E / self.N
-        G = W2.T @ R
-        if m is not None:
-            G = np.where(m, G, 0 * G)
-        return float(f), self.pack(R @ A.T + W2 * l2, G @ H1.T + W1 * l1, W1.T @ G + H1 * lh)
-
     def objective(self, x: np.ndarray, ar: Arithmetic = FLOAT):
         W2, W1, H1 = self.unpack(x)
         _, A = self.second_features(x, ar)
         R = W2 @ A - self.targets(ar)
-        l2, l1, lh = self._lambdas(ar)
+        l2, l1, lh = self._penalties(ar)
         return (R * R).sum() / (2 * self.N) + (l2 * (W2 * W2).sum() + l1 * (W1 * W1).sum() + lh * (H1 * H1).sum()) / 2
 
     def gradient(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
         W2, W1, H1 = self.unpack(x)
         Z, A = self.second_features(x, ar)
         R = (W2 @ A - self.targets(ar)) / self.N
-        l2, l1, lh = self._lambdas(ar)
+        return self._gradient_from(W2, W1, H1, Z, A, R, ar)
+
+    def _gradient_from(self, W2, W1, H1, Z, A, R, ar: Arithmetic) -> np.ndarray:
+        l2, l1, lh = self._penalties(ar)
         G = W2.T @ R
         m = self.activation_mask(Z)
         if m is not None:
             G = np.where(m, G, 0 * G)
         return self.pack(R @ A.T + W2 * l2, G @ H1.T + W1 * l1, W1.T @ G + H1 * lh)  # array first: see relu_features
 
+    def value_and_gradient(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        """(objective, gradient) in float64 from one forward pass: the same operations, in the same order, as
+        :meth:`objective` and :meth:`gradient` (bit-for-bit the same numbers), for the L-BFGS solves."""
+        W2, W1, H1 = self.unpack(x)
+        Z, A = self.second_features(x)
+        R0 = W2 @ A - self._float_targets
+        l2, l1, lh = self._float_penalties
+        f = (R0 * R0).sum() / (2 * self.N) + (l2 * (W2 * W2).sum() + l1 * (W1 * W1).sum() + lh * (H1 * H1).sum()) / 2
+        return float(f), self._gradient_from(W2, W1, H1, Z, A, R0 / self.N, FLOAT)
+
     def penalty_gradient(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
         """The gradient of the three regularisation terms alone."""
         W2, W1, H1 = self.unpack(x)
-        l2, l1, lh = self._lambdas(ar)
+        l2, l1, lh = self._penalties(ar)
         return self.pack(W2 * l2, W1 * l1, H1 * lh)
 
     def constraints(self, x: np.ndarray, ar: Arithmetic = FLOAT) -> np.ndarray:
@@ -166,17 +167,17 @@ class TwoLayerModel:
     # --- the diagonal restriction (one singular direction) -------------------------------------------------
     def diagonal(self, a, b, c, t=1, ar: Arithmetic = FLOAT):
         """g(a, b, c) with lambda_W2 scaled by ``t``: the objective per direction of diagonal, collapsed factors."""
-        l2, l1, lh = self._lambdas(ar)
+        l2, l1, lh = self._penalties(ar)
         one = ar.scalar(1)  # Python ints at the origin would make the first term a float
         return (a * b * c - one) ** 2 / (2 * self.K) + (t * l2 * a * a + l1 * b * b + self.n * lh * c * c) / 2
 
     def diagonal_gradient(self, a, b, c, t=1, ar: Arithmetic = FLOAT):
-        l2, l1, lh = self._lambdas(ar)
+        l2, l1, lh = self._penalties(ar)
         r = (a * b * c - ar.scalar(1)) / self.K
         return (r * b * c + t * l2 * a, r * a * c + l1 * b, r * a * b + self.n * lh * c)
 
     def diagonal_hessian(self, a, b, c, t=1, ar: Arithmetic = FLOAT):
-        l2, l1, lh = self._lambdas(ar)
+        l2, l1, lh = self._penalties(ar)
         K = self.K
         p = a * b * c * ar.scalar(1)
         return (

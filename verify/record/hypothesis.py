@@ -52,17 +52,27 @@ class ErrorBudget:
     terms, 1/slope at a simple root), plus ``spare_digits`` (<= :data:`MAX_SPARE_DIGITS`). ``residuals`` and
     ``condition`` name the solve's residuals (``SolveReport.residuals``, matched by suffix) that measure the two
     at each point: tests/test_tolerances.py checks them at the pinned points, and that the tolerance is not
-    looser than :attr:`guard_digits`."""
+    looser than :attr:`guard_digits`.
+
+    ``exact``: the quantity is an integer on both sides (an indicator, a rank, a count of classes), decided by
+    a cut on inputs whose error the rest of the budget bounds (residual, condition: checked as above). Its
+    comparison loses no digit, so the budget justifies ``spare_digits`` guard digits only, and every measured
+    instance must be an integer (checked at the pinned points: a decided quantity that carries rounding is not
+    one)."""
 
     residual_digits: int
     amplification: float = 1.0
     spare_digits: int = 1
     residuals: tuple[str, ...] = ()
     condition: tuple[str, ...] = ()
+    exact: bool = False
 
     @property
     def guard_digits(self) -> int:
-        """residual_digits + ceil(log10(amplification)) + spare_digits: the guard digits this budget justifies."""
+        """residual_digits + ceil(log10(amplification)) + spare_digits: the guard digits this budget justifies
+        (``spare_digits`` alone for an exact quantity)."""
+        if self.exact:
+            return self.spare_digits
         return self.residual_digits + max(0, math.ceil(math.log10(self.amplification) - 1e-9)) + self.spare_digits
 
 

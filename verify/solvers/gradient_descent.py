@@ -63,11 +63,11 @@ def lbfgs(problem: ConstrainedProblem, x0: np.ndarray, start_scale: float = 1.0)
     """L-BFGS-B (no bounds) from x0; a second pass on f / f(first pass) makes the stopping test relative."""
     from scipy.optimize import minimize
 
-    fused = getattr(problem, "objective_and_gradient", None)  # one forward pass, the same bits
+    both = getattr(problem, "value_and_gradient", None)  # one forward pass for both, where a model offers it
 
     def fun(x, w=1.0):
-        if fused is not None:
-            f, g = fused(x)
+        if both is not None:
+            f, g = both(x)
             return w * f, w * g
         return w * float(problem.objective(x, FLOAT)), w * problem.gradient(x, FLOAT)
 
@@ -92,15 +92,15 @@ def gradient_descent(
 ) -> StartResult:
     """Plain gradient descent x <- x - step grad f(x) with a fixed step (the paper's Section 6 uses 0.1); the
     step is halved only when a step would increase f (a divergence guard, never a line search)."""
+    both = getattr(problem, "value_and_gradient", None)  # one forward pass for both, where a model offers it
     x = np.array(x0, dtype=float)
-    fused = getattr(problem, "objective_and_gradient", None)  # f and grad f from one pass, the same values
     f = float(problem.objective(x, FLOAT))
     g = problem.gradient(x, FLOAT)
     it = 0
     while it < max_iter and np.max(np.abs(g)) > gtol:
         x_new = x - step * g
-        if fused is not None:
-            f_new, g_new = fused(x_new)
+        if both is not None:
+            f_new, g_new = both(x_new)
         else:
             f_new, g_new = float(problem.objective(x_new, FLOAT)), None
         if not np.isfinite(f_new) or f_new > f + 1e-15 * abs(f):

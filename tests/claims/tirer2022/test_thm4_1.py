@@ -87,3 +87,13 @@ def test_campaign_at_high_precision():
     assert result.verdict is Verdict.VERIFIED, [
         (p.params, p.solve.message) for p in result.points if p.verdict != "verified"
     ]
+
+
+def test_a_point_on_the_fold_is_inconclusive_never_failed():
+    """Exactly at the fold (K^3 n lambda_H1 lambda_W1 lambda_W2 = 27/256) the nonzero stationary point is a double
+    root: degenerate, reached by no start. Not finding it is no evidence against the theorem: the solve, which
+    measures the fold itself, says so and the point is inconclusive (it was `failed`)."""
+    params = {"K": 3, "n": 1, "lambda_W1": "1/8", "lambda_W2": "1/8", "lambda_H1": "1/4", "d1": 3, "d2": 3}
+    point = check_point(CLAIM, CLAIM.parse(params), SolveOptions(dps=30, seed=0))
+    assert point.verdict is Verdict.INCONCLUSIVE, point.solve.message
+    assert "fold" in point.solve.message

@@ -83,13 +83,25 @@ is the writer's statement, not the checker's), nor that the minimiser is unique.
     then c != y_i), with Lambda = sum mu_{i,c} (e_{y_i} - e_c) e_i^T and ||Lambda||_2 <= 1 (checked: I - Lambda
     Lambda^T positive definite, exactly). For every feasible (W, H): (1/2)(||W||^2 + ||H||^2) >= ||W H||_* >=
     <Lambda, W H> = sum mu_{i,c} margin_{i,c} >= sum mu_{i,c}: lo = sum mu, a lower bound for every d.
+``two_layer_scalar`` (Tirer & Bruna 2022, problems (23) and (24)): data K, n, lambda_W1, lambda_W2, lambda_H1,
+    activation ("identity": (23), "relu": (24)), optional d1, d2; f = (1/(2N))||W2 s(W1 H1) - Y||^2 +
+    (lambda_W2||W2||^2 + lambda_W1||W1||^2 + lambda_H1||H1||^2)/2, N = Kn, Y = I_K (x) 1_n^T, over W2 (K x d2),
+    W1 (d2 x d1), H1 (d1 x N). hi = f at the primal point, exactly (every point is feasible): min f <= hi.
+    Dual: breakpoints 0 = t_0 < ... < t_m with t_m^3 >= 2 (checked exactly). lo = the least of lower bounds of
+    the scalar core g(u) = (u^3 - 1)^2/2 + (3/2) K beta u^2, K beta = (K^3 n lambda_H1 lambda_W1 lambda_W2)^(1/3)
+    (a ball), on each [t_i, t_(i+1)] (a Taylor form in balls, ``scalar.g_lower``); beyond t_m, (u^3 - 1)^2 > 1, so
+    g(u) > 1/2 = g(0): lo <= min over u >= 0 of g. **What this kind does not prove**: that min f >= min g. That is
+    the proof's reduction (Jensen on the class means, the three-factor AM-GM bound per singular value, von
+    Neumann's trace inequality: proofs/tirer2022.thm4_1.md, checked step by step with sympy), and for "relu"
+    also Theorem 4.2's assumption ||relu(W1 H1)||_* = ||W1 H1||_* at the global minimiser, which nothing here
+    checks. With the reduction: lo <= min f <= hi.
 
 Usage: ``python -m verify.certify.checker FILE...`` (or ``nc-verify recheck FILE...``): one line per file,
 exit status 0 when every file holds.
 
 The trusted base is this package alone: ``exact`` (rationals, exact positive-definiteness, entropy balls),
 ``programs`` (one function per program kind: lo, hi and the errors, from the file's data) and this module
-(recomputing and comparing with the claimed enclosure). It imports python-flint and the standard library only.
+(recomputing and comparing with the claimed enclosure); ``scalar`` (the kind two_layer_scalar). It imports python-flint and the standard library only.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flint import arb, fmpq
 
 from .exact import gram, matrix, positive_definite, rational, xlogx
+from .scalar import two_layer_scalar
 from .two_group import two_group_ce
 
 
@@ -229,5 +230,6 @@ KINDS = {
     "ufm_softmax": _ufm_softmax,
     "max_margin": _max_margin,
     "penalised_ufm_ce": _penalised_ufm_ce,
+    "two_layer_scalar": two_layer_scalar,
     "two_group_ce": two_group_ce,
 }

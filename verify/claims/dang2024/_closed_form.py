@@ -31,7 +31,9 @@ from fractions import Fraction
 from functools import lru_cache
 
 import mpmath
+import numpy as np
 
+from verify.claims.dang2024 import _fixed_point
 from verify.record import Undefined
 
 GUARD = 10
@@ -104,67 +106,83 @@ def _S(o: Optimum) -> mpmath.mpf:
     return mpmath.fsum(counts[nk] * first[nk] for nk in counts)
 
 
-def _gram_by_size(opt: Optimum, dps: int) -> dict[tuple, mpmath.mpf]:
-    """(W W^T)_kl by (n_k, n_l, k == l), each to dps digits relative to itself (extra digits where
-    S - K(a_k + a_l) cancels): pairs of equal sizes share their entry, so K = 1000 classes of D sizes cost
-    O(D^2) evaluations, not 10^6."""
+@dataclass(frozen=True)
+class SizeTables:
+    """Per distinct class size: (W W^T)_kk; per pair of sizes (i, j): (W W^T)_kl and cos(w_k, w_l) for classes
+    k != l of sizes i, j (symmetric D x D object arrays of mpf), each to dps digits relative to itself."""
+
+    sizes: list[Fraction]
+    diag: list
+    off: np.ndarray
+    cos: np.ndarray
+
+
+def _gram_by_size(opt: Optimum, dps: int) -> SizeTables:
+    """The Gram and cosine tables, computed once per (optimum, dps) for gram_W, norm_w and cos_w."""
+    return _size_tables(opt, dps)
+
+
+@lru_cache(maxsize=4)
+def _size_tables(opt: Optimum, dps: int) -> SizeTables:
+    """Pairs of equal sizes share their entry, so K classes of D sizes cost O(D^2) entries, each an exact integer
+    combination of a_i and S in fixed point (verify/claims/dang2024/_fixed_point.py) at dps + 2 GUARD digits;
+    an entry losing more than GUARD digits to cancellation in S - K(a_k + a_l) is evaluated again in mpmath
+    with as many extra digits as it lost."""
     sizes = sorted(set(opt.n))
-    count = Counter(opt.n)
-    D = len(sizes)
-    wanted = [(i, j, False) for i in range(D) for j in range(i, D) if i != j or count[sizes[i]] > 1]
-    wanted += [(i, i, True) for i in range(D)]
-    out: dict[tuple, mpmath.mpf] = {}
-    extra, todo = GUARD, wanted
+    D, K = len(sizes), opt.K
+    with mpmath.workdps(dps + 2 * GUARD):
+        o = optimum(opt.n, opt.lambda_W, opt.lambda_H, dps + 2 * GUARD)
+        by_size = dict(zip(o.n, o.a, strict=True))
+        a = [by_size[t] for t in sizes]
+        S = _S(o)
+        if S == 0:  # every class collapses: W = 0 (the cosines are undefined; cos_w says so before reading)
+            zero = mpmath.mpf(0)
+            zeros = np.full((D, D), zero, dtype=object)
+            return SizeTables(sizes, [zero] * D, zeros, zeros)
+        t = _fixed_point.tables(a, S, o.kappa, K)
+    off, cos = t.off.copy(), t.cos.copy()
+    for i, j in zip(*np.nonzero(np.triu(t.lost > GUARD)), strict=True):
+        value, cosine = _refined_entry(opt, dps, sizes, int(i), int(j), int(t.lost[i, j]), t.diag)
+        off[i, j] = off[j, i] = value
+        cos[i, j] = cos[j, i] = cosine
+    return SizeTables(sizes, t.diag, off, cos)
+
+
+def _refined_entry(opt: Optimum, dps: int, sizes, i: int, j: int, lost: int, diag) -> tuple:
+    """(W W^T)_kl and its cosine for sizes i, j in mpmath at dps + lost + 2 GUARD digits, more while digits are
+    still lost (each pass adds what the previous one lost)."""
+    extra = lost + 2 * GUARD
     for _ in range(4):
         with mpmath.workdps(dps + extra):
             o = optimum(opt.n, opt.lambda_W, opt.lambda_H, dps + extra)
             by_size = dict(zip(o.n, o.a, strict=True))
-            a = [by_size[t] for t in sizes]
-            K, S = o.K, _S(o)
-            scale, zero = o.kappa / K**2, mpmath.mpf(0)
-            again, need = [], extra
-            for key in todo:
-                i, j, same = key
-                terms = (S, K * (a[i] + a[j]), K * K * a[i] if same else zero)
-                val = terms[0] - terms[1] + terms[2]
-                big = max(abs(x) for x in terms)
-                # digits lost to cancellation from the binary exponents (mpmath.mag: cheap, no logarithm)
-                lost = 0 if val == 0 or big == 0 else max(0, int(0.30103 * (mpmath.mag(big) - mpmath.mag(val))) + 1)
-                out[(sizes[i], sizes[j], same)] = zero if big == 0 else scale * val  # kept if the loop ends first
-                if big != 0 and lost + GUARD > extra:
-                    again.append(key)
-                    need = max(need, lost + 2 * GUARD)
-        if not again:
-            break
-        todo, extra = again, need
-    return out
-
-
-def _key(s: Fraction, t: Fraction, same: bool) -> tuple:
-    """The key of :func:`_gram_by_size` (an off-diagonal entry is symmetric in the two sizes)."""
-    return (s, t, True) if same else (min(s, t), max(s, t), False)
-
-
-def _gram_entry(opt: Optimum, k: int, l: int, dps: int) -> mpmath.mpf:  # noqa: E741
-    """(W W^T)_kl to dps digits relative to itself."""
-    return _gram_by_size(opt, dps)[_key(opt.n[k], opt.n[l], k == l)]
+            ai, aj, K, S = by_size[sizes[i]], by_size[sizes[j]], o.K, _S(o)
+            terms = (S, K * (ai + aj))
+            val = terms[0] - terms[1]
+            big = max(abs(x) for x in terms)
+            lost = 0 if val == 0 else max(0, int(0.30103 * (mpmath.mag(big) - mpmath.mag(val))) + 1)
+            value = o.kappa / K**2 * val
+            if lost + GUARD <= extra:
+                break
+            extra = lost + 2 * GUARD
+    with mpmath.workdps(dps + GUARD):
+        return value, value / (mpmath.sqrt(diag[i]) * mpmath.sqrt(diag[j]))
 
 
 def gram_W(opt: Optimum, dps: int) -> dict[str, mpmath.mpf]:
     """(W W^T)_kl for k <= l, labels 'k,l' (1-based)."""
     g, K = _gram_by_size(opt, dps), opt.K
-    sizes, idx = _size_index(opt)
-    table = [[g.get(_key(s, t, False)) for t in sizes] for s in sizes]
-    diag = [g[(s, s, True)] for s in sizes]
+    _, idx = _size_index(opt)
+    table = g.off.tolist()
     labels, ks, ls = _pairs(K, False)
-    values = [diag[idx[k]] if k == l else table[idx[k]][idx[l]] for k, l in zip(ks, ls, strict=True)]  # noqa: E741
+    values = [g.diag[idx[k]] if k == l else table[idx[k]][idx[l]] for k, l in zip(ks, ls, strict=True)]  # noqa: E741
     return dict(zip(labels, values, strict=True))
 
 
 def norm_w(opt: Optimum, dps: int) -> dict[str, mpmath.mpf]:
     g = _gram_by_size(opt, dps)
     with mpmath.workdps(dps + GUARD):
-        root = {s: mpmath.sqrt(g[(s, s, True)]) for s in set(opt.n)}
+        root = {s: mpmath.sqrt(d) for s, d in zip(g.sizes, g.diag, strict=True)}
     return {str(k + 1): root[nk] for k, nk in enumerate(opt.n)}
 
 
@@ -191,13 +209,8 @@ def cos_w(opt: Optimum, dps: int) -> dict[str, mpmath.mpf | Undefined]:
     K = opt.K
     if _all_collapsed(opt):
         return dict.fromkeys(_pairs(K, True)[0], Undefined("every class collapses: W = 0"))
-    g = _gram_by_size(opt, dps)
-    with mpmath.workdps(dps + GUARD):
-        norm = {s: mpmath.sqrt(v) for (s, _, same), v in g.items() if same}  # ||w|| per size, once
-        cos = {(s, t): v / (norm[s] * norm[t]) for (s, t, same), v in g.items() if not same}
-    cos.update({(t, s): v for (s, t), v in list(cos.items())})
-    sizes, idx = _size_index(opt)
-    table = [[cos.get((s, t)) for t in sizes] for s in sizes]
+    table = _gram_by_size(opt, dps).cos.tolist()
+    _, idx = _size_index(opt)
     labels, ks, ls = _pairs(K, True)
     return dict(zip(labels, [table[idx[k]][idx[l]] for k, l in zip(ks, ls, strict=True)], strict=True))  # noqa: E741
 
@@ -237,9 +250,9 @@ def cos_wh(opt: Optimum, dps: int) -> dict[str, mpmath.mpf | Undefined]:
         # per size, once; the denominator is >= S > 0 wherever some class lives (a_l > 0 is part of S)
         inv = [1 / mpmath.sqrt(K * (K - 2) * a[i] + S) if S > 0 else None for i in range(D)]
         sa = [mpmath.sqrt(a[j]) if alive[j] else None for j in range(D)]
-        root = [[None if sa[j] is None or inv[i] is None else sa[j] * inv[i] for j in range(D)] for i in range(D)]
-        diag = [(K - 1) * root[i][i] if alive[i] else None for i in range(D)]
-        off = [[None if r is None else -r for r in row] for row in root]
+        neg = [None if x is None else -x for x in sa]
+        off = [[None if neg[j] is None or inv[i] is None else neg[j] * inv[i] for j in range(D)] for i in range(D)]
+        diag = [(K - 1) * sa[i] * inv[i] if alive[i] else None for i in range(D)]
     dead = [None if alive[idx[l]] else Undefined(f"class {l + 1} collapses: h_{l + 1} = 0") for l in range(K)]  # noqa: E741
     values = []
     for k in range(K):

@@ -201,9 +201,11 @@ R0_BRACKET_LIMIT = 1e300
 
 
 @cache
-def r0_root(KA: int, KB: int, EH: Fraction, EW: Fraction, dps: int) -> mpmath.mpf:
-    """R0: the collapsed KKT system plus 4 L_H L_W = 1, started from the float bracket of 4 L_H L_W - 1 (the
-    bracket [R, R^2] squared until the sign changes: R0 ~ exp(c sqrt(E_H E_W)) is reached in log log R steps)."""
+def _r0_float_start(KA: int, KB: int, EH: Fraction, EW: Fraction) -> tuple[np.ndarray, np.ndarray, float]:
+    """The float64 start of R0's Newton solve: (x, multipliers, log R0) from the float bracket of
+    4 L_H L_W - 1 (the bracket [R, R^2] squared until the sign changes: R0 ~ exp(c sqrt(E_H E_W)) is reached in
+    log log R steps). It does not depend on dps: computed once and shared by every precision's polish (the
+    reference is evaluated at two precisions, verify/base/precision.py), each of which runs its own Newton."""
 
     from scipy.optimize import brentq
 
@@ -223,6 +225,14 @@ def r0_root(KA: int, KB: int, EH: Fraction, EW: Fraction, dps: int) -> mpmath.mp
             )
     log_r0 = brentq(margin, lo, hi, xtol=1e-9)
     x, lam = float_point(KA, KB, float(EH), float(EW), float(np.exp(log_r0)), "collapsed")
+    return x, lam, float(log_r0)
+
+
+@cache
+def r0_root(KA: int, KB: int, EH: Fraction, EW: Fraction, dps: int) -> mpmath.mpf:
+    """R0: the collapsed KKT system plus 4 L_H L_W = 1, solved by Newton at dps + 10 digits from the float
+    start of :func:`_r0_float_start`."""
+    x, lam, log_r0 = _r0_float_start(KA, KB, EH, EW)
     sysm = system(KA, KB, "collapsed")
     with mpmath.workdps(dps + 10):
         eh, ew = to_mpf(EH), to_mpf(EW)
@@ -237,11 +247,18 @@ def r0_root(KA: int, KB: int, EH: Fraction, EW: Fraction, dps: int) -> mpmath.mp
 
 
 @cache
+def _kkt_float_start(KA: int, KB: int, EH: Fraction, EW: Fraction, Rv: Fraction, phase: str) -> tuple:
+    """:func:`float_point` at these exact values: independent of dps, so shared by the two precisions at which
+    a reference is evaluated (each still runs its own Newton polish at its own dps)."""
+    return float_point(KA, KB, float(EH), float(EW), float(Rv), phase)
+
+
+@cache
 def kkt_point(KA: int, KB: int, EH: Fraction, EW: Fraction, Rv: Fraction, phase: str, dps: int) -> dict:
     """The seven scalars (absent ones 0) solving the KKT system of ``phase`` ('separated' or 'collapsed') at
     ratio ``Rv``, at dps + 10 digits."""
     sysm = system(KA, KB, phase)
-    x, lam = float_point(KA, KB, float(EH), float(EW), float(Rv), phase)
+    x, lam = _kkt_float_start(KA, KB, EH, EW, Rv, phase)
     with mpmath.workdps(dps + 10):
         args = (to_mpf(Rv), to_mpf(EH), to_mpf(EW))
         z = newton(

@@ -78,12 +78,17 @@ VALUE_TOL = a.tolerance(
     "both sides are KKT points refined to a residual below 10^-(dps-5); the reference's Frank-Wolfe duality gap "
     "is also below 10^-(dps-6) of the value; the value is first-order insensitive to the point's error "
     "and a sum of O(N K) terms rounded at dps digits: 8 guard digits",
+    a.ErrorBudget(5, 1e2, 1, residuals=("kkt_stationarity",)),
 )
 NUCLEAR_TOL = a.tolerance(
     8,
     "the singular values of the K x K class-mean logits carry the refined point's forward error (KKT residual "
     "10^-(dps-5) times a condition <= 1e3 on the complement of the rotation orbit); their sum is well "
     "conditioned even at a repeated or zero singular value: 8 guard digits",
+    # kkt_condition measured over the pinned and 20 + 60 drawn points (seed 0, dps 30): at most 1.75e3 (K_A = 1,
+    # K_B = 2, p = 3), above the 1e3 the reason assumed: the budget justifies 5 + 4 = 9 guard digits, one more than
+    # the tolerance's 8, which is kept (never loosened); worst error measured 7.0e-31 against 1e-22
+    a.ErrorBudget(5, 2e3, 0, residuals=("kkt_stationarity",), condition=("kkt_condition",)),
 )
 
 CLAIM = a.claim(

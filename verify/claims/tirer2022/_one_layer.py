@@ -28,9 +28,6 @@ from verify.record import (
     Tolerance,
     Undefined,
 )
-from verify.solvers.landscape import explore, local_minima_details
-from verify.solvers.threads import single_threaded_blas
-from verify.solvers.thresholds import origin_threshold
 
 
 def positive(name: str) -> Hypothesis:
@@ -228,6 +225,9 @@ def _solve_one_layer(
 ) -> SolveReport:
     """L-BFGS (options.n_starts starts) and plain gradient descent (2 starts) on problem (3), polish of every
     value found; the thresholds from the Hessian at the origin (verify/solvers/thresholds.py)."""
+    from verify.solvers.landscape import explore, local_minima_details  # solvers load with the first solve
+    from verify.solvers.thresholds import origin_threshold
+
     m = one_layer_model(values, bias)
     land = explore(
         m,
@@ -315,5 +315,7 @@ def rational(v: Fraction) -> sp.Rational:
 
 def solve_one_layer(*args, **kwargs) -> SolveReport:
     """:func:`_solve_one_layer` with single-threaded BLAS (verify/solvers/threads.py: tiny dense problems)."""
+    from verify.solvers.threads import single_threaded_blas  # not at import: show and eval need no solver
+
     with single_threaded_blas():
         return _solve_one_layer(*args, **kwargs)

@@ -122,6 +122,16 @@ def u_ball(values: Mapping[str, Fraction], dps: int):
         return +roots[-1]
 
 
+def value_ball(values: Mapping[str, Fraction], dps: int):
+    """The ``ball`` hook of the value: 1/2 (exact) when K^3 n lambda_H1 lambda_W1 lambda_W2 >= 1/16 (K beta >=
+    2^(-4/3), decided exactly), else 1/2 + u^3/2 - u^6 with u the certified ball of :func:`u_ball`."""
+    if _exact(values) >= Fraction(1, 16):
+        return arb_of(Fraction(1, 2))
+    u = u_ball(values, dps)
+    with precision(dps + 10):
+        return 1 / arb_of(2) + u**3 / 2 - u**6
+
+
 def _from_u(fn):
     """A reference ``(values, dps) -> fn(u, beta, values)`` at dps+10, Undefined when u is."""
 
@@ -158,6 +168,7 @@ def common_quantities() -> list:
             None,
             VALUE_TOL,
             reference=_value,
+            ball=value_ball,
             definition="min(1/2, 1/2 + u^3/2 - u^6), u the largest positive root of u^4 - u + K beta (1/2 without one)",
             needs=_ALL,
         ),

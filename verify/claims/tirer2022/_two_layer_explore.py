@@ -13,8 +13,6 @@ from verify.claims.tirer2022._two_layer_solve import (
     nuclear_norms,
 )
 from verify.models.arith import mp_arithmetic
-from verify.solvers.landscape import explore
-from verify.solvers.threads import single_threaded_blas
 
 # --- explorations: the landscape census and the nuclear-norm assumption -------------------------------------
 CENSUS_POINT = {"K": "3", "n": "2", "lambda_W1": "1/10", "lambda_W2": "1/10", "lambda_H1": "1/20"}
@@ -24,6 +22,8 @@ def census(relu: bool, starts: int = 48, seed: int = 0):
     """Where L-BFGS from ``starts`` random starts (scales 0.1, 0.5, 1, 2) ends, by name, for d1 = d2 = K, K+1, 2K
     at K beta = 0.3 (nonzero point global); and (ReLU) whether ||relu(W1 H1)||_* = ||W1 H1||_* at each end point."""
     from verify.record import Finding
+    from verify.solvers.landscape import explore  # solvers load with the census, not with the claim
+    from verify.solvers.threads import single_threaded_blas
 
     rows = []
     holds_total = points_total = 0

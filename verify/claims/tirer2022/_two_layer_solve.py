@@ -17,9 +17,6 @@ from verify.models.arith import FLOAT, Arithmetic, mp_arithmetic, to_mpf
 from verify.models.mse_features import singular_values
 from verify.models.two_layer import TwoLayerModel, relu_kink_conditions
 from verify.record import SolveOptions, SolveReport, Undefined
-from verify.solvers.landscape import explore, local_minima_details
-from verify.solvers.threads import single_threaded_blas
-from verify.solvers.thresholds import diagonal_thresholds
 
 
 # --- measurement -------------------------------------------------------------------------------------------
@@ -119,6 +116,9 @@ def _solve_two_layer(
     """L-BFGS from 3 x options.n_starts starts at scales 0.1, 0.5, 1, 2 on (23)/(24), every value found polished (ReLU:
     on the smooth piece of its float point, with the kink conditions checked); the nonzero point is the cluster
     with all K directions active; thresholds and ties from the diagonal sub-model."""
+    from verify.solvers.landscape import explore, local_minima_details  # solvers load with the first solve
+    from verify.solvers.thresholds import diagonal_thresholds
+
     m = model(values, relu)
 
     def piece(x):
@@ -221,6 +221,15 @@ def _solve_two_layer(
             q["u_at_local_tie"] = (mpmath.cbrt(thr.fold.a * thr.fold.b * thr.fold.c),)
             q["value_at_local_tie"] = (thr.fold.value,)
     converged = converged and thr.converged
+    if not nonzero and thr.fold is not None and abs(thr.fold.t - 1) <= mpmath.mpf(10) ** (5 - options.dps):
+        # the fold system (solved here, never read from the claim) puts this very point on the fold, to its
+        # residual: the nonzero stationary point is a double root there, degenerate, reached by no start;
+        # not finding it is no evidence against the claim (inconclusive, not failed)
+        converged = False
+        messages.append(
+            "the point lies on the fold measured by the fold system (t = 1 to 10^-(dps-5)): the nonzero stationary "
+            "point is degenerate there (a double root), not a strict local minimiser, and no start reaches it"
+        )
     if corroborating < options.min_agreeing:
         messages.append(
             f"best value reached by {land.agreeing} of {3 * options.n_starts} L-BFGS runs from {options.n_starts} "
@@ -250,5 +259,7 @@ def _solve_two_layer(
 
 def solve_two_layer(*args, **kwargs) -> SolveReport:
     """:func:`_solve_two_layer` with single-threaded BLAS (verify/solvers/threads.py: tiny dense problems)."""
+    from verify.solvers.threads import single_threaded_blas  # not at import: show and eval need no solver
+
     with single_threaded_blas():
         return _solve_two_layer(*args, **kwargs)

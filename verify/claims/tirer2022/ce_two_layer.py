@@ -17,10 +17,16 @@ No closed form: a* is a root of g'(a) = 0, computed.
 
 Independent solve: the full program on the individual samples (the kit's :func:`verify.authoring.minimise` on
 :class:`verify.models.two_layer_ce.TwoLayerCEModel`: SLSQP multistart, mpmath refinement), never told the ETF or g.
-Checked where the nonzero point beats the origin by a wide margin (K beta <= 1/5).
+Checked where the nonzero point beats the origin by a wide margin (K beta <= 1/5), for K <= 3 and, at K = 4,
+for K beta <= 1/25 only: above K beta = 0.0470419923 two orthogonal antipodal pairs of classes (a rank-2 logit
+matrix) have a lower value than the ETF (the erratum below; found by the budget audit's drawn points). The
+three-factor penalty is a Schatten-2/3 quasi-norm of the logits, which rewards low rank: the remark's "collapse
+to a simplex ETF" is not true at every weight decay. K >= 5 is not checked.
 """
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 import mpmath
 import numpy as np
@@ -30,6 +36,7 @@ from verify import authoring as a
 from verify.claims.tirer2022 import PAPER, SEEDS
 from verify.geometry import pairwise_cosines
 from verify.models.two_layer_ce import TwoLayerCEModel
+from verify.record import SolveOptions
 
 K = sp.Symbol("K", positive=True)
 ETF_COSINE = -1 / (K - 1)
@@ -67,6 +74,62 @@ def value(values, dps: int):
         return +_g(values)[0](root)
 
 
+def _pairs_value(K_beta, dps: int):
+    """min over b of ln(1 + e^{-2b} + 2 e^{-b}) + 3 beta (2b)^{2/3}: the reduced value of two orthogonal antipodal
+    pairs at K = 4 (logits b, -b, 0, 0; Z = b blockdiag([[1,-1],[-1,1]], [[1,-1],[-1,1]]), singular values 2b, 2b)."""
+    with mpmath.workdps(dps + 10):
+        beta = K_beta / 4
+
+        def f(b):
+            return mpmath.log(1 + mpmath.exp(-2 * b) + 2 * mpmath.exp(-b)) + 3 * beta * (2 * b) ** (mpmath.mpf(2) / 3)
+
+        start = min((mpmath.mpf(t) / 20 for t in range(1, 600)), key=f)
+        return f(mpmath.findroot(lambda b: mpmath.diff(f, b), start))
+
+
+def _four_class_counterexample() -> a.Evidence:
+    """The full program (23) with cross-entropy, solved on the individual samples at K = 4, n = 2 (the claim's own
+    solve, which never sees g or the ETF), against g(a*) (the ETF) and the two-pair reduction."""
+    point = {"K": 4, "n": 2, "lambda_W1": "17/1000", "lambda_W2": "71/10000", "lambda_H1": "1/100", "d1": 4, "d2": 4}
+    values = {k: Fraction(v) for k, v in point.items()}  # outside the (narrowed) hypotheses: not parsed
+    report = CLAIM.solver(values, SolveOptions(dps=30, seed=0))
+    measured = report.quantities["value"][0]
+    etf = value(values, 30)
+    prod = values["n"] * values["lambda_H1"] * values["lambda_W1"] * values["lambda_W2"]
+    with mpmath.workdps(40):
+        K_beta = 4 * mpmath.cbrt(mpmath.mpf(prod.numerator) / prod.denominator)
+    pairs = _pairs_value(K_beta, 30)
+    cosines = sorted(round(float(c), 12) for c in report.quantities["cos_hbar1"])
+    return a.Evidence(
+        symbolic_difference="g_pairs(b) = ln(1 + e^-2b + 2e^-b) + 3 beta (2b)^(2/3) < g(a*) for K beta > 0.0470419923",
+        point={k: str(v) for k, v in point.items()},
+        printed_value=f"ETF value g(a*) = {mpmath.nstr(etf, 15)}",
+        corrected_value=f"solve of (23): {mpmath.nstr(measured, 15)} (KKT converged: {report.converged}), class-mean "
+        f"cosines {cosines} (two antipodal pairs, orthogonal); two-pair reduction {mpmath.nstr(pairs, 15)}",
+        reference_value="the claim's solve (SLSQP multistart + mpmath Newton on the samples) and the 1-d reduction",
+        holds=bool(report.converged and measured < etf * (1 - mpmath.mpf(10) ** -4))
+        and abs(measured - pairs) <= mpmath.mpf(10) ** -20 * pairs,
+    )
+
+
+ERRATA = (
+    a.Erratum(
+        claim_id="tirer2022.ce_two_layer",
+        location="seed 003, Section 4.1, 'Remark on the choice of loss function' (an empirical remark; the precise "
+        "statement is reconstructed here)",
+        printed="with cross-entropy in (23) the global minimizers H1 and W1 H1 collapse to a simplex ETF structure",
+        corrected="not at every weight decay: at K = 4 the ETF is beaten by two orthogonal antipodal pairs of classes "
+        "(rank-2 logits) once K beta > 0.0470419923171535767 (beta = (n lambda_H1 lambda_W1 lambda_W2)^(1/3)); "
+        "the ETF statement is checked here for K <= 3 (K beta <= 1/5) and K = 4 with K beta <= 1/25",
+        summary="The three factors' penalty is (3/2)(lambda_W2 lambda_W1 lambda_H1)^(1/3) times the Schatten-2/3 "
+        "quasi-norm of the logits, which favours low rank; the independent solve of (23) at K = 4 converges (KKT "
+        "residual 1e-31) to a rank-2 configuration whose value equals the two-pair reduction to 20 digits, "
+        "1.5e-3 below the ETF value.",
+        evidence=_four_class_counterexample,
+    ),
+)
+
+
 def _measure(m: TwoLayerCEModel, x, ar) -> dict:
     W2, W1, H1 = m.unpack(x)
     Hbar1 = m.class_means(H1)
@@ -87,16 +150,21 @@ def _measure(m: TwoLayerCEModel, x, ar) -> dict:
     }
 
 
+# Budgets (issue 18; tests/test_tolerances.py): kkt_stationarity is the refinement's stopping target 10^-(dps-5)
+# (measured <= 1.8e-30 at dps 30); kkt_condition measured over the pinned points and 20 + 60 drawn points (seed 0,
+# dps 30): at most 1.3e2; worst geometry error 7.9e-31 where the claim holds (tightened from 10 guard digits).
 VALUE_TOL = a.tolerance(
     8,
     "the solve's KKT residual is 10^-(dps-5) and the value is first-order insensitive to it; the reference is "
     "g at a Newton root of g' at dps+10: 8 guard digits",
+    a.ErrorBudget(5, 1e2, 1, residuals=("kkt_stationarity",)),
 )
 GEOMETRY_TOL = a.tolerance(
-    10,
+    9,
     "cosines, gaps and the within-class spread carry the refined point's forward error: KKT residual "
-    "10^-(dps-5) times the Hessian condition off the symmetry orbit (< 1e3 at K beta <= 1/5, far from the tie "
-    "with the origin); absolute for the zero spread: 10 guard digits",
+    "10^-(dps-5) times the condition of the Newton matrix off the symmetry orbit (measured at most 1.3e2 at "
+    "K beta <= 1/5); absolute for the zero spread: 5 + 3 + 1 spare = 9 guard digits",
+    a.ErrorBudget(5, 2e2, 1, residuals=("kkt_stationarity",), condition=("kkt_condition",)),
 )
 
 CLAIM = a.claim(
@@ -132,9 +200,24 @@ CLAIM = a.claim(
             "the range checked (the nonzero ETF point beats the origin by a wide margin): lower the weight decays",
             uses=NEEDS,
         ),
+        a.hypothesis(
+            "K <= 3, or K = 4 and K beta <= 1/25",
+            lambda v: (
+                v["K"] <= 3
+                or (
+                    v["K"] == 4
+                    and v["K"] ** 3 * v["n"] * v["lambda_H1"] * v["lambda_W1"] * v["lambda_W2"] <= sp.Rational(1, 15625)
+                )
+            ),
+            "K",
+            "the ETF is not global at K = 4 above K beta = 0.047 (see `nc-verify errata tirer2022.ce_two_layer`) and "
+            "K >= 5 is not checked: use K <= 3, or K = 4 with smaller weight decays",
+            uses=NEEDS,
+        ),
         a.hypothesis("d1 >= K", lambda v: v["d1"] >= v["K"], "d1", "raise d1 to K", uses=("d1", "K")),
         a.hypothesis("d2 >= K", lambda v: v["d2"] >= v["K"], "d2", "raise d2 to K", uses=("d2", "K")),
     ],
+    errata=ERRATA,
     quantities=[
         a.quantity(
             "value",

@@ -59,6 +59,10 @@ METRIC_TOL = a.tolerance(
     "the metrics are Lipschitz in the refined point (NC2, NC3) or quadratic in its within-class spread (NC1), "
     "whose forward error is the KKT residual 10^-(dps-5) times a Hessian condition <= 1e3 away from kappa = 1: "
     "absolute 10^-(dps-8) for the zeros, relative for NC2 (OF) with a bias",
+    # kkt_condition measured over the pinned and 20 + 60 drawn points (seed 0, dps 30): at most 1.75e3 (free bias,
+    # K = 4), above the 1e3 the reason assumed: the budget justifies 5 + 4 = 9 guard digits, one more than the
+    # tolerance's 8, which is kept (never loosened); worst error measured 6.3e-31 against 1e-22
+    a.ErrorBudget(5, 2e3, 0, residuals=("kkt_stationarity",), condition=("kkt_condition",)),
 )
 
 CLAIM = a.claim(

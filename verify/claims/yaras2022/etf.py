@@ -22,16 +22,21 @@ K = sp.Symbol("K", integer=True, positive=True)
 tau = sp.Symbol("tau", positive=True)
 VALUE = sp.log(1 + (K - 1) * sp.exp(-K / ((K - 1) * tau)))
 
+# Budgets (issue 18; tests/test_tolerances.py): kkt_stationarity is the refinement's stopping target 10^-(dps-5)
+# (measured <= 5.7e-28 at dps 30); kkt_condition measured over the pinned points and 20 + 60 drawn points (seed 0,
+# dps 30): at most 4.6e3 (K = 2, tau = 0.26), above the 1e3 the reason used to state; worst geometry error 2.2e-30.
 VALUE_TOL = a.tolerance(
     8,
     "the refinement stops at a relative gradient 10^-(dps-5); the value is first-order insensitive to the point's "
     "error, and the CE sums are evaluated without cancellation (softplus of a log-sum-exp): 8 guard digits",
+    a.ErrorBudget(5, 1e2, 1, residuals=("kkt_stationarity",)),
 )
 GEOMETRY_TOL = a.tolerance(
     10,
     "cosines and alignments carry the point's forward error, (residual 10^-(dps-5)) x (condition of the Hessian "
-    "off the rotation orbit; it grows like exp(K/((K-1) tau)) as tau -> 0, <= 1e3 for the strategy's tau >= 0.25): "
-    "10 guard digits",
+    "off the rotation orbit; it grows like exp(K/((K-1) tau)) as tau -> 0, measured at most 4.6e3 for the "
+    "strategy's tau >= 0.25): 5 + 4 + 1 spare = 10 guard digits",
+    a.ErrorBudget(5, 5e3, 1, residuals=("kkt_stationarity",), condition=("kkt_condition",)),
 )
 
 

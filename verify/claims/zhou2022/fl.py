@@ -52,7 +52,9 @@ THRESHOLD_LAMBDA_H = KAPPA**2 / (K**2 * n * lambda_W)
 ROOT_TOL = a.tolerance(
     10,
     "the reference is the root at dps + 15 digits; the solve's point carries its forward error "
-    "(residual 10^-(dps-5) x condition below 1e4): 10 guard digits",
+    "(residual 10^-(dps-5) x condition, measured at most 3.4e3 on the pinned and 20 drawn points): 5 + 4 + 1 "
+    "spare = 10 guard digits",
+    a.ErrorBudget(5, 3.5e3, 1, residuals=("kkt_stationarity",), condition=("kkt_condition",)),
 )
 
 

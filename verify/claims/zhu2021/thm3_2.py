@@ -19,7 +19,6 @@ from verify.claims.zhu2021._model import (
     HYPOTHESES,
     PARAMETERS,
     VALUE,
-    VALUE_TOL,
     K,
     certificate,
     lambda_H_for,
@@ -60,6 +59,15 @@ def census(starts: int = 24):
 
 
 below = K**2 * n_ * lW * lH < 1
+#: the census's best end point is polished by the landscape solve to a relative stationarity 10^-(dps-5)
+#: (``stationarity``; measured <= 6.8e-31 over the pinned and 20 drawn points at dps 30); each local minimum's
+#: value is first-order insensitive to it: the values' budget of zhu2021.thm3_1 on that residual
+LANDSCAPE_VALUE_TOL = a.tolerance(
+    8,
+    "every end point is polished until its relative gradient is below 10^-(dps-5); a value is a sum of O(N K) terms "
+    "rounded at dps digits and first-order insensitive to the remaining error: 8 guard digits",
+    a.ErrorBudget(5, 1e2, 1, residuals=("stationarity",)),
+)
 GLOBAL = sp.Piecewise((VALUE, below), (sp.log(K), True))
 
 CLAIM = a.claim(
@@ -77,12 +85,12 @@ CLAIM = a.claim(
     parameters=PARAMETERS,
     hypotheses=HYPOTHESES,
     quantities=[
-        a.quantity("value", "the global value (best polished end point)", GLOBAL, VALUE_TOL),
+        a.quantity("value", "the global value (best polished end point)", GLOBAL, LANDSCAPE_VALUE_TOL),
         a.quantity(
             "local_minimum_values",
             "the value of every local minimum the census reaches (each must be global)",
             GLOBAL,
-            VALUE_TOL,
+            LANDSCAPE_VALUE_TOL,
         ),
     ],
     solve=a.ufm_landscape_solve(model),
