@@ -13,6 +13,7 @@ A solver sees the problem (objective, gradient), never a claim's answer.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -97,13 +98,13 @@ def gradient_descent(
     f = float(problem.objective(x, FLOAT))
     g = problem.gradient(x, FLOAT)
     it = 0
-    while it < max_iter and np.max(np.abs(g)) > gtol:
+    while it < max_iter and np.abs(g).max() > gtol:  # the method form: same reduction, half the call overhead
         x_new = x - step * g
         if both is not None:
             f_new, g_new = both(x_new)
         else:
             f_new, g_new = float(problem.objective(x_new, FLOAT)), None
-        if not np.isfinite(f_new) or f_new > f + 1e-15 * abs(f):
+        if not math.isfinite(f_new) or f_new > f + 1e-15 * abs(f):  # f_new is a Python float
             step /= 2
             if step < 1e-12:
                 break
