@@ -102,6 +102,9 @@ def compare(claim: Claim, values: Mapping[str, Fraction], report: SolveReport) -
             if isinstance(pred, Withheld):
                 out.append(Comparison(q.name, Unavailable(str(pred)), Undefined("not compared"), None, tol, None, 0))
                 continue
+            if isinstance(pred, Unavailable):  # the prediction broke down (scalar or vector): nothing to compare
+                out.append(Comparison(q.name, pred, Undefined("not compared"), None, tol, None, 0))
+                continue
             if isinstance(pred, Mapping):
                 err, worst, float_err, label, count = (
                     _compare_vector(pred, measured, float_measured)

@@ -63,10 +63,10 @@ def mpf_rounded(mantissas: np.ndarray, exponents: np.ndarray, prec: int) -> list
     m = np.right_shift(m, tz.astype(object))
     e = e + tz
     bc = _bit_length(m).astype(np.int64)
-    make = mpmath.mp.make_mpf
+    make, mpz = mpmath.mp.make_mpf, mpmath.libmp.MPZ  # the backend's integer type (int, or gmpy2's mpz)
     fzero = mpmath.mpf(0)._mpf_
     return [
-        make(fzero if z else (int(s), mm, int(ee), int(b)))
+        make(fzero if z else (int(s), mpz(mm), int(ee), int(b)))
         for z, s, mm, ee, b in zip(zero.tolist(), sign.tolist(), m.tolist(), e.tolist(), bc.tolist(), strict=True)
     ]
 
@@ -105,13 +105,13 @@ def tables(a: list, S: mpmath.mpf, kappa: mpmath.mpf, K: int) -> FixedTables:
     lost[ju, iu] = lost_upper
     scale = kappa / K**2
     sign, man, exp, _ = scale._mpf_
-    scale_man = -man if sign else man
+    scale_man = -int(man) if sign else int(man)  # Python ints throughout (mpmath's MPZ may be gmpy2's mpz)
     off = _mpf_symmetric(D, V * scale_man, np.full(V.shape, exp - P, dtype=np.int64), prec)
     diag = mpf_rounded(Vd * scale_man, np.full(Vd.shape, exp - P, dtype=np.int64), prec)
     # cos = V_ij / sqrt(Vd_i Vd_j): the scale and 2^-P cancel; 1/sqrt(Vd_i) once per size, to prec + 16 bits
     with mpmath.workprec(prec + 16):
         inv = [1 / mpmath.sqrt(mpmath.mpf(int(v))) for v in Vd]
-    inv_man = np.array([(-m if s else m) for s, m, _, _ in (r._mpf_ for r in inv)], dtype=object)
+    inv_man = np.array([(-int(m) if s else int(m)) for s, m, _, _ in (r._mpf_ for r in inv)], dtype=object)
     inv_exp = np.array([r._mpf_[2] for r in inv], dtype=np.int64)
     cos = _mpf_symmetric(D, V * inv_man[iu] * inv_man[ju], inv_exp[iu] + inv_exp[ju], prec)
     return FixedTables(diag, off, cos, lost)
