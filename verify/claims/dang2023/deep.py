@@ -20,6 +20,7 @@ import sympy as sp
 
 from verify import authoring as a
 from verify.claims.dang2023 import PAPER
+from verify.claims.dang2023._tolerances import ALIVE_TOL, geometry_tolerance
 
 lam_1, lam_2, lam_H = sp.symbols("lambda_1 lambda_2 lambda_H", positive=True)
 u = sp.Symbol("u", positive=True)
@@ -52,20 +53,7 @@ VALUE_TOL = a.tolerance(
     "error, a sum of O(K N d^2) terms at dps digits; the root u_k is solved at dps+15: 8 guard digits",
     a.ErrorBudget(5, 1e2, 1, residuals=("kkt_stationarity",)),
 )
-GEOMETRY_TOL = a.tolerance(
-    8,
-    "singular values, Gram entries (and predictions) carry the point's forward error, (residual 10^-(dps-5)) x (condition of the "
-    "Newton matrix off the rotation orbit, measured at most 35 over the pinned and drawn points at dps 30, which "
-    "the strategy keeps away from the thresholds): 5 + 2 + 1 spare = 8 guard digits",
-    a.ErrorBudget(5, 1e2, 1, residuals=("kkt_stationarity",), condition=("kkt_condition",)),
-)
-ALIVE_TOL = a.tolerance(
-    0,
-    "0 or 1 on both sides, decided on the refined point's singular values (forward error below 10^-(dps-8), the "
-    "geometry's budget) against a cut at 10^-(dps/2) sqrt(n_k), while a living class stays >= 1% of sqrt(n_k) above it: exact, "
-    "no guard digit",
-    a.ErrorBudget(5, 1e2, 0, residuals=("kkt_stationarity",), condition=("kkt_condition",), exact=True),
-)
+GEOMETRY_TOL = geometry_tolerance(35)
 
 
 def _away_from_thresholds(v) -> bool:
