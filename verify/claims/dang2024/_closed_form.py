@@ -117,14 +117,10 @@ class SizeTables:
     cos: np.ndarray
 
 
-def _gram_by_size(opt: Optimum, dps: int) -> SizeTables:
-    """The Gram and cosine tables, computed once per (optimum, dps) for gram_W, norm_w and cos_w."""
-    return _size_tables(opt, dps)
-
-
 @lru_cache(maxsize=4)
 def _size_tables(opt: Optimum, dps: int) -> SizeTables:
-    """Pairs of equal sizes share their entry, so K classes of D sizes cost O(D^2) entries, each an exact integer
+    """The Gram and cosine tables, computed once per (optimum, dps) for gram_W, norm_w and cos_w. Pairs of equal
+    sizes share their entry, so K classes of D sizes cost O(D^2) entries, each an exact integer
     combination of a_i and S in fixed point (verify/claims/dang2024/_fixed_point.py) at dps + 2 GUARD digits;
     an entry losing more than GUARD digits to cancellation in S - K(a_k + a_l) is evaluated again in mpmath
     with as many extra digits as it lost."""
@@ -160,7 +156,7 @@ def _refined_entry(opt: Optimum, dps: int, sizes, i: int, j: int, lost: int, dia
             terms = (S, K * (ai + aj))
             val = terms[0] - terms[1]
             big = max(abs(x) for x in terms)
-            lost = 0 if val == 0 else max(0, int(0.30103 * (mpmath.mag(big) - mpmath.mag(val))) + 1)
+            lost = 0 if val == 0 else max(0, int(_fixed_point.DIGITS_PER_BIT * (mpmath.mag(big) - mpmath.mag(val))) + 1)
             value = o.kappa / K**2 * val
             if lost + GUARD <= extra:
                 break
@@ -171,7 +167,7 @@ def _refined_entry(opt: Optimum, dps: int, sizes, i: int, j: int, lost: int, dia
 
 def gram_W(opt: Optimum, dps: int) -> dict[str, mpmath.mpf]:
     """(W W^T)_kl for k <= l, labels 'k,l' (1-based)."""
-    g, K = _gram_by_size(opt, dps), opt.K
+    g, K = _size_tables(opt, dps), opt.K
     _, idx = _size_index(opt)
     table = g.off.tolist()
     labels, ks, ls = _pairs(K, False)
@@ -180,7 +176,7 @@ def gram_W(opt: Optimum, dps: int) -> dict[str, mpmath.mpf]:
 
 
 def norm_w(opt: Optimum, dps: int) -> dict[str, mpmath.mpf]:
-    g = _gram_by_size(opt, dps)
+    g = _size_tables(opt, dps)
     with mpmath.workdps(dps + GUARD):
         root = {s: mpmath.sqrt(d) for s, d in zip(g.sizes, g.diag, strict=True)}
     return {str(k + 1): root[nk] for k, nk in enumerate(opt.n)}
@@ -209,7 +205,7 @@ def cos_w(opt: Optimum, dps: int) -> dict[str, mpmath.mpf | Undefined]:
     K = opt.K
     if _all_collapsed(opt):
         return dict.fromkeys(_pairs(K, True)[0], Undefined("every class collapses: W = 0"))
-    table = _gram_by_size(opt, dps).cos.tolist()
+    table = _size_tables(opt, dps).cos.tolist()
     _, idx = _size_index(opt)
     labels, ks, ls = _pairs(K, True)
     return dict(zip(labels, [table[idx[k]][idx[l]] for k, l in zip(ks, ls, strict=True)], strict=True))  # noqa: E741

@@ -54,13 +54,17 @@ def _g(values):
     ), Kv
 
 
+def _stationary_point(f):
+    """A root of f' by Newton from the lowest point of a grid on (0, 30) (step 1/20), at the working precision."""
+    start = min((mpmath.mpf(t) / 20 for t in range(1, 600)), key=f)
+    return mpmath.findroot(lambda t: mpmath.diff(f, t), start)
+
+
 def gap(values, dps: int):
     """a*: the positive root of g'(a) = 0 with the lowest g (Newton from a float grid minimum)."""
     with mpmath.workdps(dps + 10):
         g, Kv = _g(values)
-        grid = [mpmath.mpf(t) / 20 for t in range(1, 600)]
-        start = min(grid, key=g)
-        root = mpmath.findroot(lambda t: mpmath.diff(g, t), start)
+        root = _stationary_point(g)
         if not (root > 0 and g(root) < mpmath.log(Kv)):
             return a.Unavailable("the origin is (close to) the global minimiser: no ETF to compare")
         return +root
@@ -83,8 +87,7 @@ def _pairs_value(K_beta, dps: int):
         def f(b):
             return mpmath.log(1 + mpmath.exp(-2 * b) + 2 * mpmath.exp(-b)) + 3 * beta * (2 * b) ** (mpmath.mpf(2) / 3)
 
-        start = min((mpmath.mpf(t) / 20 for t in range(1, 600)), key=f)
-        return f(mpmath.findroot(lambda b: mpmath.diff(f, b), start))
+        return f(_stationary_point(f))
 
 
 def _four_class_counterexample() -> a.Evidence:
